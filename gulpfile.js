@@ -1,0 +1,16 @@
+const path = require('path');
+const { task, src, dest } = require('gulp');
+
+// tsc only emits JavaScript: n8n also needs the icons and the codex files (*.node.json: categories,
+// documentation links) next to the compiled nodes.
+task('build:icons', copyIcons);
+
+function copyIcons() {
+	const nodeSource = path.resolve('nodes', '**', '*.{png,svg,node.json}');
+	const nodeDestination = path.resolve('dist', 'nodes');
+	src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));
+
+	const credSource = path.resolve('credentials', '**', '*.{png,svg}');
+	const credDestination = path.resolve('dist', 'credentials');
+	return src(credSource, { encoding: false }).pipe(dest(credDestination));
+}
