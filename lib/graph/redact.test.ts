@@ -1,0 +1,92 @@
+import { redactUrl, REDACTED, scrubSecrets, tokenHint } from './redact';
+
+const TOKEN = 'EAAdummy0PX4ZCpsBAKZBZCc9ZB1xYZBtoken';
+/** Shaped like an app secret (32 hex digits). */
+const HEX32 = 'f00dfacecafe4b1d8badc0ffee123456';
+const APP_TOKEN = `1234567890|${HEX32}`;
+
+describe('redactUrl', () => {
+	it('hides the values of secret parameters, in the URL and in qs', () => {
+		const url = redactUrl('https://graph.facebook.com/v25.0/oauth/access_token?grant_type=fb_exchange_token', {
+			client_id: '1234567890',
+			client_secret: 'plain-secret',
+			fb_exchange_token: 'short-one',
+			appsecret_proof: 'proof',
+			appsecret_time: '1767225600',
+		});
+		expect(url).toBe(
+			'https://graph.facebook.com/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id=1234567890' +
+				`&client_secret=${REDACTED}&fb_exchange_token=${REDACTED}&appsecret_proof=${REDACTED}&appsecret_time=1767225600`,
+		);
+	});
+
+	it.each(['access_token', 'input_token', 'fb_exchange_token', 'client_secret', 'appsecret_proof', 'revoke_token'])(
+		'always hides %s',
+		(name) => {
+			expect(redactUrl(`https://h/v25.0/x?${name}=abc`)).toBe(`https://h/v25.0/x?${name}=${REDACTED}`);
+		},
+	);
+
+	it('hides any value or path part containing a known secret', () => {
+		const url = redactUrl(`https://h/v25.0/${TOKEN}/accounts`, { note: `x${HEX32}x`, fields: 'id,name' }, [
+			TOKEN,
+			HEX32,
+		]);
+		expect(url).toBe(`https://h/v25.0/${REDACTED}/accounts?note=${REDACTED}&fields=id%2Cname`);
+	});
+
+	it('leaves a URL without parameters alone', () => {
+		expect(redactUrl('https://graph.facebook.com/v25.0/me/permissions')).toBe(
+			'https://graph.facebook.com/v25.0/me/permissions',
+		);
+	});
+});
+
+describe('scrubSecrets', () => {
+	it('replaces known secrets, raw and URL-encoded', () => {
+		const text = `token ${APP_TOKEN}, encoded ${encodeURIComponent(APP_TOKEN)}, lower ${encodeURIComponent(APP_TOKEN).replace('%7C', '%7c')}`;
+		const scrubbed = scrubSecrets(text, [APP_TOKEN]);
+		expect(scrubbed).toBe(`token ${REDACTED}, encoded ${REDACTED}, lower ${REDACTED}`);
+	});
+
+	it('replaces form-encoded secrets', () => {
+		const secret = 'with space+plus';
+		expect(scrubSecrets(`a=${new URLSearchParams({ a: secret }).toString().slice(2)}`, [secret])).toBe(`a=${REDACTED}`);
+	});
+
+	it('replaces anything shaped like a Meta token, an app token or a proof', () => {
+		const proof = 'b2facbb44a0346335fecc56c187cb6707e81fcd9e3bb30bc745ab452cb20ba0d';
+		const text = `user EAAB${'a1'.repeat(15)} app 987654321|${'0'.repeat(32)} proof ${proof} end`;
+		expect(scrubSecrets(text, [])).toBe(`user ${REDACTED} app ${REDACTED} proof ${REDACTED} end`);
+	});
+
+	it('leaves ordinary text, short EAA words and fbtrace ids alone', () => {
+		const text = 'EAAshort (#100) Invalid parameter fbtrace_id AbC123xyz 1234567890';
+		expect(scrubSecrets(text, [])).toBe(text);
+	});
+
+	it('ignores empty and tiny secrets instead of mangling the text', () => {
+		expect(scrubSecrets('a b c', ['', ' ', 'a'])).toBe('a b c');
+	});
+
+	it('replaces the longer of overlapping secrets whole', () => {
+		expect(scrubSecrets('xx secret-long xx', ['secret', 'secret-long'])).toBe(`xx ${REDACTED} xx`);
+	});
+
+	it('escapes regular-expression characters in secrets', () => {
+		expect(scrubSecrets('a.b*c(d) axb', ['a.b*c(d)'])).toBe(`${REDACTED} axb`);
+	});
+});
+
+describe('tokenHint', () => {
+	it('shows the first 6 and last 4 characters of a long token', () => {
+		expect(tokenHint(TOKEN)).toBe('EAAdum…oken');
+		expect(tokenHint(`  ${TOKEN}  `)).toBe('EAAdum…oken');
+	});
+
+	it('shows little or nothing of short tokens', () => {
+		expect(tokenHint('abcdefghijk')).toBe('…jk');
+		expect(tokenHint('abcdefg')).toBe('…');
+		expect(tokenHint('')).toBe('…');
+	});
+});
