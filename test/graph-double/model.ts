@@ -1,0 +1,136 @@
+/**
+ * Types of the Graph API double. The public ones are re-exported by `GraphDouble.ts`, which is
+ * what tests import; the internal ones are shared by the double's own modules.
+ */
+
+export interface DoubleApp {
+	id: string;
+	name: string;
+	secret: string;
+	/** App Settings → Advanced → "Require App Secret": calls without a proof fail with code 100. */
+	requireAppSecret?: boolean;
+}
+
+export interface DoublePage {
+	id: string;
+	name: string;
+	category?: string;
+	tasks?: string[];
+}
+
+export interface DoubleTokenSpec {
+	/** Default: generated, 'EAA' + 40 random alphanumerics (`{appId}|{secret}` for APP tokens). */
+	token?: string;
+	type: 'USER' | 'PAGE' | 'SYSTEM_USER' | 'APP';
+	appId: string;
+	/** USER and SYSTEM_USER (the system user's id); PAGE tokens made by /me/accounts carry the user's. */
+	userId?: string;
+	/** PAGE: the page id. */
+	profileId?: string;
+	scopes?: string[];
+	granularScopes?: Array<{ scope: string; target_ids?: Array<string | number> }>;
+	/** Unix seconds, default the double's now(). */
+	issuedAt?: number;
+	/** Unix seconds; 0 = never expires (default 0). */
+	expiresAt?: number;
+	/** Unix seconds; 0/undefined = none. Reported by debug_token, never kills the token. */
+	dataAccessExpiresAt?: number;
+	/** SYSTEM_USER made with set_token_expires_in_60_days: refreshable through fb_exchange_token. */
+	expiringSystemUser?: boolean;
+	/** Set = dead token: every use answers this error, debug_token reports it. */
+	invalid?: { code: number; subcode?: number; message: string };
+	/** What GET /me/accounts lists for a USER (or SYSTEM_USER) token. */
+	pages?: DoublePage[];
+}
+
+/** A token as the double stores it: the string is always known. */
+export type StoredToken = DoubleTokenSpec & { token: string };
+
+export type InvalidationReason =
+	| 'passwordChanged'
+	| 'revoked'
+	| 'expired'
+	| 'checkpoint'
+	| 'noPageRole'
+	| 'inactive'
+	| 'invalid';
+
+export type Fault =
+	| {
+			type: 'graphError';
+			code: number;
+			subcode?: number;
+			message?: string;
+			status?: number;
+			isTransient?: boolean;
+			headers?: Record<string, string>;
+	  }
+	| { type: 'status'; status: number; body?: string; contentType?: string }
+	/** 502 with an HTML page from a "proxy". */
+	| { type: 'html' }
+	/** 200, content-type JSON, truncated body. */
+	| { type: 'malformedJson' }
+	/** 200, empty body. */
+	| { type: 'emptyBody' }
+	/** Answer normally after `ms` (for client timeouts). */
+	| { type: 'delay'; ms: number }
+	/** Destroy the socket without answering. */
+	| { type: 'reset' }
+	| {
+			type: 'rateLimit';
+			code?: number;
+			appUsage?: Record<string, number>;
+			businessUseCaseMinutes?: number;
+	  }
+	/** Those batch items answer null (and are not executed). */
+	| { type: 'batchNull'; indexes: number[] }
+	/** The batch call answers something that is not a usable array. */
+	| { type: 'batchUnusable' };
+
+export interface FaultRule {
+	fault: Fault;
+	/** The path without version, e.g. '/debug_token' ('/' is the batch endpoint): exact match. */
+	path?: string | RegExp;
+	method?: string;
+	/** Default 1; Infinity = always. */
+	times?: number;
+}
+
+export interface LoggedRequest {
+	method: string;
+	/** Without version, e.g. '/debug_token'; '/' for batch. */
+	path: string;
+	/** e.g. 'v25.0'; null for an unversioned call. */
+	version: string | null;
+	query: Record<string, string>;
+	/** Lower-case names. */
+	headers: Record<string, string>;
+	form: Record<string, string>;
+	/** From `Authorization: Bearer`, else the `access_token` query or form parameter. */
+	callingToken: string | null;
+	/** For batch calls: number of sub-requests. */
+	batchSize?: number;
+	/** The double's clock, unix seconds, when the request arrived. */
+	at: number;
+	/** 0 while unanswered, and for ever when the socket was reset. */
+	status: number;
+}
+
+/** A Graph call as the handlers see it: a top-level request or one batch sub-request. */
+export interface GraphRequest {
+	/** Upper case. */
+	method: string;
+	path: string;
+	version: string | null;
+	/** Query and form parameters together (the form wins), as Meta reads them. */
+	params: Record<string, string>;
+	callingToken: string | null;
+}
+
+/** What the double sends back, before it becomes an HTTP response or a batch item. */
+export interface Answer {
+	status: number;
+	/** Lower-case names. */
+	headers: Record<string, string>;
+	body: string;
+}
