@@ -1,0 +1,413 @@
+/**
+ * The token model: turns Meta's `debug_token` answer into the one "inspect record" that every
+ * operation outputs and the trigger's alert policy reasons about.
+ *
+ * Pure functions only. Time is always a parameter (`nowMs`), never read from the clock, so the
+ * same answer gives the same record in tests, in the node and in the trigger.
+ */
+import { createHash } from 'crypto';
+
+import { scrubSecrets } from '../graph/redact';
+import type { AuthReason, DebugTokenData } from '../graph/types';
+
+export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'invalid';
+
+export interface GranularScope {
+	scope: string;
+	/** Ids the scope is limited to (always strings); empty = applies to everything. */
+	targetIds: string[];
+}
+
+export interface InspectRecord {
+	isValid: boolean;
+	status: TokenStatus;
+	neverExpires: boolean;
+	/** USER, PAGE, SYSTEM_USER, APP, as Meta sends it. */
+	type: string | null;
+	appId: string | null;
+	application: string | null;
+	userId: string | null;
+	/** The Page id for Page tokens. */
+	profileId: string | null;
+	scopes: string[];
+	granularScopes: GranularScope[];
+	/** Required scopes (from the options) that the token does not have. */
+	missingScopes: string[];
+	/** ISO 8601; null when Meta sent 0 or nothing. */
+	issuedAt: string | null;
+	/** ISO 8601; null means the token itself never expires (`expires_at: 0`). */
+	expiresAt: string | null;
+	/** ISO 8601; null when 0 or absent (system users, pages). */
+	dataAccessExpiresAt: string | null;
+	/** The earlier non-zero of `expiresAt` and `dataAccessExpiresAt`; null = never. */
+	effectiveExpiresAt: string | null;
+	/** Whole days left until `effectiveExpiresAt` (floored), 0 when past, null for never. */
+	daysLeft: number | null;
+	/** First 16 hex digits of SHA-256 of the token: tells tokens apart without revealing them. */
+	tokenFingerprint: string;
+	/** A few characters of the token for humans; never enough to use it. */
+	tokenHint: string;
+	/** Meta's `data.error`, with anything token-like removed from the message. */
+	error: { code: number | null; subcode: number | null; message: string } | null;
+}
+
+export interface InspectOptions {
+	nowMs: number;
+	/** Scopes the workflow needs; those the token lacks are listed in `missingScopes`. */
+	requiredScopes?: string[];
+	/** A valid token with at most this many days left is `expiring`. Default 7. */
+	expiringWithinDays?: number;
+}
+
+export type ExpiryCause = 'expires' | 'dataAccess';
+
+export const DAY_MS = 86_400_000;
+export const DEFAULT_EXPIRING_WITHIN_DAYS = 7;
+
+// ---------------------------------------------------------------------------------------------
+// Small readers. Meta's answers are JSON from the wire: a field typed `number` may arrive as a
+// numeric string or be missing, so every field is read defensively.
+
+/** Unix seconds > 0, or null for 0 / absent / garbage (0 means "never" in Meta's answers). */
+function positiveSeconds(value: unknown): number | null {
+	const number =
+		typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+	return Number.isFinite(number) && number > 0 ? number : null;
+}
+
+function text(value: unknown): string | null {
+	if (typeof value === 'string') {
+		const trimmed = value.trim();
+		return trimmed === '' ? null : trimmed;
+	}
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return null;
+}
+
+function optionalInteger(value: unknown): number | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
+	return null;
+}
+
+function isoFromSeconds(seconds: number | null): string | null {
+	return seconds === null ? null : new Date(seconds * 1000).toISOString();
+}
+
+/** 'YYYY-MM-DD' (UTC) of a moment in ms. */
+export function isoDay(ms: number): string {
+	return new Date(ms).toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fingerprint, hint, redaction, scopes
+
+/** First 16 hex digits of SHA-256 of the token (trimmed): the token's identity in state and logs. */
+export function tokenFingerprint(token: string): string {
+	return createHash('sha256').update(token.trim(), 'utf8').digest('hex').slice(0, 16);
+}
+
+/**
+ * `EAAxyz…abcd`: first 6 and last 4 characters of a full-size token. A short string (a test
+ * value, a truncated paste) shows at most a third of itself, so the hint never gives most of it
+ * away.
+ */
+export function tokenHint(token: string): string {
+	const trimmed = token.trim();
+	if (trimmed.length >= 30) return `${trimmed.slice(0, 6)}…${trimmed.slice(-4)}`;
+	const budget = Math.floor(trimmed.length / 3);
+	const tail = Math.floor((budget * 2) / 5);
+	const head = budget - tail;
+	return `${trimmed.slice(0, head)}…${tail > 0 ? trimmed.slice(-tail) : ''}`;
+}
+
+/** Meta tokens are `EAA` + base62; the Graph layer scrubs long ones, this catches shorter pieces too. */
+const TOKEN_LIKE = /EAA[A-Za-z0-9]{10,}/g;
+
+/**
+ * Text fit for output and alerts: the given secrets, anything shaped like a Meta token, app token
+ * or appsecret_proof, removed; newlines folded so a message stays one line.
+ */
+export function redactSecrets(message: string, secrets: readonly string[] = []): string {
+	return scrubSecrets(message, secrets)
+		.replace(TOKEN_LIKE, '[redacted]')
+		.replace(/\s*[\r\n]+\s*/g, ' ')
+		.trim();
+}
+
+/**
+ * "ads_read, ads_management" or ["ads_read", "pages_show_list,pages_read_engagement"] → trimmed,
+ * lower-cased (Meta's permission names are all lower case, so "ADS_READ" is the same permission),
+ * de-duplicated, empties dropped, first-seen order kept.
+ */
+export function parseScopeList(input: string | string[] | undefined): string[] {
+	if (input === undefined || input === null) return [];
+	const parts = (Array.isArray(input) ? input : [input])
+		.filter((part): part is string => typeof part === 'string')
+		.flatMap((part) => part.split(/[\s,;]+/))
+		.map((scope) => scope.trim().toLowerCase())
+		.filter((scope) => scope !== '');
+	return [...new Set(parts)];
+}
+
+/** Required scopes the granted list lacks, in the order they were required. */
+export function missingScopesOf(granted: readonly string[], required: readonly string[]): string[] {
+	const have = new Set(granted.map((scope) => scope.toLowerCase()));
+	return parseScopeList([...required]).filter((scope) => !have.has(scope));
+}
+
+function normaliseGranularScopes(value: unknown): GranularScope[] {
+	if (!Array.isArray(value)) return [];
+	const result: GranularScope[] = [];
+	for (const entry of value) {
+		if (typeof entry !== 'object' || entry === null) continue;
+		const { scope, target_ids: targetIds } = entry as { scope?: unknown; target_ids?: unknown };
+		const name = text(scope);
+		if (name === null) continue;
+		// Documented as ints, seen as strings: ids become strings (ints above 2^53 would already be
+		// damaged by JSON.parse, which is one more reason Meta sends strings).
+		const ids = Array.isArray(targetIds)
+			? targetIds.map((id) => text(id)).filter((id): id is string => id !== null)
+			: [];
+		result.push({ scope: name, targetIds: ids });
+	}
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expiry and status
+
+/**
+ * When the token stops being useful: the earlier NON-ZERO of `expires_at` and
+ * `data_access_expires_at`. 0 or absent means "never" for either field — treating 0 as a past date
+ * is the classic bug that reports every Page token as expired. On a tie the token's own expiry is
+ * named as the cause, since the token then dies outright.
+ */
+export function effectiveExpiry(data: DebugTokenData): {
+	atSeconds: number | null;
+	cause: ExpiryCause | null;
+} {
+	const expires = positiveSeconds(data?.expires_at);
+	const dataAccess = positiveSeconds(data?.data_access_expires_at);
+	if (expires === null && dataAccess === null) return { atSeconds: null, cause: null };
+	if (dataAccess === null || (expires !== null && expires <= dataAccess)) {
+		return { atSeconds: expires, cause: 'expires' };
+	}
+	return { atSeconds: dataAccess, cause: 'dataAccess' };
+}
+
+/** Which of the two dates `record.effectiveExpiresAt` is; null for never. */
+export function recordExpiryCause(record: InspectRecord): ExpiryCause | null {
+	if (record.effectiveExpiresAt === null) return null;
+	if (record.expiresAt !== null && record.expiresAt === record.effectiveExpiresAt) return 'expires';
+	return 'dataAccess';
+}
+
+function msOf(iso: string | null): number | null {
+	if (iso === null) return null;
+	const ms = Date.parse(iso);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+/** `record.effectiveExpiresAt` in ms, null for never. */
+export function effectiveExpiryMs(record: InspectRecord): number | null {
+	return msOf(record.effectiveExpiresAt);
+}
+
+/** Whole days (floored) from now to the moment; 0 when past; null for never. */
+export function wholeDaysLeft(atMs: number | null, nowMs: number): number | null {
+	if (atMs === null) return null;
+	return Math.max(0, Math.floor((atMs - nowMs) / DAY_MS));
+}
+
+const SUBCODE_REASONS: Record<number, AuthReason> = {
+	458: 'notAuthorized',
+	459: 'checkpoint',
+	460: 'passwordChanged',
+	463: 'expired',
+	464: 'invalid',
+	467: 'invalid',
+	492: 'noPageRole',
+	493: 'inactive',
+};
+
+/** Meta has sent expired tokens with subcode 0 or none: then the message is all there is. */
+const MESSAGE_REASONS: Array<[RegExp, AuthReason]> = [
+	[/has expired/i, 'expired'],
+	[/changed (their|the) password/i, 'passwordChanged'],
+	[/has not authori[sz]ed application|invalidated explicitly|has been revoked|logged out/i, 'notAuthorized'],
+	[/checkpoint/i, 'checkpoint'],
+	[/page role|role on (the|this) page/i, 'noPageRole'],
+	[/inactiv/i, 'inactive'],
+];
+
+/**
+ * Why a token is dead, from Meta's error subcode (preferred) or its message. Same mapping as the
+ * Graph layer's error classifier, so a dead token is described the same way whichever call found it.
+ */
+export function classifyAuthReason(
+	subcode: number | null | undefined,
+	message: string | null | undefined,
+): AuthReason {
+	const bySubcode = typeof subcode === 'number' ? SUBCODE_REASONS[subcode] : undefined;
+	if (bySubcode) return bySubcode;
+	const said = message ?? '';
+	return MESSAGE_REASONS.find(([pattern]) => pattern.test(said))?.[1] ?? 'invalid';
+}
+
+/** For a dead record: why it died ('expired' for expired ones). Null while the token works. */
+export function recordAuthReason(record: InspectRecord): AuthReason | null {
+	if (record.status === 'expired') return 'expired';
+	if (record.status !== 'invalid') return null;
+	const reason = classifyAuthReason(record.error?.subcode, record.error?.message);
+	// An invalid record is, by construction, not an expiry; a message that merely mentions one
+	// (e.g. an unrelated date) must not relabel it.
+	return reason === 'expired' ? 'invalid' : reason;
+}
+
+function errorSaysExpired(error: InspectRecord['error']): boolean {
+	if (error === null) return false;
+	return error.subcode === 463 || /has expired/i.test(error.message);
+}
+
+function statusOf(
+	isValid: boolean,
+	error: InspectRecord['error'],
+	effectiveMs: number | null,
+	nowMs: number,
+	expiringWithinDays: number,
+): TokenStatus {
+	const pastExpiry = effectiveMs !== null && effectiveMs <= nowMs;
+	if (!isValid) return errorSaysExpired(error) || pastExpiry ? 'expired' : 'invalid';
+	// Meta can still say is_valid:true for a moment after the clock passed expiry: the clock wins.
+	if (pastExpiry) return 'expired';
+	if (effectiveMs !== null && effectiveMs - nowMs <= expiringWithinDays * DAY_MS) return 'expiring';
+	return 'valid';
+}
+
+/** Normalises a `debug_token` answer (`data`) for `token` into the inspect record. */
+export function toInspectRecord(
+	token: string,
+	data: DebugTokenData,
+	options: InspectOptions,
+): InspectRecord {
+	const answer: DebugTokenData = typeof data === 'object' && data !== null ? data : {};
+	const expiringWithinDays =
+		typeof options.expiringWithinDays === 'number' && Number.isFinite(options.expiringWithinDays)
+			? options.expiringWithinDays
+			: DEFAULT_EXPIRING_WITHIN_DAYS;
+
+	const expiresAt = positiveSeconds(answer.expires_at);
+	const dataAccessExpiresAt = positiveSeconds(answer.data_access_expires_at);
+	const effective = effectiveExpiry(answer);
+	const effectiveMs = effective.atSeconds === null ? null : effective.atSeconds * 1000;
+
+	const scopes = Array.isArray(answer.scopes)
+		? [...new Set(answer.scopes.map((scope) => text(scope)).filter((scope): scope is string => scope !== null))]
+		: [];
+
+	const rawError: unknown = answer.error;
+	let error: InspectRecord['error'] = null;
+	if (typeof rawError === 'object' && rawError !== null) {
+		const { code, subcode, message } = rawError as { code?: unknown; subcode?: unknown; message?: unknown };
+		error = {
+			code: optionalInteger(code),
+			subcode: optionalInteger(subcode),
+			message: redactSecrets(typeof message === 'string' ? message : '', [token]),
+		};
+	}
+
+	const isValid = answer.is_valid === true;
+	return {
+		isValid,
+		status: statusOf(isValid, error, effectiveMs, options.nowMs, expiringWithinDays),
+		neverExpires: expiresAt === null,
+		type: text(answer.type),
+		appId: text(answer.app_id),
+		application: text(answer.application),
+		userId: text(answer.user_id),
+		profileId: text(answer.profile_id),
+		scopes,
+		granularScopes: normaliseGranularScopes(answer.granular_scopes),
+		missingScopes: missingScopesOf(scopes, options.requiredScopes ?? []),
+		issuedAt: isoFromSeconds(positiveSeconds(answer.issued_at)),
+		expiresAt: isoFromSeconds(expiresAt),
+		dataAccessExpiresAt: isoFromSeconds(dataAccessExpiresAt),
+		effectiveExpiresAt: isoFromSeconds(effective.atSeconds),
+		daysLeft: wholeDaysLeft(effectiveMs, options.nowMs),
+		tokenFingerprint: tokenFingerprint(token),
+		tokenHint: tokenHint(token),
+		error,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words
+
+/** "in 55 days", "in 30 hours", "in less than an hour"; "now" when past. */
+export function timeLeftInWords(atMs: number, nowMs: number): string {
+	const remaining = atMs - nowMs;
+	if (remaining <= 0) return 'now';
+	if (remaining >= 2 * DAY_MS) return `in ${Math.floor(remaining / DAY_MS)} days`;
+	const hours = Math.floor(remaining / 3_600_000);
+	if (hours >= 2) return `in ${hours} hours`;
+	if (hours === 1) return 'in 1 hour';
+	return 'in less than an hour';
+}
+
+/** "USER token for app 'Reporting App'", "Token", "PAGE token for app 123". */
+function tokenKind(record: InspectRecord): string {
+	const kind = record.type ? `${record.type} token` : 'Token';
+	if (record.application) return `${kind} for app '${record.application}'`;
+	if (record.appId) return `${kind} for app ${record.appId}`;
+	return kind;
+}
+
+const REASON_WORDS: Record<AuthReason, string> = {
+	expired: 'it has expired',
+	passwordChanged: 'the user changed their password or Meta reset the session',
+	notAuthorized: 'the user removed or never authorised the app, or the token was revoked',
+	checkpoint: "the user's account is held at a Facebook security checkpoint",
+	noPageRole: 'the user no longer has a role on the Page',
+	inactive: 'the user has been inactive too long',
+	invalid: 'Meta does not accept it (malformed, revoked or of another app)',
+};
+
+/** Plain words for why a token is dead. */
+export function authReasonInWords(reason: AuthReason): string {
+	return REASON_WORDS[reason];
+}
+
+/**
+ * One sentence on what the token is and when it dies, for the credential test and the Inspect
+ * output, e.g. "USER token for app 'Reporting App' — expires 2027-01-20, in 55 days".
+ */
+export function describeToken(record: InspectRecord, nowMs: number): string {
+	const kind = tokenKind(record);
+	const effectiveMs = effectiveExpiryMs(record);
+	const expiresMs = msOf(record.expiresAt);
+	const missing =
+		record.missingScopes.length > 0 ? `; missing scopes: ${record.missingScopes.join(', ')}` : '';
+	const pastExpiry = effectiveMs !== null && effectiveMs <= nowMs;
+
+	if (record.status === 'invalid' && !pastExpiry) {
+		const reason = recordAuthReason(record) ?? 'invalid';
+		const said = record.error?.message ? ` (Meta: "${record.error.message}")` : '';
+		return `${kind} — invalid: ${authReasonInWords(reason)}${said}`;
+	}
+	if (record.status === 'expired' || pastExpiry) {
+		if (effectiveMs !== null && effectiveMs <= nowMs) {
+			const what = recordExpiryCause(record) === 'dataAccess' ? 'data access expired' : 'expired';
+			return `${kind} — ${what} on ${isoDay(effectiveMs)}`;
+		}
+		return `${kind} — expired`;
+	}
+	if (effectiveMs === null) return `${kind} — never expires${missing}`;
+
+	const when = `${isoDay(effectiveMs)}, ${timeLeftInWords(effectiveMs, nowMs)}`;
+	if (recordExpiryCause(record) === 'dataAccess') {
+		const tokenItself = expiresMs === null ? 'never expires' : `expires ${isoDay(expiresMs)}`;
+		return `${kind} — data access expires ${when} (the token itself ${tokenItself})${missing}`;
+	}
+	return `${kind} — expires ${when}${missing}`;
+}
