@@ -1,0 +1,75 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { parseScopeList } from '../../../lib/token/tokenModel';
+import { TokenInputError } from '../../../lib/token/tokenInput';
+import type { GraphSession } from '../transport';
+import { forEachItem, itemToken } from './common';
+import { mintTokenResult } from './mintTokenResult';
+
+const show = { operation: ['generateSystemUserToken'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Runs with an admin (or admin system-user) token as the token source and always sends appsecret_proof, so the credential needs the App Secret. The app must already be installed for the system user (Business Settings → System users → Assign assets / Add apps).',
+		name: 'generateNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'System User ID',
+		name: 'systemUserId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '61550000000000',
+		displayOptions: { show },
+		description: 'ID of the system user (Business Settings → Users → System users)',
+	},
+	{
+		displayName: 'Scopes',
+		name: 'scopes',
+		type: 'string',
+		default: 'ads_read',
+		required: true,
+		placeholder: 'ads_read,ads_management',
+		displayOptions: { show },
+		description: 'Comma-separated permissions the new token gets',
+	},
+	{
+		displayName: 'Expiring',
+		name: 'expiring',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show },
+		description:
+			'Whether the token expires in 60 days and can be refreshed (Meta asks integrations to use expiring tokens; some businesses get an error without it). Off makes a token that never expires.',
+	},
+];
+
+/** A new system-user token, minted with an admin token. */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	session: GraphSession,
+): Promise<INodeExecutionData[]> {
+	return await forEachItem(this, items, async (itemIndex) => {
+		const adminToken = itemToken(this, session, itemIndex);
+		const systemUserId = String(this.getNodeParameter('systemUserId', itemIndex, '')).trim();
+		if (!/^\d+$/.test(systemUserId)) {
+			throw new TokenInputError('System User ID', 'System User ID must be the numeric ID of a system user.');
+		}
+		const scopes = parseScopeList(this.getNodeParameter('scopes', itemIndex, '') as string);
+		if (scopes.length === 0) {
+			throw new TokenInputError('Scopes', 'Scopes is empty: list at least one permission, e.g. ads_read.');
+		}
+		const answer = await session.client.generateSystemUserToken({
+			systemUserId,
+			scopes,
+			expiring: this.getNodeParameter('expiring', itemIndex, true) as boolean,
+			adminToken,
+		});
+		return await mintTokenResult(this, itemIndex, answer);
+	});
+}

@@ -1,0 +1,79 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { GraphError } from '../../../lib/graph/errors';
+import { tokenFingerprint } from '../../../lib/token/tokenModel';
+import { TokenInputError } from '../../../lib/token/tokenInput';
+import type { GraphSession } from '../transport';
+import { forEachItem, itemToken } from './common';
+
+const show = { operation: ['revoke'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Destructive: revoking cannot be undone. A revoked user token de-authorises the app for that user (every token of theirs for this app dies); a revoked system-user token dies at once.',
+		name: 'revokeNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Token Type',
+		name: 'tokenType',
+		type: 'options',
+		default: 'auto',
+		displayOptions: { show },
+		description: 'Which kind of token this is, which decides how it is revoked',
+		options: [
+			{
+				name: 'Detect (Debug Token)',
+				value: 'auto',
+				description: 'Ask debug_token first, then revoke the way that kind needs',
+			},
+			{
+				name: 'User',
+				value: 'USER',
+				description: 'DELETE /me/permissions with the token',
+			},
+			{
+				name: 'System User',
+				value: 'SYSTEM_USER',
+				description: 'GET /oauth/revoke with the App ID and App Secret',
+			},
+		],
+	},
+];
+
+/** Revokes user tokens via DELETE /me/permissions and system-user tokens via oauth/revoke. */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	session: GraphSession,
+): Promise<INodeExecutionData[]> {
+	const { client } = session;
+	return await forEachItem(this, items, async (itemIndex) => {
+		const token = itemToken(this, session, itemIndex);
+		let type = this.getNodeParameter('tokenType', itemIndex, 'auto') as string;
+		if (type === 'auto') {
+			const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+			if (data.is_valid === false) {
+				throw new GraphError({
+					errorClass: 'auth',
+					reason: 'invalid',
+					summary: 'The token is already dead (debug_token says it is not valid): there is nothing to revoke.',
+					description: 'No action needed; remove it from wherever it is stored.',
+				});
+			}
+			type = data.type ?? 'unknown';
+		}
+		if (type === 'USER') await client.revokeUserToken(token);
+		else if (type === 'SYSTEM_USER') await client.revokeSystemUserToken(token);
+		else {
+			throw new TokenInputError(
+				'Token Type',
+				`${type} tokens cannot be revoked on their own: revoke the user token a page token came from, or reset the app secret for an app token.`,
+			);
+		}
+		return { revoked: true, tokenFingerprint: tokenFingerprint(token) };
+	});
+}

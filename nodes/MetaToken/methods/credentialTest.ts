@@ -1,0 +1,85 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { GraphClient } from '../../../lib/graph/GraphClient';
+import { GraphError } from '../../../lib/graph/errors';
+import { authorizeRequest } from '../../../lib/graph/proof';
+import { CredentialSettingError, graphEndpoint } from '../../../lib/graph/settings';
+import type { GraphTransport, MetaCredentials } from '../../../lib/graph/types';
+import { describeToken, toInspectRecord } from '../../../lib/token/tokenModel';
+import { TokenInputError, normalizeToken } from '../../../lib/token/tokenInput';
+
+/**
+ * n8n's credential-test context offers only the deprecated `helpers.request`, which n8n's own
+ * scanner rejects, so this one call uses the runtime's fetch — signed by the very `authorizeRequest`
+ * the credential's `authenticate` applies everywhere else. It fails only when no answer came.
+ */
+export function fetchTransport(credentials: MetaCredentials): GraphTransport {
+	return async (request) => {
+		const signed = authorizeRequest(credentials, request, Date.now());
+		const url = new URL(signed.url);
+		for (const [name, value] of Object.entries(signed.qs)) url.searchParams.set(name, String(value));
+		const response = await fetch(url, {
+			method: signed.method,
+			headers: signed.headers as Record<string, string>,
+			body: signed.form ? new URLSearchParams(signed.form) : undefined,
+			redirect: 'manual',
+			signal: AbortSignal.timeout(signed.timeoutMs),
+		});
+		const headers: Record<string, string> = {};
+		response.headers.forEach((value, name) => (headers[name] = value));
+		return { statusCode: response.status, headers, body: await response.text() };
+	};
+}
+
+/**
+ * The credential dialog's test: inspects the token with `debug_token` and says in words what it
+ * is and when it dies; a dead token fails the test with the classified reason and what to do.
+ */
+export async function metaTokenApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+): Promise<INodeCredentialTestResult> {
+	const credentials = (credential.data ?? {}) as unknown as MetaCredentials;
+	try {
+		const token = normalizeToken(credentials.accessToken, 'Access Token');
+		const endpoint = graphEndpoint(credentials);
+		const client = new GraphClient({
+			transport: fetchTransport({ ...credentials, appsecretProof: endpoint.appsecretProof }),
+			baseUrl: endpoint.baseUrl,
+			version: endpoint.version,
+			appId: credentials.appId?.trim() || undefined,
+			appSecret: credentials.appSecret?.trim() || undefined,
+			secrets: [token],
+			sleep,
+			maxAttempts: 2,
+			timeoutMs: 15_000,
+		});
+		// The app token can read a token that already died; a token alone can only inspect itself.
+		const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+		const nowMs = Date.now();
+		const record = toInspectRecord(token, data, { nowMs });
+		if (!record.isValid || record.status === 'expired') {
+			return {
+				status: 'Error',
+				message: `The token is ${record.status}: ${record.error?.message ?? 'Meta reports it is not valid'}. Generate a new token and paste it here.`,
+			};
+		}
+		return { status: 'OK', message: describeToken(record, nowMs) };
+	} catch (error) {
+		// Only our own errors are worded for users (and scrubbed of secrets); others stay generic.
+		const known =
+			error instanceof GraphError ||
+			error instanceof TokenInputError ||
+			error instanceof CredentialSettingError;
+		return {
+			status: 'Error',
+			message: known ? (error as Error).message : 'The token could not be checked',
+		};
+	}
+}

@@ -1,0 +1,58 @@
+/**
+ * The package's contract with n8n and its users: community-package rules in package.json, and
+ * every credential field that holds a secret typed as password (which lint cannot check for us on
+ * MetaTokenApi: its `appsecretProof` option field trips the name-based rule, see eslint.config.mjs).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { ICredentialType } from 'n8n-workflow';
+
+import { MetaTokenApi } from '../credentials/MetaTokenApi.credentials';
+import { MetaTokenN8nApi } from '../credentials/MetaTokenN8nApi.credentials';
+
+const root = path.resolve(__dirname, '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+describe('package.json', () => {
+	it('follows n8n community package rules', () => {
+		expect(pkg.name).toMatch(/^n8n-nodes-/);
+		expect(pkg.keywords).toContain('n8n-community-node-package');
+		expect(pkg.files).toEqual(['dist']);
+		expect(pkg.license).toBe('MIT');
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(pkg.engines.node).toBe('>=20.19');
+	});
+
+	it('lists in its n8n block a compiled file for every credential and node source', () => {
+		const sources = (folder: string, suffix: string) =>
+			fs
+				.readdirSync(path.join(root, folder), { recursive: true, encoding: 'utf8' })
+				.filter((file) => file.endsWith(suffix))
+				.map((file) => `dist/${folder}/${file.replace(/\.ts$/, '.js')}`)
+				.sort();
+		expect([...pkg.n8n.credentials].sort()).toEqual(sources('credentials', '.credentials.ts'));
+		expect([...pkg.n8n.nodes].sort()).toEqual(sources('nodes', '.node.ts'));
+	});
+});
+
+describe.each<[string, ICredentialType, string[]]>([
+	['metaTokenApi', new MetaTokenApi(), ['accessToken', 'appSecret']],
+	['metaTokenN8nApi', new MetaTokenN8nApi(), ['apiKey']],
+])('credential %s', (name, credential, secretFields) => {
+	it('keeps its type name', () => expect(credential.name).toBe(name));
+
+	it('types exactly the secret-bearing fields as password', () => {
+		const passwordFields = credential.properties
+			.filter((property) => property.typeOptions?.password === true)
+			.map((property) => property.name);
+		expect(passwordFields).toEqual(secretFields);
+	});
+});
+
+it('keeps appsecretProof an options field (auto, timestamped, off), not a secret', () => {
+	const field = new MetaTokenApi().properties.find((property) => property.name === 'appsecretProof');
+	expect(field?.type).toBe('options');
+	expect(field?.options?.map((option) => (option as { value: string }).value)).toEqual(['auto', 'timestamped', 'off']);
+});

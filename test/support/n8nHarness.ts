@@ -1,0 +1,196 @@
+/**
+ * Runs our nodes through n8n's own machinery: n8n-core's ExecuteContext / PollContext and its
+ * request helpers (`httpRequestWithAuthentication` → our credential's `authenticate` → axios),
+ * against real HTTP servers. Only the credential store is ours: n8n's CLI keeps credentials
+ * encrypted in its database; here they are plain objects handed to n8n-core the same way.
+ */
+import { ExecuteContext, PollContext } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	ICredentialType,
+	IDataObject,
+	IExecuteData,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypes,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+
+import { MetaTokenApi } from '../../credentials/MetaTokenApi.credentials';
+import { MetaTokenN8nApi } from '../../credentials/MetaTokenN8nApi.credentials';
+
+const credentialTypes: Record<string, ICredentialType> = {
+	metaTokenApi: new MetaTokenApi(),
+	metaTokenN8nApi: new MetaTokenN8nApi(),
+};
+
+export type CredentialStore = Record<string, ICredentialDataDecryptedObject>;
+
+/** What n8n's CLI does in CredentialsHelper.authenticate, for the two auth forms our credentials use. */
+async function authenticate(
+	credentials: ICredentialDataDecryptedObject,
+	typeName: string,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const type = credentialTypes[typeName];
+	const auth = type?.authenticate;
+	if (typeof auth === 'function') return await auth(credentials, requestOptions);
+	if (auth && auth.type === 'generic') {
+		const resolve = (value: unknown) =>
+			String(value).replace(/^=\{\{\s*\$credentials\.(\w+)\s*\}\}$/, (_, name: string) =>
+				String(credentials[name] ?? ''),
+			);
+		const headers = { ...(requestOptions.headers ?? {}) };
+		for (const [name, value] of Object.entries(auth.properties.headers ?? {})) headers[name] = resolve(value);
+		return { ...requestOptions, headers };
+	}
+	return requestOptions;
+}
+
+function credentialsHelper(store: CredentialStore): ICredentialsHelper {
+	return {
+		getParentTypes: () => [],
+		authenticate: async (
+			credentials: ICredentialDataDecryptedObject,
+			typeName: string,
+			requestOptions: IHttpRequestOptions,
+		) => await authenticate(credentials, typeName, requestOptions),
+		preAuthentication: async () => undefined,
+		getCredentials: async () => {
+			throw new Error('not used');
+		},
+		getDecrypted: async (_additionalData: unknown, nodeCredentials: { id: string }, type: string) => {
+			const data = store[`${type}:${nodeCredentials.id}`] ?? store[type];
+			if (!data) throw new Error(`no ${type} credential in the test store`);
+			return { ...data };
+		},
+		updateCredentials: async () => undefined,
+		updateCredentialsOauthTokenData: async () => undefined,
+		getCredentialsProperties: (type: string) => credentialTypes[type]?.properties ?? [],
+	} as unknown as ICredentialsHelper;
+}
+
+function nodeTypesOf(nodeType: INodeType, typeName: string): INodeTypes {
+	return {
+		getByName: (name: string) => {
+			if (name !== typeName) throw new Error(`unknown node type ${name}`);
+			return nodeType;
+		},
+		getByNameAndVersion: (name: string) => {
+			if (name !== typeName) throw new Error(`unknown node type ${name}`);
+			return nodeType;
+		},
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+}
+
+export interface NodeRunOptions {
+	parameters: IDataObject;
+	credentials: CredentialStore;
+	items?: IDataObject[];
+	continueOnFail?: boolean;
+	/** Ids the node's credential references carry (what "this node's own credential" resolves to). */
+	credentialIds?: Record<string, string>;
+	mode?: WorkflowExecuteMode;
+	staticData?: IDataObject;
+}
+
+function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
+	const ids = options.credentialIds ?? {};
+	const credentials: INode['credentials'] = {};
+	for (const description of nodeType.description.credentials ?? []) {
+		credentials[description.name] = {
+			id: ids[description.name] ?? `${description.name}-id`,
+			name: `${description.name} credential`,
+		};
+	}
+	return {
+		id: 'node-under-test',
+		name: 'Node Under Test',
+		type: `n8n-nodes-meta-token.${nodeType.description.name}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters as INode['parameters'],
+		credentials,
+		continueOnFail: options.continueOnFail ?? false,
+	};
+}
+
+function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject): Workflow {
+	return new Workflow({
+		id: 'workflow-under-test',
+		name: 'Workflow under test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypesOf(nodeType, node.type),
+		staticData,
+	});
+}
+
+function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: credentialsHelper(store),
+		executionId: 'test-execution',
+		restApiUrl: 'http://127.0.0.1:0/rest',
+		instanceBaseUrl: 'http://127.0.0.1:0/',
+		webhookBaseUrl: 'http://127.0.0.1:0/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:0/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:0/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:0/form-waiting',
+		variables: {},
+		currentNodeExecutionIndex: 0,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
+export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
+	const node = buildNode(nodeType, options);
+	const workflow = workflowOf(nodeType, node);
+	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
+	const runExecutionData = {
+		resultData: { runData: {} },
+		executionData: { contextData: {}, nodeExecutionStack: [], metadata: {}, waitingExecution: {}, waitingExecutionSource: {} },
+	} as unknown as IRunExecutionData;
+	const executeData: IExecuteData = { node, data: { main: [items] }, source: { main: [] } };
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalDataOf(options.credentials),
+		options.mode ?? 'manual',
+		runExecutionData,
+		0,
+		items,
+		{ main: [items] },
+		executeData,
+		[],
+	);
+	const output = await nodeType.execute!.call(context);
+	return (output as INodeExecutionData[][])[0];
+}
+
+/** Runs `poll` of a trigger in n8n-core's PollContext, with workflow static data that persists. */
+export async function runPoll(
+	nodeType: INodeType,
+	options: NodeRunOptions & { staticData: IDataObject },
+): Promise<INodeExecutionData[][] | null> {
+	const node = buildNode(nodeType, options);
+	const workflow = workflowOf(nodeType, node, options.staticData);
+	const context = new PollContext(
+		workflow,
+		node,
+		additionalDataOf(options.credentials),
+		options.mode ?? 'trigger',
+		'activate',
+	);
+	const result = await nodeType.poll!.call(context);
+	// n8n keeps a workflow's static data between polls; node-scoped data lives under `node:<name>`.
+	Object.assign(options.staticData, workflow.staticData);
+	return result;
+}
