@@ -6,7 +6,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	transform: {
 		// Type errors are caught by `npm run typecheck`; transpiling alone keeps the suite fast.
-		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+		'^.+\\.ts$': ['ts-jest', { diagnostics: false }],
 	},
 	testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 	testTimeout: 20000,
