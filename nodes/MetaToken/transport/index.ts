@@ -90,7 +90,10 @@ export interface GraphSession {
 }
 
 /** Reads the Meta Token API credential once and builds the Graph client every operation uses. */
-export async function graphSession(context: GraphContext): Promise<GraphSession> {
+export async function graphSession(
+	context: GraphContext,
+	options: { maxAttempts?: number } = {},
+): Promise<GraphSession> {
 	const raw = (await context.getCredentials(META_CREDENTIAL_TYPE)) as ICredentialDataDecryptedObject;
 	const credentials = raw as unknown as MetaCredentials;
 	const endpoint = resolveEndpoint(context, credentials);
@@ -104,6 +107,7 @@ export async function graphSession(context: GraphContext): Promise<GraphSession>
 		// scrub that token from anything Meta echoes back.
 		secrets: [credentials.accessToken].filter((s): s is string => typeof s === 'string' && s.length > 0),
 		sleep,
+		maxAttempts: options.maxAttempts,
 	});
 	return { client, credentials };
 }
