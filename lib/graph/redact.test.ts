@@ -1,4 +1,4 @@
-import { redactUrl, REDACTED, scrubSecrets, tokenHint } from './redact';
+import { redactUrl, REDACTED, scrubSecrets } from './redact';
 
 const TOKEN = 'EAAdummy0PX4ZCpsBAKZBZCc9ZB1xYZBtoken';
 /** Shaped like an app secret (32 hex digits). */
@@ -75,18 +75,5 @@ describe('scrubSecrets', () => {
 
 	it('escapes regular-expression characters in secrets', () => {
 		expect(scrubSecrets('a.b*c(d) axb', ['a.b*c(d)'])).toBe(`${REDACTED} axb`);
-	});
-});
-
-describe('tokenHint', () => {
-	it('shows the first 6 and last 4 characters of a long token', () => {
-		expect(tokenHint(TOKEN)).toBe('EAAdum…oken');
-		expect(tokenHint(`  ${TOKEN}  `)).toBe('EAAdum…oken');
-	});
-
-	it('shows little or nothing of short tokens', () => {
-		expect(tokenHint('abcdefghijk')).toBe('…jk');
-		expect(tokenHint('abcdefg')).toBe('…');
-		expect(tokenHint('')).toBe('…');
 	});
 });

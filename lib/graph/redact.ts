@@ -96,11 +96,3 @@ export function redactUrl(
 	// The path can carry secrets too (a token pasted where an id belongs).
 	return scrubSecrets(redacted, secrets);
 }
-
-/** Enough of a token to tell tokens apart in logs and messages, never enough to use it. */
-export function tokenHint(token: string): string {
-	const trimmed = token.trim();
-	if (trimmed.length >= 12) return `${trimmed.slice(0, 6)}…${trimmed.slice(-4)}`;
-	if (trimmed.length >= 8) return `…${trimmed.slice(-2)}`;
-	return '…';
-}
