@@ -96,7 +96,7 @@ describe('credential', () => {
 			data: metaCredentials(token).metaTokenApi,
 		});
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/password/i);
+		expect(result.message).toMatch(/changed their password.*Log in again and generate a new token/);
 		expectNoSecrets(result, [token, APP.secret]);
 	});
 });
@@ -204,6 +204,19 @@ describe('inspect', () => {
 		expect(output.map((item) => item.pairedItem)).toEqual(tokens.map((_, item) => ({ item })));
 		expect(output.map((item) => item.json.daysLeft)).toEqual(tokens.map((_, i) => i + 1));
 		expectNoSecrets(json(output), [...tokens, APP.secret]);
+	});
+
+	it('inspects 1,000 input tokens in at most 20 batch calls, all of them answered', async () => {
+		const tokens = Array.from({ length: 1000 }, () => userToken());
+		const output = await runNode(node, {
+			parameters: { operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}' },
+			items: tokens.map((token) => ({ token })),
+			credentials: metaCredentials('unused'),
+		});
+		const calls = double.requests;
+		expect(calls.length).toBeLessThanOrEqual(20);
+		expect(calls.every((r) => r.path === '/' && r.batchSize === 50)).toBe(true);
+		expect(output.filter((item) => item.json.status === 'valid')).toHaveLength(1000);
 	});
 
 	it('inspects a token shared by many items once', async () => {

@@ -7,7 +7,7 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { GraphClient } from '../../../lib/graph/GraphClient';
-import { GraphError } from '../../../lib/graph/errors';
+import { GraphError, classifyGraphError } from '../../../lib/graph/errors';
 import { authorizeRequest } from '../../../lib/graph/proof';
 import { CredentialSettingError, graphEndpoint } from '../../../lib/graph/settings';
 import type { GraphTransport, MetaCredentials } from '../../../lib/graph/types';
@@ -65,10 +65,16 @@ export async function metaTokenApiTest(
 		const nowMs = Date.now();
 		const record = toInspectRecord(token, data, { nowMs });
 		if (!record.isValid || record.status === 'expired') {
-			return {
-				status: 'Error',
-				message: `The token is ${record.status}: ${record.error?.message ?? 'Meta reports it is not valid'}. Generate a new token and paste it here.`,
-			};
+			// Worded by the same classification as every Graph error: what happened, what to do.
+			const verdict = classifyGraphError(
+				{
+					code: record.error?.code ?? 190,
+					error_subcode: record.error?.subcode ?? (record.status === 'expired' ? 463 : undefined),
+					message: record.error?.message ?? 'Error validating access token: Session has expired',
+				},
+				{ nowMs, secrets: [token] },
+			);
+			return { status: 'Error', message: verdict.message };
 		}
 		return { status: 'OK', message: describeToken(record, nowMs) };
 	} catch (error) {
