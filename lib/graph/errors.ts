@@ -190,11 +190,14 @@ const AUTH_SUBCODES: Record<number, AuthReason> = {
 	493: 'inactive',
 };
 
-/** Meta has sent expired tokens with subcode 0 or none: the message tells then. */
+/** Meta has sent expired tokens with subcode 0 or none: then the message is all there is. */
 const AUTH_MESSAGES: Array<[RegExp, AuthReason]> = [
-	[/session has expired/i, 'expired'],
+	[/has expired/i, 'expired'],
 	[/changed (their|the) password/i, 'passwordChanged'],
-	[/has not authori[sz]ed application/i, 'notAuthorized'],
+	[/has not authori[sz]ed application|invalidated explicitly|has been revoked|logged out/i, 'notAuthorized'],
+	[/checkpoint/i, 'checkpoint'],
+	[/page role|role on (the|this) page/i, 'noPageRole'],
+	[/inactiv/i, 'inactive'],
 ];
 
 const AUTH_TEXT: Record<AuthReason, { summary: string; description: string }> = {
@@ -236,10 +239,15 @@ const AUTH_TEXT: Record<AuthReason, { summary: string; description: string }> = 
 	},
 };
 
-function authReason(subcode: number | undefined, message: string): AuthReason {
-	const bySubcode = subcode === undefined ? undefined : AUTH_SUBCODES[subcode];
+/**
+ * Why a token is dead, from Meta's error subcode (preferred) or its message. The one mapping for
+ * the whole package: errors of any call and `debug_token`'s `data.error` are read the same way.
+ */
+export function authReason(subcode: number | null | undefined, message: string | null | undefined): AuthReason {
+	const bySubcode = typeof subcode === 'number' ? AUTH_SUBCODES[subcode] : undefined;
 	if (bySubcode) return bySubcode;
-	return AUTH_MESSAGES.find(([pattern]) => pattern.test(message))?.[1] ?? 'invalid';
+	const said = message ?? '';
+	return AUTH_MESSAGES.find(([pattern]) => pattern.test(said))?.[1] ?? 'invalid';
 }
 
 /** Permission names look like `business_management`, `ads_read`, `pages_read_engagement`. */

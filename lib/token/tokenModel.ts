@@ -7,6 +7,7 @@
  */
 import { createHash } from 'crypto';
 
+import { authReason } from '../graph/errors';
 import { scrubSecrets } from '../graph/redact';
 import type { AuthReason, DebugTokenData } from '../graph/types';
 
@@ -220,40 +221,8 @@ export function wholeDaysLeft(atMs: number | null, nowMs: number): number | null
 	return Math.max(0, Math.floor((atMs - nowMs) / DAY_MS));
 }
 
-const SUBCODE_REASONS: Record<number, AuthReason> = {
-	458: 'notAuthorized',
-	459: 'checkpoint',
-	460: 'passwordChanged',
-	463: 'expired',
-	464: 'invalid',
-	467: 'invalid',
-	492: 'noPageRole',
-	493: 'inactive',
-};
-
-/** Meta has sent expired tokens with subcode 0 or none: then the message is all there is. */
-const MESSAGE_REASONS: Array<[RegExp, AuthReason]> = [
-	[/has expired/i, 'expired'],
-	[/changed (their|the) password/i, 'passwordChanged'],
-	[/has not authori[sz]ed application|invalidated explicitly|has been revoked|logged out/i, 'notAuthorized'],
-	[/checkpoint/i, 'checkpoint'],
-	[/page role|role on (the|this) page/i, 'noPageRole'],
-	[/inactiv/i, 'inactive'],
-];
-
-/**
- * Why a token is dead, from Meta's error subcode (preferred) or its message. Same mapping as the
- * Graph layer's error classifier, so a dead token is described the same way whichever call found it.
- */
-export function classifyAuthReason(
-	subcode: number | null | undefined,
-	message: string | null | undefined,
-): AuthReason {
-	const bySubcode = typeof subcode === 'number' ? SUBCODE_REASONS[subcode] : undefined;
-	if (bySubcode) return bySubcode;
-	const said = message ?? '';
-	return MESSAGE_REASONS.find(([pattern]) => pattern.test(said))?.[1] ?? 'invalid';
-}
+/** Why a token is dead, read exactly as the Graph layer reads every auth error. */
+export const classifyAuthReason = authReason;
 
 /** For a dead record: why it died ('expired' for expired ones). Null while the token works. */
 export function recordAuthReason(record: InspectRecord): AuthReason | null {
