@@ -191,6 +191,22 @@ export async function runPoll(
 	);
 	const result = await nodeType.poll!.call(context);
 	// n8n keeps a workflow's static data between polls; node-scoped data lives under `node:<name>`.
-	Object.assign(options.staticData, workflow.staticData);
+	Object.assign(options.staticData, withoutProxies(workflow.staticData));
 	return result;
+}
+
+/**
+ * The same data, minus n8n's change-tracking proxies. n8n wraps static data in an ObservableObject
+ * once per activation; runPoll builds a Workflow per poll, so handing the wrapped objects back
+ * would add a layer of proxies per poll (and slow long simulations quadratically). No
+ * serialisation: values stay as they were in memory — an ordinary poll, not a restart.
+ */
+function withoutProxies<T>(value: T): T {
+	if (Array.isArray(value)) return value.map((item: unknown) => withoutProxies(item)) as T;
+	if (typeof value !== 'object' || value === null) return value;
+	const prototype = Object.getPrototypeOf(value) as unknown;
+	if (prototype !== Object.prototype && prototype !== null) return value;
+	return Object.fromEntries(
+		Object.entries(value).map(([key, item]) => [key, withoutProxies(item as unknown)]),
+	) as T;
 }
