@@ -1,0 +1,60 @@
+/**
+ * The example workflows in examples/ carry placeholders for what differs per installation:
+ * credential ids, the Slack webhook URL, the client token list. The demo and the e2e suite
+ * fill them in at import time, so both run exactly what a user imports.
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import type { Workflow, WorkflowNode } from './n8n';
+import { repoRoot } from './paths';
+
+export const EXAMPLES = {
+	alert: 'alert-slack-before-meta-token-expires.json',
+	selfRenewing: 'self-renewing-system-user-token.json',
+	agencyReport: 'agency-token-health-report.json',
+} as const;
+
+export const PLACEHOLDERS = {
+	metaTokenCredentialId: '__META_TOKEN_CREDENTIAL_ID__',
+	n8nApiCredentialId: '__N8N_API_CREDENTIAL_ID__',
+	slackWebhookUrl: 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK',
+} as const;
+
+export interface ExampleValues {
+	metaTokenCredential?: { id: string; name: string };
+	n8nApiCredential?: { id: string; name: string };
+	slackWebhookUrl?: string;
+	/** For the agency report: the list its "Client tokens" Code node emits. */
+	clients?: Array<{ client: string; token: string }>;
+	/** For the trigger: replaces its poll schedule (e.g. every minute in the e2e suite). */
+	pollTimes?: unknown;
+}
+
+export function loadExample(file: string, values: ExampleValues = {}): Workflow {
+	const workflow = JSON.parse(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as Workflow;
+	for (const node of workflow.nodes) fillNode(node, values);
+	return workflow;
+}
+
+function fillNode(node: WorkflowNode, values: ExampleValues): void {
+	const credentials = node.credentials ?? {};
+	if (values.metaTokenCredential && credentials.metaTokenApi?.id === PLACEHOLDERS.metaTokenCredentialId) {
+		credentials.metaTokenApi = { ...values.metaTokenCredential };
+	}
+	if (values.n8nApiCredential && credentials.metaTokenN8nApi?.id === PLACEHOLDERS.n8nApiCredentialId) {
+		credentials.metaTokenN8nApi = { ...values.n8nApiCredential };
+	}
+	if (values.slackWebhookUrl && node.parameters.url === PLACEHOLDERS.slackWebhookUrl) {
+		node.parameters.url = values.slackWebhookUrl;
+	}
+	if (values.clients && typeof node.parameters.jsCode === 'string' && node.parameters.jsCode.includes('const clients = [')) {
+		node.parameters.jsCode = node.parameters.jsCode.replace(
+			/const clients = \[[\s\S]*?\n\];/,
+			`const clients = ${JSON.stringify(values.clients, null, 2)};`,
+		);
+	}
+	if (values.pollTimes !== undefined && node.type.endsWith('.metaTokenTrigger')) {
+		node.parameters.pollTimes = values.pollTimes;
+	}
+}

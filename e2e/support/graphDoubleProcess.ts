@@ -1,0 +1,87 @@
+/**
+ * The Graph API double as a separate process (its CLI, compiled into .e2e-build/ by
+ * tsconfig.e2e.json), driven through its control API under /_double/.
+ */
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import type { DoubleApp, DoubleTokenSpec, LoggedRequest } from '../../test/graph-double/model';
+import { repoRoot } from './paths';
+import type { Tracked } from './processes';
+import { spawnTracked, waitFor } from './processes';
+
+export interface Seed {
+	apps: DoubleApp[];
+	tokens: DoubleTokenSpec[];
+}
+
+export class GraphDoubleProcess {
+	private constructor(
+		readonly url: string,
+		private readonly process: Tracked,
+	) {}
+
+	/** Starts `node .e2e-build/test/graph-double/cli.js --port 0 --seed <file>` and reads its URL. */
+	static async start(seed: Seed, options: { port?: number } = {}): Promise<GraphDoubleProcess> {
+		const dir = mkdtempSync(join(tmpdir(), 'meta-token-double-'));
+		const seedFile = join(dir, 'seed.json');
+		writeFileSync(seedFile, JSON.stringify(seed));
+		const cli = join(repoRoot, '.e2e-build', 'test', 'graph-double', 'cli.js');
+		const child = spawnTracked(process.execPath, [cli, '--port', String(options.port ?? 0), '--seed', seedFile], {
+			cwd: repoRoot,
+		});
+		const url = await waitFor(
+			'the Graph double to print its URL',
+			async () => {
+				const firstLine = child.output().split('\n')[0];
+				if (child.child.exitCode !== null) throw new Error(`graph double exited: ${child.output()}`);
+				if (!child.output().includes('\n')) return undefined;
+				return (JSON.parse(firstLine) as { url: string }).url;
+			},
+			15_000,
+			100,
+		);
+		return new GraphDoubleProcess(url, child);
+	}
+
+	async stop(): Promise<void> {
+		await this.process.stop(5_000);
+	}
+
+	private async control<T>(method: string, route: string, body?: unknown): Promise<T> {
+		const response = await fetch(`${this.url}/_double/${route}`, {
+			method,
+			headers: body === undefined ? {} : { 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`double ${method} /_double/${route} → ${response.status} ${text}`);
+		return JSON.parse(text) as T;
+	}
+
+	async requests(): Promise<LoggedRequest[]> {
+		return await this.control<LoggedRequest[]>('GET', 'requests');
+	}
+
+	async clearRequests(): Promise<void> {
+		await this.control('DELETE', 'requests');
+	}
+
+	/** Adds a token, or replaces the record of an existing token string (e.g. a later expiry). */
+	async putToken(spec: DoubleTokenSpec): Promise<string> {
+		return (await this.control<{ token: string }>('POST', 'tokens', spec)).token;
+	}
+
+	async invalidate(token: string, reason: string): Promise<void> {
+		await this.control('POST', 'invalidate', { token, reason });
+	}
+
+	async clock(): Promise<number> {
+		return (await this.control<{ now: number }>('GET', 'clock')).now;
+	}
+
+	async setClock(now: number): Promise<number> {
+		return (await this.control<{ now: number }>('POST', 'clock', { now })).now;
+	}
+}
