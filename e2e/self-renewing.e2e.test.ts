@@ -1,0 +1,120 @@
+/**
+ * The self-renewing loop of examples/self-renewing-system-user-token.json in a real n8n server:
+ * the Meta Token node refreshes an expiring system-user token and, with Save to Credential, writes
+ * the new one into its own credential through n8n's public API. The next run must send the new
+ * token. n8n 1.x has no credential-update endpoint: there the run ends in the error branch with
+ * the node's plain message, posted to the (local) Slack webhook.
+ * The n8n API key: 2.x gets credential:update and credential:read; 1.x refuses those scopes.
+ */
+import { EXAMPLES, loadExample } from './support/examples';
+import { GraphDoubleProcess } from './support/graphDoubleProcess';
+import { N8nInstance, nodeItems } from './support/n8n';
+import type { Major } from './support/paths';
+import { n8nRuntime, selectedMajors } from './support/paths';
+import { stopAll } from './support/processes';
+import { WebhookSink } from './support/sink';
+import { packedTarball } from './support/tarball';
+import { DAY, REPORTING_APP, metaCredential, nowSeconds, tokenFor } from './support/tokens';
+
+const T = nowSeconds();
+const expiring = tokenFor('renew-system-user');
+const META_CREDENTIAL = { id: 'mtRenew00000001', name: 'Reporting system user' };
+const N8N_API_CREDENTIAL = { id: 'mtN8nApi0000001', name: 'n8n API (for Meta Token)' };
+const WORKFLOW_ID = 'MetaTokenRenew01';
+
+describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.x', (major: Major) => {
+	let double: GraphDoubleProcess;
+	let n8n: N8nInstance;
+	let sink: WebhookSink;
+
+	beforeAll(async () => {
+		double = await GraphDoubleProcess.start({
+			apps: [REPORTING_APP],
+			tokens: [
+				{
+					token: expiring,
+					type: 'SYSTEM_USER',
+					appId: REPORTING_APP.id,
+					userId: '7010',
+					scopes: ['ads_read'],
+					issuedAt: T - 55 * DAY,
+					expiresAt: T + 5 * DAY,
+					expiringSystemUser: true,
+				},
+			],
+		});
+		sink = await WebhookSink.start();
+		n8n = await N8nInstance.create(n8nRuntime(major), packedTarball());
+		await n8n.importCredentials([metaCredential(META_CREDENTIAL.id, META_CREDENTIAL.name, expiring, double.url)]);
+		await n8n.importWorkflows([
+			loadExample(EXAMPLES.selfRenewing, {
+				metaTokenCredential: META_CREDENTIAL,
+				n8nApiCredential: N8N_API_CREDENTIAL,
+				slackWebhookUrl: sink.url,
+			}),
+		]);
+		await n8n.start();
+		await n8n.setupOwner();
+		// 1.x knows no credential:update (nor read) scope for API keys: the closest it has.
+		const apiKey = await n8n.createApiKey(major === 2 ? ['credential:update', 'credential:read'] : ['credential:create']);
+		// Imported while the server runs: the CLI boots beside it on its own ports.
+		await n8n.importCredentials([
+			{ ...N8N_API_CREDENTIAL, type: 'metaTokenN8nApi', data: { baseUrl: n8n.url, apiKey } },
+		]);
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await double?.stop();
+		await sink?.stop();
+		await stopAll();
+	});
+
+	const refreshCalls = async () =>
+		(await double.requests()).filter((r) => r.path === '/oauth/access_token' && r.query.set_token_expires_in_60_days === 'true');
+
+	if (major === 2) {
+		it('refreshes the token, saves it into its own credential, and the next run sends the new token', async () => {
+			const first = await n8n.execute(WORKFLOW_ID);
+			if (!first.ok) throw new Error(first.output.slice(-4000));
+			const [renewed] = nodeItems(first.run, 'Renewed');
+			expect(renewed).toMatchObject({ savedToCredentialId: META_CREDENTIAL.id });
+			const newToken = String(renewed.accessToken);
+			expect(newToken).not.toBe(expiring);
+			expect(sink.messages).toHaveLength(0);
+			const [firstCall] = await refreshCalls();
+			expect(firstCall.query.fb_exchange_token).toBe(expiring);
+
+			await double.clearRequests();
+			const second = await n8n.execute(WORKFLOW_ID);
+			if (!second.ok) throw new Error(second.output.slice(-4000));
+			const calls = await refreshCalls();
+			expect(calls).toHaveLength(1);
+			// The second run took the token from the credential the first run updated.
+			expect(calls[0].query.fb_exchange_token).toBe(newToken);
+			const [again] = nodeItems(second.run, 'Renewed');
+			expect(again.accessToken).not.toBe(newToken);
+
+			// The other fields of the credential are untouched.
+			const exported = await n8n.cli(['export:credentials', `--id=${META_CREDENTIAL.id}`, '--decrypted']);
+			expect(exported.stdout).toContain(String(again.accessToken));
+			expect(exported.stdout).toContain(REPORTING_APP.secret);
+			expect(exported.stdout).not.toContain(newToken);
+		});
+	} else {
+		it('says plainly that n8n 1.x has no credential-update endpoint, on the error branch', async () => {
+			const result = await n8n.execute(WORKFLOW_ID);
+			if (!result.ok) throw new Error(result.output.slice(-4000));
+			// n8n's error output takes only items that are nothing but an error; this one also carries
+			// the minted token, so the example routes on `error` with an IF node instead.
+			const [failed] = nodeItems(result.run, 'Renewal failed?', 0);
+			expect(failed.error).toMatchObject({ class: 'saveToCredential', reason: 'noUpdateEndpoint' });
+			// The minted token is kept on the item, so it is not lost.
+			expect(String(failed.accessToken)).toMatch(/^EAA/);
+			const text = sink.texts().at(-1) ?? '';
+			expect(text).toContain('Renewing the Meta system-user token failed');
+			expect(text).toContain('no credential-update endpoint');
+			expect(text).not.toContain(String(failed.accessToken));
+		});
+	}
+});
