@@ -43,15 +43,18 @@ interface Harness {
 function clientFor(credentials: MetaCredentials, options: Partial<GraphClientOptions> = {}): Harness {
 	const sleeps: number[] = [];
 	const log: GraphRequestLogEntry[] = [];
+	let clock = Date.now();
 	const client = new GraphClient({
 		transport: authorizedTransport(credentials, fetchTransport, () => double.now() * 1000),
 		baseUrl: `${double.url}/`,
 		appId: credentials.appId,
 		appSecret: credentials.appSecret,
 		secrets: [credentials.accessToken],
-		// Waits are recorded, not slept: retries run at once.
+		// Waits are recorded, not slept: retries run at once, on a client clock that only waits move.
+		now: () => clock,
 		sleep: async (ms) => {
 			sleeps.push(ms);
+			clock += ms;
 		},
 		timeoutMs: 2000,
 		onRequest: (entry) => log.push(entry),
@@ -374,6 +377,36 @@ describe('batches', () => {
 	});
 });
 
+describe('app quota over real HTTP', () => {
+	afterEach(() => {
+		double.setQuota(null);
+	});
+
+	// A window longer than the old fixed retries (0.1 + 0.2 + 0.4 s) lost items here; pacing on the
+	// headers and a wait budget instead of an attempt count gets every one through.
+	it('inspects 300 tokens through a quota of 120 calls per 1 s window: every one, no error', async () => {
+		const tokens = Array.from({ length: 300 }, () => userToken());
+		tokens.slice(0, 30).forEach((token) => double.invalidate(token, 'passwordChanged'));
+		double.setQuota({ calls: 120, windowMs: 1000 });
+		const { client, log } = openClient({
+			// Real waits on the real clock: the double's quota window runs on it.
+			now: Date.now,
+			sleep: async (ms) => await new Promise((resolve) => setTimeout(resolve, ms)),
+			baseDelayMs: 100,
+		});
+		const started = Date.now();
+		const results = await client.debugTokens(tokens, { concurrency: 4 });
+		const elapsedMs = Date.now() - started;
+
+		expect(results.filter((result) => !result.ok)).toEqual([]);
+		expect(results.map((result) => result.ok && result.data.is_valid)).toEqual(tokens.map((_, index) => index >= 30));
+		// The quota was really hit (some items were refused and asked again), yet everything came through.
+		expect(batchCalls().length).toBeGreaterThan(6);
+		expect(log.every((entry) => entry.status === 200)).toBe(true);
+		expect(elapsedMs).toBeLessThan(5000);
+	});
+});
+
 describe('every injected fault', () => {
 	interface Case {
 		name: string;
@@ -403,7 +436,8 @@ describe('every injected fault', () => {
 		{ name: 'flagged transient', fault: { type: 'graphError', code: 100, isTransient: true }, errorClass: 'transient', requests: 4 },
 		{ name: 'app rate limit', fault: { type: 'rateLimit' }, errorClass: 'rateLimit', requests: 4 },
 		{ name: 'page rate limit', fault: { type: 'rateLimit', code: 32, appUsage: { call_count: 100 } }, errorClass: 'rateLimit', requests: 4 },
-		{ name: 'business use case', fault: { type: 'rateLimit', businessUseCaseMinutes: 2 }, errorClass: 'rateLimit', requests: 4 },
+		// Meta announces 2 minutes (capped to maxDelayMs, 60 s): more than the 7 s budget, so no retry.
+		{ name: 'business use case', fault: { type: 'rateLimit', businessUseCaseMinutes: 2 }, errorClass: 'rateLimit', requests: 1 },
 		{ name: 'code 613 as a graph error', fault: { type: 'graphError', code: 613 }, errorClass: 'rateLimit', requests: 4 },
 		{ name: '503 without body', fault: { type: 'status', status: 503 }, errorClass: 'transient', requests: 4 },
 		{ name: '400 plain text', fault: { type: 'status', status: 400, body: 'Bad Request' }, errorClass: 'badResponse', requests: 1 },
@@ -421,7 +455,9 @@ describe('every injected fault', () => {
 		{ name: 'timeout', fault: { type: 'delay', ms: 400 }, errorClass: 'network', requests: 4 },
 	];
 
-	const clientForFaults = (): Harness & { token: string } => openClient({ timeoutMs: 150 });
+	// Rate limits are retried within a wait budget, not maxAttempts: 7 s holds pauses of 1, 2 and
+	// 4 s, so a persisting rate limit also ends after 4 requests.
+	const clientForFaults = (): Harness & { token: string } => openClient({ timeoutMs: 150, maxRateLimitWaitMs: 7000 });
 
 	it.each(cases)('$name, when it persists, fails as $errorClass after $requests request(s)', async (testCase) => {
 		const { client, token, sleeps, log } = clientForFaults();

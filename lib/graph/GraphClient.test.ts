@@ -514,13 +514,14 @@ describe('batch and debugTokens', () => {
 		expect(fake.requests).toHaveLength(2);
 	});
 
-	it('gives a rate-limited item its error once the rounds run out', async () => {
+	it('gives a rate-limited item its error once the wait budget is spent, whatever maxAttempts says', async () => {
 		const fake = new FakeTransport(batchRoute(() => item({ error: { code: 17, message: 'User request limit reached' } }, 400)));
-		const { client, sleeps } = harness(fake, { maxAttempts: 2 });
+		// Pauses of 1 s, 2 s and 4 s fit a 7 s budget; the next one (8 s) would not.
+		const { client, sleeps } = harness(fake, { maxAttempts: 2, maxRateLimitWaitMs: 7000 });
 		const [result] = await client.batch([{ method: 'GET', relativeUrl: 'busy' }]);
 		expect(result).toMatchObject({ ok: false, error: { errorClass: 'rateLimit' } });
-		expect(fake.requests).toHaveLength(2);
-		expect(sleeps).toEqual([1000]);
+		expect(fake.requests).toHaveLength(4);
+		expect(sleeps).toEqual([1000, 2000, 4000]);
 	});
 
 	it.each<[string, Reply]>([
@@ -797,6 +798,164 @@ describe('revoking', () => {
 	it('revokeSystemUserToken needs the app credentials', async () => {
 		const { client } = harness(new FakeTransport(), { appId: undefined });
 		expect((await failure(client.revokeSystemUserToken('EAAsu'))).message).toContain("'App ID'");
+	});
+});
+
+describe('rate-limit pacing', () => {
+	const appUsage = (callCount: number) => ({ 'x-app-usage': JSON.stringify({ call_count: callCount, total_time: 1, total_cputime: 1 }) });
+	const busyItem = () => item({ error: { code: 4, message: '(#4) Application request limit reached' } }, 403);
+
+	interface Send {
+		at: number;
+		/** Requests in flight when this one was sent, itself included. */
+		inFlight: number;
+		size: number;
+	}
+
+	/**
+	 * A batch transport on the harness's fake clock that answers after a macrotask turn, so
+	 * concurrent workers really overlap; `answer(n)` gives the n-th batch call's (1-based) answer.
+	 */
+	function pacedTransport(
+		clock: () => number,
+		answer: (n: number, size: number) => GraphHttpResponse,
+	): { transport: GraphTransport; sends: Send[] } {
+		const sends: Send[] = [];
+		let inFlight = 0;
+		const transport: GraphTransport = async (request) => {
+			inFlight++;
+			const size = batchForm(request).length;
+			sends.push({ at: clock(), inFlight, size });
+			const n = sends.length;
+			await new Promise<void>((resolve) => setImmediate(resolve));
+			inFlight--;
+			return answer(n, size);
+		};
+		return { transport, sends };
+	}
+
+	function pacedHarness(
+		answer: (n: number, size: number) => GraphHttpResponse,
+		options: Partial<GraphClientOptions> = {},
+	): Harness & { sends: Send[]; clock: () => number } {
+		let clock = START;
+		const sleeps: number[] = [];
+		const { transport, sends } = pacedTransport(() => clock, answer);
+		const client = new GraphClient({
+			transport,
+			appId: APP_ID,
+			appSecret: APP_SECRET,
+			now: () => clock,
+			sleep: async (ms) => {
+				sleeps.push(ms);
+				clock += ms;
+			},
+			...options,
+		});
+		return { client, fake: new FakeTransport(), sleeps, log: [], sends, clock: () => clock };
+	}
+
+	it('retries a rate-limited call within the wait budget, not maxAttempts', async () => {
+		const { client, fake, sleeps } = harness(new FakeTransport().reply(graphError(4, { status: 403 })), {
+			maxAttempts: 1,
+			maxRateLimitWaitMs: 7000,
+		});
+		const error = await failure(client.call({ method: 'GET', path: '/me' }));
+		expect(error.errorClass).toBe('rateLimit');
+		// Pauses of 1, 2 and 4 s fit the 7 s budget; the next (8 s) would not.
+		expect(sleeps).toEqual([1000, 2000, 4000]);
+		expect(fake.requests).toHaveLength(4);
+	});
+
+	it('keeps waiting out a long throttled stretch by default (5 minutes of pauses)', async () => {
+		const replies = [...Array.from({ length: 8 }, () => graphError(4, { status: 403 })), json({ id: '1' })];
+		const { client, sleeps } = harness(new FakeTransport().reply(...replies));
+		await expect(client.call({ method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
+		expect(sleeps).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+	});
+
+	it('gives batch items their rateLimit error once the budget is spent, and keeps the others', async () => {
+		const { client, sleeps } = pacedHarness(
+			(_n, size) =>
+				json(
+					Array.from({ length: size }, (_, index) => (size === 3 && index === 0 ? item({ id: 'calm' }) : busyItem())),
+					200,
+					appUsage(130),
+				),
+			{ maxRateLimitWaitMs: 3000 },
+		);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'calm' },
+			{ method: 'GET', relativeUrl: 'busy1' },
+			{ method: 'GET', relativeUrl: 'busy2' },
+		]);
+		expect(results[0]).toEqual({ ok: true, status: 200, body: { id: 'calm' } });
+		expect(results.slice(1).map((result) => !result.ok && result.error.errorClass)).toEqual(['rateLimit', 'rateLimit']);
+		expect(sleeps).toEqual([1000, 2000]);
+	});
+
+	it('makes every concurrent chunk wait out the pause Meta announced, then sends one probe first', async () => {
+		const announced = {
+			...appUsage(120),
+			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 1 }] }),
+		};
+		const { client, sleeps, sends } = pacedHarness((n, size) =>
+			n === 1
+				? json(Array.from({ length: size }, busyItem), 200, announced)
+				: json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(n === 2 ? 60 : 10)),
+		);
+		const requests = Array.from({ length: 200 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const results = await client.batch(requests, { concurrency: 2 });
+
+		expect(results.every((result) => result.ok)).toBe(true);
+		// Chunks 1 and 2 go together; chunk 1 is refused with "1 minute"; chunk 2's calm answer was
+		// sent before the pause and does not lift it. The retry of chunk 1 and chunks 3 and 4 wait.
+		expect(sends.slice(0, 2).map((send) => [send.at, send.inFlight])).toEqual([
+			[START, 1],
+			[START, 2],
+		]);
+		expect(sends).toHaveLength(5);
+		for (const send of sends.slice(2)) expect(send.at).toBeGreaterThanOrEqual(START + 60_000);
+		expect(sleeps).toEqual([60_000]);
+		// After the pause a single probe goes; its calm answer lets both workers go again.
+		expect(sends[2].inFlight).toBe(1);
+		expect(sends.slice(3).map((send) => send.inFlight)).toContain(2);
+	});
+
+	it('pauses after a successful answer that reports the quota used up', async () => {
+		const { client, sleeps, fake } = harness(
+			new FakeTransport().reply(json({ id: '1' }, 200, appUsage(100)), json({ id: '2' }, 200, appUsage(3))),
+		);
+		await client.call({ method: 'GET', path: '/a' });
+		expect(sleeps).toEqual([]);
+		await client.call({ method: 'GET', path: '/b' });
+		expect(sleeps).toEqual([1000]);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	it('sends one batch at a time while usage is at 90 % or more', async () => {
+		const { client, sends, sleeps } = pacedHarness((_n, size) =>
+			json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(95)),
+		);
+		const requests = Array.from({ length: 400 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const results = await client.batch(requests, { concurrency: 4 });
+		expect(results.every((result) => result.ok)).toBe(true);
+		expect(sends.map((send) => send.inFlight)).toEqual([1, 2, 3, 4, 1, 1, 1, 1]);
+		expect(sleeps).toEqual([]);
+	});
+
+	it('backs off exponentially across a stretch with no announced wait, and starts over after it', async () => {
+		const replies = [
+			graphError(4, { status: 403, headers: appUsage(140) }),
+			graphError(4, { status: 403, headers: appUsage(150) }),
+			json({ id: '1' }, 200, appUsage(20)),
+			graphError(4, { status: 403, headers: appUsage(110) }),
+			json({ id: '2' }, 200, appUsage(20)),
+		];
+		const { client, sleeps } = harness(new FakeTransport().reply(...replies));
+		await client.call({ method: 'GET', path: '/a' });
+		await client.call({ method: 'GET', path: '/b' });
+		expect(sleeps).toEqual([1000, 2000, 1000]);
 	});
 });
 

@@ -6,6 +6,7 @@ import {
 	GraphError,
 	type BadAnswerKind,
 } from './errors';
+import { paceSignalOf, RateLimitPacer, type PaceSignal } from './pacing';
 import { redactUrl, scrubSecrets, SECRET_PARAMETERS } from './redact';
 import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from './settings';
 import type {
@@ -51,8 +52,17 @@ export interface GraphClientOptions {
 	sleep: (ms: number) => Promise<void>;
 	/** Milliseconds; default `Date.now`. */
 	now?: () => number;
-	/** Tries per request, the first included; default 4. */
+	/**
+	 * Tries per request, the first included, for failures a retry may fix (transient, network,
+	 * timed-out batch items); default 4. Rate limits are not counted here but against
+	 * `maxRateLimitWaitMs`.
+	 */
 	maxAttempts?: number;
+	/**
+	 * Most time one throttled stretch may cost in pauses before rate-limited requests and batch
+	 * items give up with their `rateLimit` error. Default 300000 (5 minutes). See {@link RateLimitPacer}.
+	 */
+	maxRateLimitWaitMs?: number;
 	/** First backoff; doubles per retry. Default 1000. */
 	baseDelayMs?: number;
 	/** Cap of one wait, including a rate limit's announced wait. Default 60000. */
@@ -95,6 +105,10 @@ interface Answer {
 	status: number;
 	headers: GraphHttpResponse['headers'];
 	body: unknown;
+	/** The pacer's ticket the request was sent under. */
+	ticket?: number;
+	/** For a batch answer: what its headers said, for the caller to judge with its items. */
+	paceSignal?: PaceSignal;
 }
 
 type Parsed = { json: unknown } | { bad: BadAnswerKind };
@@ -195,6 +209,7 @@ export class GraphClient {
 	private readonly random: () => number;
 	private readonly timeoutMs: number;
 	private readonly onRequest?: (entry: GraphRequestLogEntry) => void;
+	private readonly pacer: RateLimitPacer;
 
 	constructor(options: GraphClientOptions) {
 		this.transport = options.transport;
@@ -211,6 +226,13 @@ export class GraphClient {
 		this.random = options.random ?? Math.random;
 		this.timeoutMs = options.timeoutMs ?? 30_000;
 		this.onRequest = options.onRequest;
+		this.pacer = new RateLimitPacer({
+			sleep: this.sleep,
+			now: this.now,
+			backoff: (throttledInARow) => this.backoff(throttledInARow),
+			maxDelayMs: this.maxDelayMs,
+			maxWaitMs: Math.max(0, options.maxRateLimitWaitMs ?? 300_000),
+		});
 		this.knownSecrets = [this.appSecret, this.appToken(), ...(options.secrets ?? [])].filter(
 			(secret): secret is string => typeof secret === 'string' && secret.trim() !== '',
 		);
@@ -388,25 +410,43 @@ export class GraphClient {
 		return outcome;
 	}
 
-	/** As {@link send}, with the final failure returned instead of thrown. */
+	/**
+	 * As {@link send}, with the final failure returned instead of thrown. Rate limits are retried
+	 * while the pacer's wait budget lasts (the pacer does the waiting); other retryable failures
+	 * up to `maxAttempts` tries, with exponential backoff.
+	 */
 	private async sendWithRetries(
 		request: GraphCallRequest,
 		secrets: string[],
+		opts: { batch?: boolean } = {},
 	): Promise<Answer | GraphError> {
 		const httpRequest = this.toHttpRequest(request);
+		let failures = 0;
 		for (let attempt = 1; ; attempt++) {
-			const outcome = await this.attempt(httpRequest, attempt, secrets);
+			const outcome = await this.attempt(httpRequest, attempt, secrets, opts.batch === true);
 			if (!(outcome instanceof GraphError)) return outcome;
-			if (!outcome.retryable || attempt >= this.maxAttempts) return outcome;
-			await this.sleep(this.delayAfter(attempt, outcome));
+			if (!outcome.retryable) return outcome;
+			if (outcome.errorClass === 'rateLimit') {
+				if (!this.pacer.mayRetryRateLimited()) return outcome;
+				continue;
+			}
+			failures++;
+			if (failures >= this.maxAttempts) return outcome;
+			await this.sleep(this.backoff(failures));
 		}
 	}
 
+	/**
+	 * One try. The answer's usage headers go to the pacer — for a successful batch call the caller
+	 * does that (`answer.paceSignal`), once it knows whether items were refused for the rate limit.
+	 */
 	private async attempt(
 		request: GraphHttpRequest,
 		attempt: number,
 		secrets: string[],
+		batch = false,
 	): Promise<Answer | GraphError> {
+		const ticket = await this.pacer.acquire();
 		const started = this.now();
 		let response: GraphHttpResponse;
 		try {
@@ -418,12 +458,27 @@ export class GraphClient {
 				headers: { ...request.headers },
 			});
 		} catch (cause) {
+			this.pacer.release(ticket);
 			// The raw error may carry the request and its headers: only its classification leaves.
 			const error = classifyNetworkError(cause, secrets);
 			this.log(request, null, attempt, started, error, secrets);
 			return error;
 		}
-		const outcome = this.interpret(response, secrets);
+		let outcome: Answer | GraphError;
+		let signal: PaceSignal | undefined;
+		try {
+			outcome = this.interpret(response, secrets);
+			// Every answer's usage headers count, an error's as much as a success's.
+			const error = outcome instanceof GraphError ? outcome : undefined;
+			signal = paceSignalOf(response.headers, this.now(), error);
+			if (batch && !error) {
+				outcome = { ...(outcome as Answer), ticket, paceSignal: signal };
+				signal = undefined;
+			}
+		} finally {
+			// Released whatever happens: a request that never leaves the pacer would block the others.
+			this.pacer.release(ticket, signal);
+		}
 		this.log(request, response.statusCode, attempt, started, outcome, secrets);
 		return outcome;
 	}
@@ -441,14 +496,7 @@ export class GraphClient {
 		return { status, headers, body: parsed.json };
 	}
 
-	/** Exponential backoff, or the rate limit's announced wait; never longer than `maxDelayMs`. */
-	private delayAfter(attempt: number, error: GraphError): number {
-		if (error.errorClass === 'rateLimit' && error.retryAfterMs !== undefined) {
-			return Math.min(error.retryAfterMs, this.maxDelayMs);
-		}
-		return this.backoff(attempt);
-	}
-
+	/** Exponential backoff by the number of failures so far; never longer than `maxDelayMs`. */
 	private backoff(attempt: number): number {
 		const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
 		return this.jitter ? Math.floor(this.random() * ceiling) : ceiling;
@@ -516,14 +564,26 @@ export class GraphClient {
 		const results = new Array<BatchResult | undefined>(chunk.length);
 		/** Why each unfinished item is unfinished: null = Meta timed it out; else a retryable error. */
 		const unfinished = new Map<number, GraphError | null>(chunk.map((_, index) => [index, null]));
+		/** Items given up on after their last round: timed-out ones are then tried alone. */
+		const givenUp = new Map<number, GraphError | null>();
 		let batchingFailed = false;
+		// Rounds that retried items for something other than a rate limit: bounded by maxAttempts.
+		let otherRounds = 0;
 
-		for (let round = 1; unfinished.size > 0 && round <= this.maxAttempts; round++) {
-			if (round > 1) await this.sleep(this.delayBeforeBatchRound(round - 1, [...unfinished.values()]));
+		for (let round = 1; unfinished.size > 0; round++) {
+			if (round > 1) {
+				const rateLimitedOnly = [...unfinished.values()].every((reason) => reason?.errorClass === 'rateLimit');
+				if (!rateLimitedOnly) {
+					otherRounds++;
+					await this.sleep(this.backoff(otherRounds));
+				}
+				// Rate-limited items wait out the pacer's shared pause when they are sent.
+			}
 			const indexes = [...unfinished.keys()];
 			const answer = await this.sendWithRetries(
 				this.batchCall(indexes.map((index) => chunk[index]), accessToken),
 				secrets,
+				{ batch: true },
 			);
 			if (answer instanceof GraphError) {
 				if (BATCH_FALLBACK_CLASSES.has(answer.errorClass)) {
@@ -536,28 +596,50 @@ export class GraphClient {
 				break;
 			}
 			if (!Array.isArray(answer.body) || answer.body.length !== indexes.length) {
+				if (answer.ticket !== undefined && answer.paceSignal) this.pacer.observe(answer.ticket, answer.paceSignal);
 				batchingFailed = true;
 				break;
 			}
+			let itemRateLimit: GraphError | undefined;
 			answer.body.forEach((item: unknown, position) => {
 				const index = indexes[position];
 				const outcome = this.batchItemOutcome(item, answer.headers, secrets);
 				if (outcome === null || (!outcome.ok && outcome.error.retryable)) {
 					unfinished.set(index, outcome && !outcome.ok ? outcome.error : null);
+					if (outcome && !outcome.ok && outcome.error.errorClass === 'rateLimit') itemRateLimit ??= outcome.error;
 				} else {
 					results[index] = outcome;
 					unfinished.delete(index);
 				}
 			});
+			// Items can be refused for the rate limit in a batch whose own answer looks calm.
+			if (answer.ticket !== undefined && answer.paceSignal) {
+				this.pacer.observe(answer.ticket, {
+					usagePercent: answer.paceSignal.usagePercent,
+					rateLimited: itemRateLimit !== undefined,
+					retryAfterMs: itemRateLimit?.retryAfterMs ?? answer.paceSignal.retryAfterMs,
+				});
+			}
+			// Settle the items that may not go another round.
+			const mayRetryRateLimited = this.pacer.mayRetryRateLimited();
+			for (const [index, reason] of unfinished) {
+				const isRateLimit = reason?.errorClass === 'rateLimit';
+				const outOfTurns = isRateLimit ? !mayRetryRateLimited : otherRounds + 1 >= this.maxAttempts;
+				if (outOfTurns) {
+					givenUp.set(index, reason);
+					unfinished.delete(index);
+				}
+			}
 		}
 
-		// When batching failed every unfinished item is tried alone; after the last round, items
-		// still failing with a retryable error keep it and timed-out ones are tried alone.
+		// When batching failed every unfinished item is tried alone; items given up on keep their
+		// retryable error, and timed-out ones are tried alone.
 		const alone: number[] = [];
-		for (const [index, lastError] of unfinished) {
-			if (lastError && !batchingFailed) results[index] = { ok: false, error: lastError };
+		for (const [index, lastError] of givenUp) {
+			if (lastError) results[index] = { ok: false, error: lastError };
 			else alone.push(index);
 		}
+		if (batchingFailed) alone.push(...unfinished.keys());
 		const singles = await mapWithConcurrency(alone, concurrency, async (index) =>
 			await this.singleCall(chunk[index], accessToken, secrets),
 		);
@@ -603,14 +685,6 @@ export class GraphClient {
 		return outcome instanceof GraphError
 			? { ok: false, error: outcome }
 			: { ok: true, status: outcome.status, body: outcome.body };
-	}
-
-	private delayBeforeBatchRound(round: number, reasons: Array<GraphError | null>): number {
-		const announced = reasons
-			.map((reason) => reason?.retryAfterMs)
-			.filter((ms): ms is number => ms !== undefined);
-		if (announced.length > 0) return Math.min(Math.max(...announced), this.maxDelayMs);
-		return this.backoff(round);
 	}
 
 	private async singleCall(

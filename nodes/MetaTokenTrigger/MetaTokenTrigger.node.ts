@@ -138,9 +138,9 @@ function validateSettings(context: IPollFunctions, settings: AlertSettingsInput)
 
 /** One `debug_token` of the credential's token, as the policy's observation. */
 async function observe(context: IPollFunctions, settings: AlertSettingsInput): Promise<Observation> {
-	// One retry at most: the next poll is the real retry, and a poll waiting out a long backoff
-	// only holds up n8n's poller.
-	const { client, credentials } = await graphSession(context, { maxAttempts: 2 });
+	// One retry at most (a rate limit: one 1-s pause): the next poll is the real retry, and a poll
+	// waiting out a long backoff only holds up n8n's poller.
+	const { client, credentials } = await graphSession(context, { maxAttempts: 2, maxRateLimitWaitMs: 1000 });
 	const credentialName = context.getNode().credentials?.metaTokenApi?.name ?? null;
 	let token: string;
 	try {

@@ -58,6 +58,8 @@ export async function metaTokenApiTest(
 			secrets: [token],
 			sleep,
 			maxAttempts: 2,
+			// Someone is waiting on the credential dialog: one short pause for a rate limit, no more.
+			maxRateLimitWaitMs: 1000,
 			timeoutMs: 15_000,
 		});
 		// The app token can read a token that already died; a token alone can only inspect itself.

@@ -92,7 +92,7 @@ export interface GraphSession {
 /** Reads the Meta Token API credential once and builds the Graph client every operation uses. */
 export async function graphSession(
 	context: GraphContext,
-	options: { maxAttempts?: number } = {},
+	options: { maxAttempts?: number; maxRateLimitWaitMs?: number } = {},
 ): Promise<GraphSession> {
 	const raw = (await context.getCredentials(META_CREDENTIAL_TYPE)) as ICredentialDataDecryptedObject;
 	const credentials = raw as unknown as MetaCredentials;
@@ -108,6 +108,7 @@ export async function graphSession(
 		secrets: [credentials.accessToken].filter((s): s is string => typeof s === 'string' && s.length > 0),
 		sleep,
 		maxAttempts: options.maxAttempts,
+		maxRateLimitWaitMs: options.maxRateLimitWaitMs,
 	});
 	return { client, credentials };
 }
