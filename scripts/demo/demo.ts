@@ -1,0 +1,200 @@
+/**
+ * `npm run demo`: a sandbox n8n 2.x with this package installed from its packed tarball, the
+ * Graph API double standing in for graph.facebook.com (seeded with realistic tokens, dates
+ * relative to now), a local "Slack" that prints what it receives, the three example workflows
+ * and their credentials. Prints the editor URL and the owner's login. Ctrl-C stops everything.
+ *
+ * Run through scripts/demo/demo.sh (installs, builds, compiles this into .e2e-build/).
+ * DEMO_PORT picks n8n's port (default 5678, or a free one when that is taken).
+ */
+import { EXAMPLES, loadExample } from '../../e2e/support/examples';
+import { GraphDoubleProcess } from '../../e2e/support/graphDoubleProcess';
+import type { Owner } from '../../e2e/support/n8n';
+import { DEFAULT_OWNER, N8nInstance } from '../../e2e/support/n8n';
+import { n8nRuntime } from '../../e2e/support/paths';
+import { freePort, stopAll } from '../../e2e/support/processes';
+import { WebhookSink } from '../../e2e/support/sink';
+import { packedTarball } from '../../e2e/support/tarball';
+import type { TestApp } from '../../e2e/support/tokens';
+import { DAY, metaCredential, nowSeconds, tokenFor } from '../../e2e/support/tokens';
+
+export const SANDBOX_APP: TestApp = { id: '1234567890', name: 'Sandbox Reporting App', secret: 'sandbox-app-secret' };
+
+export const DEMO_CREDENTIALS = {
+	acme: { id: 'demoAcmeUser001', name: 'Acme Shoes: user token (sandbox)' },
+	systemUser: { id: 'demoSystemUser1', name: 'Reporting system user (sandbox)' },
+	agency: { id: 'demoAgencyApp01', name: 'Agency app (sandbox)' },
+	n8nApi: { id: 'demoN8nApi00001', name: 'n8n API (demo)' },
+} as const;
+
+export const DEMO_WORKFLOWS = {
+	alert: 'MetaTokenAlert01',
+	selfRenewing: 'MetaTokenRenew01',
+	agencyReport: 'MetaTokenReport1',
+} as const;
+
+const tokens = {
+	acme: tokenFor('demo-acme-user'),
+	cycleHub: tokenFor('demo-cycle-hub-user'),
+	deli: tokenFor('demo-deli-user'),
+	brandPage: tokenFor('demo-brand-page'),
+	systemUser: tokenFor('demo-system-user'),
+};
+
+/** Realistic tokens, dates relative to now. */
+function sandboxSeed() {
+	const T = nowSeconds();
+	const adsScopes = ['ads_read', 'ads_management', 'business_management', 'public_profile'];
+	return {
+		apps: [SANDBOX_APP],
+		tokens: [
+			// Long-lived user token, 5 days (and an hour) left of its 60.
+			{ token: tokens.acme, type: 'USER' as const, appId: SANDBOX_APP.id, userId: '10215241773831025', scopes: adsScopes, issuedAt: T - 55 * DAY, expiresAt: T + 5 * DAY + 3600, dataAccessExpiresAt: T + 80 * DAY },
+			// Expired two days ago.
+			{ token: tokens.cycleHub, type: 'USER' as const, appId: SANDBOX_APP.id, userId: '10215241773832040', scopes: adsScopes, issuedAt: T - 62 * DAY, expiresAt: T - 2 * DAY, dataAccessExpiresAt: T + 30 * DAY },
+			// Invalidated by a password change (after start, below).
+			{ token: tokens.deli, type: 'USER' as const, appId: SANDBOX_APP.id, userId: '10215241773833051', scopes: adsScopes, issuedAt: T - 20 * DAY, expiresAt: T + 40 * DAY, dataAccessExpiresAt: T + 70 * DAY },
+			// Page token: never expires.
+			{ token: tokens.brandPage, type: 'PAGE' as const, appId: SANDBOX_APP.id, userId: '10215241773831025', profileId: '104729385610293', scopes: ['pages_show_list', 'pages_read_engagement'], expiresAt: 0 },
+			// Expiring system-user token (60-day kind), 12 days left: refreshable.
+			{ token: tokens.systemUser, type: 'SYSTEM_USER' as const, appId: SANDBOX_APP.id, userId: '61550000000001', scopes: ['ads_read', 'ads_management'], issuedAt: T - 48 * DAY, expiresAt: T + 12 * DAY, expiringSystemUser: true },
+		],
+	};
+}
+
+export interface Demo {
+	url: string;
+	owner: Owner;
+	doubleUrl: string;
+	n8n: N8nInstance;
+	sink: WebhookSink;
+	stop(): Promise<void>;
+}
+
+async function demoPort(): Promise<number> {
+	if (process.env.DEMO_PORT) return Number(process.env.DEMO_PORT);
+	const probe = await fetch('http://127.0.0.1:5678/healthz').then(
+		() => true,
+		() => false,
+	);
+	return probe ? await freePort() : 5678;
+}
+
+export async function startDemo(options: { log?: (line: string) => void } = {}): Promise<Demo> {
+	const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+	const started = Date.now();
+	const double = await GraphDoubleProcess.start(sandboxSeed());
+	await double.invalidate(tokens.deli, 'passwordChanged');
+	const sink = await WebhookSink.start();
+	const n8n = await N8nInstance.create(n8nRuntime(2), packedTarball());
+	const stop = async (): Promise<void> => {
+		await n8n.dispose();
+		await double.stop();
+		await sink.stop();
+		await stopAll();
+	};
+	try {
+		log(`Graph API sandbox (the double) at ${double.url}; n8n ${n8n.runtime.version} in ${n8n.userFolder}`);
+		const credential = (c: { id: string; name: string }, token: string) =>
+			metaCredential(c.id, c.name, token, double.url, SANDBOX_APP);
+		await n8n.importCredentials([
+			credential(DEMO_CREDENTIALS.acme, tokens.acme),
+			credential(DEMO_CREDENTIALS.systemUser, tokens.systemUser),
+			credential(DEMO_CREDENTIALS.agency, tokens.brandPage),
+		]);
+		await n8n.importWorkflows([
+			loadExample(EXAMPLES.alert, {
+				metaTokenCredential: DEMO_CREDENTIALS.acme,
+				slackWebhookUrl: sink.url,
+				pollTimes: { item: [{ mode: 'everyMinute' }] },
+			}),
+			loadExample(EXAMPLES.selfRenewing, {
+				metaTokenCredential: DEMO_CREDENTIALS.systemUser,
+				n8nApiCredential: DEMO_CREDENTIALS.n8nApi,
+				slackWebhookUrl: sink.url,
+			}),
+			loadExample(EXAMPLES.agencyReport, {
+				metaTokenCredential: DEMO_CREDENTIALS.agency,
+				slackWebhookUrl: sink.url,
+				clients: [
+					{ client: 'Acme Shoes', token: tokens.acme },
+					{ client: 'Cycle Hub', token: tokens.cycleHub },
+					{ client: 'Deli Forty', token: tokens.deli },
+					{ client: 'Brand Page', token: tokens.brandPage },
+					{ client: 'Reporting system user', token: tokens.systemUser },
+				],
+			}),
+		]);
+		// The alert workflow runs from the start: its first poll posts to the sandbox Slack below.
+		await n8n.activate(DEMO_WORKFLOWS.alert);
+		n8n.port = await demoPort();
+		await n8n.start();
+		await n8n.setupOwner(DEFAULT_OWNER);
+		const apiKey = await n8n.createApiKey(['credential:update', 'credential:read'], 'Meta Token demo');
+		await n8n.importCredentials([
+			{ ...DEMO_CREDENTIALS.n8nApi, type: 'metaTokenN8nApi', data: { baseUrl: n8n.url, apiKey } },
+		]);
+		log(`ready in ${Math.round((Date.now() - started) / 1000)} s`);
+		return { url: n8n.url, owner: DEFAULT_OWNER, doubleUrl: double.url, n8n, sink, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+async function main(): Promise<void> {
+	const demo = await startDemo();
+	let stopping = false;
+	const shutdown = (): void => {
+		if (stopping) return;
+		stopping = true;
+		process.stdout.write('\nStopping n8n, the Graph sandbox and the Slack sink...\n');
+		demo.stop().then(
+			() => process.exit(0),
+			(error: unknown) => {
+				process.stderr.write(`demo: stop failed: ${String(error)}\n`);
+				process.exit(1);
+			},
+		);
+	};
+	process.on('SIGINT', shutdown);
+	process.on('SIGTERM', shutdown);
+	let shown = 0;
+	setInterval(() => {
+		for (const message of demo.sink.messages.slice(shown)) {
+			const text = String((message.body as { text?: unknown }).text ?? JSON.stringify(message.body));
+			process.stdout.write(`\n[Slack sandbox] ${text}\n`);
+		}
+		shown = demo.sink.messages.length;
+	}, 1000);
+	const w = DEMO_WORKFLOWS;
+	process.stdout.write(
+		[
+			'',
+			'n8n with n8n-nodes-meta-token is running (sandbox: no call leaves this machine).',
+			'',
+			`  Editor:   ${demo.url}`,
+			`  Login:    ${demo.owner.email}`,
+			`  Password: ${demo.owner.password}`,
+			'',
+			'  Workflows:',
+			`    ${demo.url}/workflow/${w.alert}   Alert on Slack before a Meta token expires (active, polls every minute)`,
+			`    ${demo.url}/workflow/${w.selfRenewing}   Self-renewing Meta system-user token (click "Execute workflow")`,
+			`    ${demo.url}/workflow/${w.agencyReport}   Agency Meta token health report (click "Execute workflow")`,
+			'',
+			`  Graph API sandbox: ${demo.doubleUrl} (requests log: ${demo.doubleUrl}/_double/requests)`,
+			'  Messages to "Slack" are printed here.',
+			'',
+			'Ctrl-C stops everything.',
+			'',
+		].join('\n'),
+	);
+}
+
+if (require.main === module) {
+	main().catch(async (error: unknown) => {
+		process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+		await stopAll();
+		process.exit(1);
+	});
+}
