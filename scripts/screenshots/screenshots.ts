@@ -1,0 +1,115 @@
+/**
+ * `npm run screenshots`: starts the demo (n8n 2.x sandbox), logs in with headless Debian Chromium
+ * driven by playwright-core, and saves PNGs of the three example workflows and of the Meta Token
+ * node's panel under docs/screenshots/. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is
+ * already running instead of starting one.
+ */
+import { mkdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import type { Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+import { EXAMPLES } from '../../e2e/support/examples';
+import type { Workflow } from '../../e2e/support/n8n';
+import { DEFAULT_OWNER } from '../../e2e/support/n8n';
+import { repoRoot } from '../../e2e/support/paths';
+import { stopAll } from '../../e2e/support/processes';
+import type { Demo } from '../demo/demo';
+import { DEMO_WORKFLOWS, startDemo } from '../demo/demo';
+
+const OUT = join(repoRoot, 'docs', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+
+function exampleNodeId(file: string, nodeName: string): string {
+	const workflow = JSON.parse(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as Workflow;
+	const node = workflow.nodes.find((n) => n.name === nodeName);
+	if (!node?.id) throw new Error(`no node "${nodeName}" in examples/${file}`);
+	return node.id;
+}
+
+async function settle(page: Page): Promise<void> {
+	await page.waitForLoadState('networkidle').catch(() => undefined);
+	await page.waitForTimeout(1500);
+}
+
+async function openCanvas(page: Page, url: string, workflowId: string): Promise<void> {
+	await page.goto(`${url}/workflow/${workflowId}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	await settle(page);
+	// n8n 2.x opens a "Production Checklist" popover on published workflows: close it.
+	const close = page.locator('[data-test-id="suggested-actions-close"]');
+	if (await close.isVisible().catch(() => false)) await close.click().catch(() => undefined);
+	// Fit the whole workflow in view.
+	await page.keyboard.press('1').catch(() => undefined);
+	await page.waitForTimeout(800);
+}
+
+async function shoot(page: Page, name: string, log: (line: string) => void): Promise<void> {
+	const file = join(OUT, `${name}.png`);
+	await page.screenshot({ path: file });
+	log(`saved ${file}`);
+}
+
+export async function takeScreenshots(url: string, log: (line: string) => void): Promise<void> {
+	mkdirSync(OUT, { recursive: true });
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+	try {
+		const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
+		// Log in through the REST API: the session cookie lands in the browser context.
+		const login = await context.request.post(`${url}/rest/login`, {
+			data: { emailOrLdapLoginId: DEFAULT_OWNER.email, email: DEFAULT_OWNER.email, password: DEFAULT_OWNER.password },
+		});
+		if (!login.ok()) throw new Error(`login failed: ${login.status()} ${await login.text()}`);
+		const page = await context.newPage();
+
+		await openCanvas(page, url, DEMO_WORKFLOWS.alert);
+		await shoot(page, 'alert-slack-before-meta-token-expires', log);
+		await openCanvas(page, url, DEMO_WORKFLOWS.selfRenewing);
+		await shoot(page, 'self-renewing-system-user-token', log);
+		await openCanvas(page, url, DEMO_WORKFLOWS.agencyReport);
+		await shoot(page, 'agency-token-health-report', log);
+
+		// The Meta Token node's panel (refresh + Save to Credential) and the trigger's.
+		await page.goto(`${url}/workflow/${DEMO_WORKFLOWS.selfRenewing}/${exampleNodeId(EXAMPLES.selfRenewing, 'Refresh token')}`);
+		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 60_000 });
+		await settle(page);
+		await shoot(page, 'meta-token-node-panel', log);
+		await page.goto(`${url}/workflow/${DEMO_WORKFLOWS.alert}/${exampleNodeId(EXAMPLES.alert, 'Meta Token Trigger')}`);
+		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 60_000 });
+		await settle(page);
+		await shoot(page, 'meta-token-trigger-panel', log);
+	} finally {
+		await browser.close();
+	}
+}
+
+async function main(): Promise<void> {
+	const log = (line: string): void => {
+		process.stdout.write(`${line}\n`);
+	};
+	let demo: Demo | undefined;
+	const url = process.env.SCREENSHOTS_URL ?? (demo = await startDemo({ log })).url;
+	try {
+		await takeScreenshots(url, log);
+	} finally {
+		await demo?.stop();
+	}
+}
+
+if (require.main === module) {
+	main().catch(async (error: unknown) => {
+		process.stderr.write(`screenshots: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		await stopAll();
+		process.exit(1);
+	});
+}
