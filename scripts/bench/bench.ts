@@ -1,0 +1,289 @@
+/**
+ * Bulk inspect in a real n8n 2.x against what users build today (issue 6). Run through
+ * `npm run bench` (scripts/bench/run.sh), which installs and builds first.
+ *
+ *   node .bench-build/scripts/bench/bench.js [--sizes 100,1000,5000] [--runs 3] [--runs-large 3]
+ *        [--latency 100] [--conditions unthrottled,quota] [--cpu-items 5000] [--out bench]
+ *
+ * For each condition, N and run, the three variants (workflows.ts) run alternately, each as its own
+ * `n8n execute` of an imported workflow; wall time comes from n8n's run data, round trips from the
+ * Graph double's request log, peak RSS from /proc (VmHWM of the `n8n execute` process).
+ */
+import { execFileSync } from 'child_process';
+import { cpus } from 'os';
+import { join } from 'path';
+
+import { GraphDoubleProcess } from '../../e2e/support/graphDoubleProcess';
+import { N8nInstance } from '../../e2e/support/n8n';
+import type { RunResult } from '../../e2e/support/n8n';
+import { n8nRuntime, repoRoot } from '../../e2e/support/paths';
+import { stopAll } from '../../e2e/support/processes';
+import { packedTarball } from '../../e2e/support/tarball';
+import { DAY, REPORTING_APP, nowSeconds, tokenFor } from '../../e2e/support/tokens';
+import type { DoubleTokenSpec } from '../../test/graph-double/model';
+import { clearRequests, setLatency, setQuota, traffic } from './doubleControl';
+import type { DoubleTraffic } from './doubleControl';
+import { measureCpu } from './inProcess';
+import { watchPeakRss } from './measure';
+import { writeReport } from './report';
+import type { BenchResults, Condition, RunSample } from './report';
+import {
+	NODE_UNDER_TEST,
+	QUOTA_SHARE,
+	QUOTA_WINDOW_MS,
+	VARIANTS,
+	benchWorkflow,
+	carefulBatching,
+	credentials,
+	workflowId,
+} from './workflows';
+import type { Variant } from './workflows';
+
+interface Options {
+	sizes: number[];
+	runs: number;
+	runsLarge: number;
+	latencyMs: number;
+	conditions: Condition[];
+	cpuItems: number;
+	out: string;
+}
+
+function parseOptions(argv: string[]): Options {
+	const options: Options = {
+		sizes: [100, 1000, 5000],
+		runs: 3,
+		runsLarge: 3,
+		latencyMs: 100,
+		conditions: ['unthrottled', 'quota'],
+		cpuItems: 5000,
+		out: join(repoRoot, 'bench'),
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+		const value = inline ?? argv[++i];
+		if (value === undefined) throw new Error(`${flag} needs a value`);
+		switch (flag) {
+			case '--sizes':
+				options.sizes = value.split(',').map(Number);
+				break;
+			case '--runs':
+				options.runs = Number(value);
+				break;
+			case '--runs-large':
+				options.runsLarge = Number(value);
+				break;
+			case '--latency':
+				options.latencyMs = Number(value);
+				break;
+			case '--conditions':
+				options.conditions = value.split(',') as Condition[];
+				break;
+			case '--cpu-items':
+				options.cpuItems = Number(value);
+				break;
+			case '--out':
+				options.out = value;
+				break;
+			default:
+				throw new Error(`unknown option ${flag}`);
+		}
+	}
+	return options;
+}
+
+const APP = REPORTING_APP;
+const T = nowSeconds();
+const INVALIDATED = {
+	code: 190,
+	subcode: 460,
+	message:
+		'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+};
+
+/** Token i's kind and state: mostly valid user tokens, with every other kind and state mixed in. */
+function tokenSpec(token: string, i: number): DoubleTokenSpec | null {
+	const user = { token, type: 'USER' as const, appId: APP.id, userId: String(100000 + i), scopes: ['ads_read', 'ads_management'] };
+	switch (i % 20) {
+		case 0:
+			return { token, type: 'PAGE', appId: APP.id, userId: String(100000 + i), profileId: String(500000 + i), scopes: ['pages_show_list'], expiresAt: 0 };
+		case 1:
+			return { token, type: 'SYSTEM_USER', appId: APP.id, userId: String(700000 + i), scopes: ['ads_read'], expiresAt: 0 };
+		case 2:
+			return { token, type: 'SYSTEM_USER', appId: APP.id, userId: String(700000 + i), scopes: ['ads_read'], expiresAt: T + 20 * DAY, expiringSystemUser: true };
+		case 3:
+			return { ...user, issuedAt: T - 61 * DAY, expiresAt: T - 3600 };
+		case 4:
+			return { ...user, issuedAt: T - 10 * DAY, expiresAt: T + 50 * DAY, invalid: INVALIDATED };
+		case 5:
+			return { ...user, issuedAt: T - 57 * DAY, expiresAt: T + 3 * DAY, dataAccessExpiresAt: T + 80 * DAY };
+		case 6:
+			// Never seeded: the double knows nothing of it (is_valid false, like a mistyped token).
+			return null;
+		default:
+			return { ...user, issuedAt: T - 10 * DAY, expiresAt: T + 50 * DAY, dataAccessExpiresAt: T + 80 * DAY };
+	}
+}
+
+interface RunData {
+	startTime?: number;
+	executionTime?: number;
+	error?: { message: string };
+	data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> };
+}
+
+type FullRun = RunResult & { startedAt?: string; stoppedAt?: string };
+
+function tokensInspected(variant: Variant, items: Array<{ json: Record<string, unknown> }>): number {
+	if (variant === 'a') return items.filter((item) => typeof item.json.isValid === 'boolean').length;
+	return items.filter((item) => {
+		const data = item.json.data as Record<string, unknown> | undefined;
+		return typeof data?.is_valid === 'boolean';
+	}).length;
+}
+
+async function runOnce(
+	n8n: N8nInstance,
+	doubleUrl: string,
+	variant: Variant,
+	n: number,
+	condition: Condition,
+): Promise<RunSample> {
+	await clearRequests(doubleUrl);
+	await setQuota(doubleUrl, condition === 'quota' ? { calls: Math.ceil(QUOTA_SHARE * n), windowMs: QUOTA_WINDOW_MS } : null);
+	const id = workflowId(variant, n);
+	const rss = watchPeakRss(['execute', `--id=${id}`]);
+	const started = Date.now();
+	const result = await n8n.execute(id);
+	const processMs = Date.now() - started;
+	const peakRssBytes = rss.stop();
+	const seen: DoubleTraffic = await traffic(doubleUrl);
+	const run = result.run as FullRun | undefined;
+	const task = run?.data.resultData.runData[NODE_UNDER_TEST]?.[0] as RunData | undefined;
+	const items = task?.data?.main[0] ?? [];
+	const executionMs =
+		run?.startedAt && run.stoppedAt ? Date.parse(run.stoppedAt) - Date.parse(run.startedAt) : undefined;
+	const error = task?.error?.message ?? run?.data.resultData.error?.message ?? (result.run ? undefined : 'no run data printed');
+	return {
+		variant,
+		n,
+		condition,
+		nodeMs: task?.executionTime,
+		executionMs,
+		processMs,
+		tokensOk: tokensInspected(variant, items),
+		items: items.length,
+		roundTrips: seen.roundTrips,
+		countedCalls: seen.countedCalls,
+		byStatus: seen.byStatus,
+		peakRssBytes,
+		status: run?.status ?? (result.ok ? 'success' : 'error'),
+		error: error?.slice(0, 300),
+	};
+}
+
+function packInfo(): BenchResults['package'] {
+	// dist/ was just built by scripts/e2e/build.sh's `npm pack`; no need to run prepack again.
+	const raw = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error'], {
+		cwd: repoRoot,
+		encoding: 'utf8',
+	});
+	const [pack] = JSON.parse(raw) as Array<{ size: number; unpackedSize: number; entryCount: number; filename: string }>;
+	const manifest = JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: repoRoot, encoding: 'utf8' })) as {
+		dependencies?: Record<string, string>;
+	};
+	return {
+		filename: pack.filename,
+		packedBytes: pack.size,
+		unpackedBytes: pack.unpackedSize,
+		files: pack.entryCount,
+		runtimeDependencies: Object.keys(manifest.dependencies ?? {}),
+	};
+}
+
+async function main(): Promise<void> {
+	const options = parseOptions(process.argv.slice(2));
+	const maxN = Math.max(...options.sizes, options.cpuItems);
+	const tokens = Array.from({ length: maxN }, (_, i) => tokenFor(`bench-${i}`));
+	const seed = {
+		apps: [APP],
+		tokens: tokens.map((token, i) => tokenSpec(token, i)).filter((spec): spec is DoubleTokenSpec => spec !== null),
+	};
+	const runtime = n8nRuntime(2);
+	const tarball = packedTarball();
+	const started = Date.now();
+	const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+	log(`n8n ${runtime.version}, ${cpus().length} cores, latency ${options.latencyMs} ms, sizes ${options.sizes.join(', ')}, runs ${options.runs} (N ≥ 5000: ${options.runsLarge})`);
+	const double = await GraphDoubleProcess.start(seed);
+	let n8n: N8nInstance | undefined;
+	try {
+		await setLatency(double.url, 0);
+		await setQuota(double.url, null);
+		log(`in-process CPU per item: ${options.cpuItems} tokens, latency 0, double in its own process`);
+		const cpu = await measureCpu(double.url, APP, tokens.slice(0, options.cpuItems), 3);
+		log(`  ${cpu.cpuMsPerItem.toFixed(3)} ms CPU per item, ${cpu.wallMs.toFixed(0)} ms wall for ${cpu.items}`);
+		const pack = packInfo();
+		log(`package ${pack.filename}: ${pack.packedBytes} bytes packed, runtime dependencies: ${pack.runtimeDependencies.length}`);
+
+		n8n = await N8nInstance.create(runtime, tarball);
+		await n8n.importCredentials(credentials(APP, double.url, tokens[7]));
+		await n8n.importWorkflows(
+			options.sizes.flatMap((n) => VARIANTS.map((variant) => benchWorkflow(variant, n, tokens, double.url))),
+		);
+		log(`n8n user folder ${n8n.userFolder}: credentials and ${options.sizes.length * VARIANTS.length} workflows imported`);
+		await setLatency(double.url, options.latencyMs);
+
+		const samples: RunSample[] = [];
+		for (const condition of options.conditions) {
+			for (const n of options.sizes) {
+				const runs = n >= 5000 ? options.runsLarge : options.runs;
+				for (let run = 0; run < runs; run++) {
+					// Alternating, and a different variant first in each run.
+					const order = VARIANTS.map((_, k) => VARIANTS[(k + run) % VARIANTS.length]);
+					for (const variant of order) {
+						const sample = await runOnce(n8n, double.url, variant, n, condition);
+						samples.push(sample);
+						log(
+							`${condition} N=${n} run ${run + 1}/${runs} (${variant}): node ${sample.nodeMs ?? '?'} ms, ` +
+								`${sample.roundTrips} round trips, ${sample.tokensOk}/${n} inspected, ` +
+								`RSS ${sample.peakRssBytes ? Math.round(sample.peakRssBytes / 2 ** 20) : '?'} MB` +
+								(sample.error ? `, error: ${sample.error.slice(0, 120)}` : ''),
+						);
+					}
+				}
+			}
+		}
+
+		const results: BenchResults = {
+			generatedAt: new Date().toISOString(),
+			command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+			machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', benchNode: process.version },
+			n8nVersion: runtime.version,
+			latencyMs: options.latencyMs,
+			concurrency: 4,
+			batchSize: 50,
+			quota: { share: QUOTA_SHARE, windowMs: QUOTA_WINDOW_MS },
+			carefulBatching: Object.fromEntries(options.sizes.map((n) => [n, carefulBatching(n)])),
+			runs: options.runs,
+			runsLarge: options.runsLarge,
+			cpu,
+			package: pack,
+			samples,
+		};
+		const written = writeReport(results, options.out);
+		log(`wrote ${written.json} and ${written.markdown}`);
+		console.log(`\n${written.text}`);
+	} finally {
+		await n8n?.dispose();
+		await double.stop();
+		await stopAll();
+	}
+}
+
+main()
+	.then(() => process.exit(0))
+	.catch((error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	});
