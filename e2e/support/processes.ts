@@ -19,7 +19,25 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	}
 }
 
-// Last resort when the parent goes away without calling stopAll (a thrown error, jest tearing down).
+/**
+ * Runs the command under a small bash guard in the same process group: when this Node process
+ * dies without cleaning up (Ctrl-C or SIGKILL on jest, whose sandboxed `process` cannot see
+ * signals), the guard kills the whole group within a second. It passes the exit code through,
+ * and ignores SIGTERM itself so that n8n gets to shut down gracefully when the group is signalled.
+ */
+const GUARD = [
+	'parent=$1; shift',
+	'"$@" &',
+	'child=$!',
+	"trap ':' TERM INT",
+	'( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -KILL 0 ) &',
+	'watcher=$!',
+	'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
+	'kill "$watcher" 2>/dev/null',
+	'exit $code',
+].join('\n');
+
+// When the parent exits normally without calling stopAll (a thrown error in the demo).
 process.on('exit', () => {
 	for (const child of running) signalGroup(child, 'SIGKILL');
 });
@@ -39,7 +57,11 @@ export function spawnTracked(
 	args: string[],
 	options: SpawnOptions & { logPrefix?: string; echo?: boolean } = {},
 ): Tracked {
-	const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn('bash', ['-c', GUARD, 'guard', String(process.pid), command, ...args], {
+		...options,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	running.add(child);
 	let output = '';
 	const keep = (chunk: Buffer): void => {
