@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 start=$(date +%s)
-rm -rf .e2e-build
+# Overwrite in place (others may be running the double from here); only the old tarball goes.
+mkdir -p .e2e-build
+rm -f .e2e-build/n8n-nodes-meta-token-*.tgz
 npx tsc -p tsconfig.e2e.json
 npm pack --pack-destination .e2e-build --loglevel=error >/dev/null
 echo "e2e build: $(ls .e2e-build/*.tgz) in $(($(date +%s) - start)) s"
