@@ -1,14 +1,18 @@
 /** Peak RSS of a process found by its command line, and small statistics. */
 import { readdirSync, readFileSync } from 'fs';
 
-/** Pids whose command line contains every one of `parts`. */
+/**
+ * Pids of Node processes (argv[0] is a `node` binary) whose command line contains every one of
+ * `parts` — not a shell that merely carries the same arguments (the harness may wrap spawns).
+ */
 export function pidsMatching(parts: string[]): number[] {
 	const pids: number[] = [];
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-			if (parts.every((part) => cmdline.includes(part))) pids.push(Number(entry));
+			const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			const cmdline = argv.join(' ');
+			if (/(^|\/)node$/.test(argv[0]) && parts.every((part) => cmdline.includes(part))) pids.push(Number(entry));
 		} catch {
 			// Gone meanwhile.
 		}
