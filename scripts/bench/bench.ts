@@ -16,16 +16,17 @@ import { join } from 'path';
 import { GraphDoubleProcess } from '../../e2e/support/graphDoubleProcess';
 import { N8nInstance } from '../../e2e/support/n8n';
 import type { RunResult } from '../../e2e/support/n8n';
-import { n8nRuntime, repoRoot } from '../../e2e/support/paths';
+import { repoRoot } from '../../e2e/support/paths';
 import { stopAll } from '../../e2e/support/processes';
 import { packedTarball } from '../../e2e/support/tarball';
-import { DAY, REPORTING_APP, nowSeconds, tokenFor } from '../../e2e/support/tokens';
-import type { DoubleTokenSpec } from '../../test/graph-double/model';
+import { REPORTING_APP } from '../../e2e/support/tokens';
 import { clearRequests, setLatency, setQuota, traffic } from './doubleControl';
+import { benchRuntime } from './runtime';
 import type { DoubleTraffic } from './doubleControl';
 import { measureCpu } from './inProcess';
 import { watchPeakRss } from './measure';
 import { writeReport } from './report';
+import { benchSeed, benchTokens } from './seed';
 import type { BenchResults, Condition, RunSample } from './report';
 import {
 	NODE_UNDER_TEST,
@@ -93,37 +94,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 const APP = REPORTING_APP;
-const T = nowSeconds();
-const INVALIDATED = {
-	code: 190,
-	subcode: 460,
-	message:
-		'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
-};
-
-/** Token i's kind and state: mostly valid user tokens, with every other kind and state mixed in. */
-function tokenSpec(token: string, i: number): DoubleTokenSpec | null {
-	const user = { token, type: 'USER' as const, appId: APP.id, userId: String(100000 + i), scopes: ['ads_read', 'ads_management'] };
-	switch (i % 20) {
-		case 0:
-			return { token, type: 'PAGE', appId: APP.id, userId: String(100000 + i), profileId: String(500000 + i), scopes: ['pages_show_list'], expiresAt: 0 };
-		case 1:
-			return { token, type: 'SYSTEM_USER', appId: APP.id, userId: String(700000 + i), scopes: ['ads_read'], expiresAt: 0 };
-		case 2:
-			return { token, type: 'SYSTEM_USER', appId: APP.id, userId: String(700000 + i), scopes: ['ads_read'], expiresAt: T + 20 * DAY, expiringSystemUser: true };
-		case 3:
-			return { ...user, issuedAt: T - 61 * DAY, expiresAt: T - 3600 };
-		case 4:
-			return { ...user, issuedAt: T - 10 * DAY, expiresAt: T + 50 * DAY, invalid: INVALIDATED };
-		case 5:
-			return { ...user, issuedAt: T - 57 * DAY, expiresAt: T + 3 * DAY, dataAccessExpiresAt: T + 80 * DAY };
-		case 6:
-			// Never seeded: the double knows nothing of it (is_valid false, like a mistyped token).
-			return null;
-		default:
-			return { ...user, issuedAt: T - 10 * DAY, expiresAt: T + 50 * DAY, dataAccessExpiresAt: T + 80 * DAY };
-	}
-}
 
 interface RunData {
 	startTime?: number;
@@ -204,12 +174,9 @@ function packInfo(): BenchResults['package'] {
 async function main(): Promise<void> {
 	const options = parseOptions(process.argv.slice(2));
 	const maxN = Math.max(...options.sizes, options.cpuItems);
-	const tokens = Array.from({ length: maxN }, (_, i) => tokenFor(`bench-${i}`));
-	const seed = {
-		apps: [APP],
-		tokens: tokens.map((token, i) => tokenSpec(token, i)).filter((spec): spec is DoubleTokenSpec => spec !== null),
-	};
-	const runtime = n8nRuntime(2);
+	const tokens = benchTokens(maxN);
+	const seed = benchSeed(tokens);
+	const runtime = benchRuntime();
 	const tarball = packedTarball();
 	const started = Date.now();
 	const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);

@@ -23,14 +23,14 @@ export interface CpuResult {
 	profile: Array<{ function: string; where: string; selfMs: number; share: number }>;
 }
 
-interface ProfileNode {
+export interface ProfileNode {
 	id: number;
 	callFrame: { functionName: string; url: string; lineNumber: number };
 	hitCount?: number;
 	children?: number[];
 }
 
-interface Profile {
+export interface Profile {
 	nodes: ProfileNode[];
 	startTime: number;
 	endTime: number;
@@ -44,7 +44,7 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
 	});
 }
 
-function shortUrl(url: string): string {
+export function shortUrl(url: string): string {
 	const marker = url.lastIndexOf('node_modules/');
 	if (marker >= 0) return url.slice(marker + 'node_modules/'.length);
 	const repo = url.indexOf('.bench-build/');
