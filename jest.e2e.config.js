@@ -15,4 +15,6 @@ module.exports = {
 	maxWorkers: 1,
 	testTimeout: 15 * 60 * 1000,
 	slowTestThreshold: 600,
+	// One line per test with its time: the per-major cost is the point of the report.
+	verbose: true,
 };

@@ -54,6 +54,23 @@ async function openCanvas(page: Page, url: string, workflowId: string): Promise<
 	await page.waitForTimeout(800);
 }
 
+/** Clicks "Execute workflow" and waits until every node that ran shows its result. */
+async function executeWorkflow(page: Page): Promise<void> {
+	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+	await page
+		.locator('[data-test-id="execute-workflow-button"]:not([disabled])')
+		.first()
+		.waitFor({ timeout: 60_000 })
+		.catch(() => undefined);
+	await page.waitForTimeout(6000);
+}
+
+async function openNodePanel(page: Page, nodeName: string): Promise<void> {
+	await page.locator('[data-test-id="canvas-node"]', { hasText: nodeName }).first().dblclick();
+	await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 30_000 });
+	await settle(page);
+}
+
 async function shoot(page: Page, name: string, log: (line: string) => void): Promise<void> {
 	const file = join(OUT, `${name}.png`);
 	await page.screenshot({ path: file });
@@ -74,16 +91,21 @@ export async function takeScreenshots(url: string, log: (line: string) => void):
 
 		await openCanvas(page, url, DEMO_WORKFLOWS.alert);
 		await shoot(page, 'alert-slack-before-meta-token-expires', log);
-		await openCanvas(page, url, DEMO_WORKFLOWS.selfRenewing);
-		await shoot(page, 'self-renewing-system-user-token', log);
-		await openCanvas(page, url, DEMO_WORKFLOWS.agencyReport);
-		await shoot(page, 'agency-token-health-report', log);
 
-		// The Meta Token node's panel (refresh + Save to Credential) and the trigger's.
-		await page.goto(`${url}/workflow/${DEMO_WORKFLOWS.selfRenewing}/${exampleNodeId(EXAMPLES.selfRenewing, 'Refresh token')}`);
-		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 60_000 });
-		await settle(page);
+		// The other two run on "Execute workflow" against the sandbox, so the canvas shows the run.
+		await openCanvas(page, url, DEMO_WORKFLOWS.selfRenewing);
+		await executeWorkflow(page);
+		await shoot(page, 'self-renewing-system-user-token', log);
+		await openNodePanel(page, 'Refresh token');
+		await shoot(page, 'meta-token-refresh-panel', log);
+
+		await openCanvas(page, url, DEMO_WORKFLOWS.agencyReport);
+		await executeWorkflow(page);
+		await shoot(page, 'agency-token-health-report', log);
+		await openNodePanel(page, 'Inspect tokens');
 		await shoot(page, 'meta-token-node-panel', log);
+
+		// The trigger's panel (opened by URL: nothing to run).
 		await page.goto(`${url}/workflow/${DEMO_WORKFLOWS.alert}/${exampleNodeId(EXAMPLES.alert, 'Meta Token Trigger')}`);
 		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 60_000 });
 		await settle(page);
