@@ -198,6 +198,14 @@ export class N8nInstance {
 			180_000,
 			500,
 		);
+		// Another process may have taken the port between freePort() and n8n's listen: then the
+		// /healthz that answered was not ours.
+		await sleepMs(1_000);
+		if (server.child.exitCode !== null || /EADDRINUSE/.test(server.output())) {
+			const output = server.output();
+			await this.stop();
+			throw new Error(`n8n could not serve on port ${this.port}:\n${output.slice(-3000)}`);
+		}
 	}
 
 	/** The server's output so far (logs, errors). */
@@ -267,8 +275,16 @@ export class N8nInstance {
 	async createApiKey(scopes: string[], label = 'meta-token-e2e'): Promise<string> {
 		const response = await this.rest('POST', '/rest/api-keys', { label, scopes, expiresAt: null });
 		const text = await response.text();
-		if (!response.ok) throw new Error(`POST /rest/api-keys → ${response.status} ${text}`);
-		return (JSON.parse(text) as { data: { rawApiKey: string } }).data.rawApiKey;
+		let rawApiKey: unknown;
+		try {
+			rawApiKey = (JSON.parse(text) as { data?: { rawApiKey?: unknown } }).data?.rawApiKey;
+		} catch {
+			rawApiKey = undefined;
+		}
+		if (!response.ok || typeof rawApiKey !== 'string') {
+			throw new Error(`POST ${this.url}/rest/api-keys → ${response.status} ${text.slice(0, 500)}`);
+		}
+		return rawApiKey;
 	}
 }
 

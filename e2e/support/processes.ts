@@ -6,7 +6,10 @@
  */
 import type { ChildProcess, SpawnOptions } from 'child_process';
 import { spawn } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 const running = new Set<ChildProcess>();
 
@@ -27,7 +30,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 const GUARD = [
 	'parent=$1; shift',
-	'"$@" &',
+	// A file, not a pipe, when asked: n8n exits before a large stdout has drained into a pipe.
+	'if [ -n "$GUARD_STDOUT_FILE" ]; then "$@" >"$GUARD_STDOUT_FILE" & else "$@" & fi',
 	'child=$!',
 	"trap ':' TERM INT",
 	'( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -KILL 0 ) &',
@@ -133,16 +137,17 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-/** Runs a command to its end; rejects with its output when it fails or takes longer than timeoutMs. */
+/** Runs a command to its end, its stdout through a file; rejects only when it takes longer than timeoutMs. */
 export async function run(
 	command: string,
 	args: string[],
 	options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<{ code: number | string; output: string; stdout: string }> {
-	const tracked = spawnTracked(command, args, options);
-	let stdout = '';
-	tracked.child.stdout?.on('data', (chunk: Buffer) => {
-		stdout += chunk.toString();
+	const dir = mkdtempSync(join(tmpdir(), 'meta-token-run-'));
+	const stdoutFile = join(dir, 'stdout');
+	const tracked = spawnTracked(command, args, {
+		...options,
+		env: { ...(options.env ?? process.env), GUARD_STDOUT_FILE: stdoutFile },
 	});
 	const timeoutMs = options.timeoutMs ?? 300_000;
 	let timedOut = false;
@@ -152,10 +157,12 @@ export async function run(
 	}, timeoutMs);
 	const code = await tracked.exited;
 	clearTimeout(timer);
+	const stdout = existsSync(stdoutFile) ? readFileSync(stdoutFile, 'utf8') : '';
+	rmSync(dir, { recursive: true, force: true });
 	if (timedOut) {
-		throw new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${tracked.output().slice(-4000)}`);
+		throw new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${(stdout + tracked.output()).slice(-4000)}`);
 	}
-	return { code, output: tracked.output(), stdout };
+	return { code, output: `${stdout}${tracked.output()}`, stdout };
 }
 
 export async function sleepMs(ms: number): Promise<void> {
