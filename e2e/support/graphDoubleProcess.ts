@@ -2,7 +2,7 @@
  * The Graph API double as a separate process (its CLI, compiled into .e2e-build/ by
  * tsconfig.e2e.json), driven through its control API under /_double/.
  */
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -42,6 +42,8 @@ export class GraphDoubleProcess {
 			15_000,
 			100,
 		);
+		// The double read its seed before listening: the file can go.
+		rmSync(dir, { recursive: true, force: true });
 		return new GraphDoubleProcess(url, child);
 	}
 
