@@ -54,7 +54,7 @@ export class MetaTokenTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Checks the token in the credential at every poll and emits one item per alert: connect a Slack or e-mail node and use {{ $JSON.message }} and {{ $JSON.action }}. Each threshold alerts once per token; a new token resets the history.',
+					'Checks the token in the credential at every poll and emits one item per alert: connect a Slack or e-mail node and put the message and action fields of each item in the text. Each threshold alerts once per token; a new token resets the history.',
 				name: 'triggerNotice',
 				type: 'notice',
 				default: '',

@@ -45,7 +45,7 @@ export function tokenSourceFields(operations: MetaTokenOperation[], what: string
 					name: 'Input',
 					value: 'input',
 					description:
-						'A token given per item, usually an expression such as {{ $JSON.token }}, so one run can handle a whole sheet of client tokens',
+						'A token given per item, usually an expression reading the token field of each incoming item, so one run can handle a whole sheet of client tokens',
 				},
 			],
 		},
