@@ -6,7 +6,7 @@ import { GraphError } from '../lib/graph/errors';
 import { GraphClient, type GraphClientOptions, type GraphRequestLogEntry } from '../lib/graph/GraphClient';
 import type { GraphErrorClass, MetaCredentials } from '../lib/graph/types';
 import { GraphDouble, type Fault, type LoggedRequest } from './graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from './support/fetchTransport';
+import { authorizedTransport, fetchTransport } from '../lib/graph/fetchTransport';
 
 /** 2026-09-21, unix seconds: the double's clock, which moves only when told. */
 const NOW = 1_790_000_000;

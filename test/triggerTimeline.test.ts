@@ -19,7 +19,7 @@ import { tokenFingerprint } from '../lib/token/tokenModel';
 import { MetaTokenTrigger } from '../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 import { GraphDouble } from './graph-double/GraphDouble';
 import type { DoubleTokenSpec } from './graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from './support/fetchTransport';
+import { authorizedTransport, fetchTransport } from '../lib/graph/fetchTransport';
 import { runPoll } from './support/n8nHarness';
 
 const HOUR = 3_600;

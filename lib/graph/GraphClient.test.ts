@@ -1,4 +1,4 @@
-import { authorizedTransport } from '../../test/support/fetchTransport';
+import { authorizedTransport } from './fetchTransport';
 import { GraphError } from './errors';
 import { GraphClient, type GraphClientOptions, type GraphRequestLogEntry } from './GraphClient';
 import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport } from './types';

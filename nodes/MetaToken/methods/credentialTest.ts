@@ -8,34 +8,11 @@ import { sleep } from 'n8n-workflow';
 
 import { GraphClient } from '../../../lib/graph/GraphClient';
 import { GraphError, classifyGraphError } from '../../../lib/graph/errors';
-import { authorizeRequest } from '../../../lib/graph/proof';
+import { authorizedTransport } from '../../../lib/graph/fetchTransport';
 import { CredentialSettingError, graphEndpoint } from '../../../lib/graph/settings';
-import type { GraphTransport, MetaCredentials } from '../../../lib/graph/types';
+import type { MetaCredentials } from '../../../lib/graph/types';
 import { describeToken, toInspectRecord } from '../../../lib/token/tokenModel';
 import { TokenInputError, normalizeToken } from '../../../lib/token/tokenInput';
-
-/**
- * n8n's credential-test context offers only the deprecated `helpers.request`, which n8n's own
- * scanner rejects, so this one call uses the runtime's fetch — signed by the very `authorizeRequest`
- * the credential's `authenticate` applies everywhere else. It fails only when no answer came.
- */
-export function fetchTransport(credentials: MetaCredentials): GraphTransport {
-	return async (request) => {
-		const signed = authorizeRequest(credentials, request, Date.now());
-		const url = new URL(signed.url);
-		for (const [name, value] of Object.entries(signed.qs)) url.searchParams.set(name, String(value));
-		const response = await fetch(url, {
-			method: signed.method,
-			headers: signed.headers as Record<string, string>,
-			body: signed.form ? new URLSearchParams(signed.form) : undefined,
-			redirect: 'manual',
-			signal: AbortSignal.timeout(signed.timeoutMs),
-		});
-		const headers: Record<string, string> = {};
-		response.headers.forEach((value, name) => (headers[name] = value));
-		return { statusCode: response.status, headers, body: await response.text() };
-	};
-}
 
 /**
  * The credential dialog's test: inspects the token with `debug_token` and says in words what it
@@ -50,7 +27,7 @@ export async function metaTokenApiTest(
 		const token = normalizeToken(credentials.accessToken, 'Access Token');
 		const endpoint = graphEndpoint(credentials);
 		const client = new GraphClient({
-			transport: fetchTransport({ ...credentials, appsecretProof: endpoint.appsecretProof }),
+			transport: authorizedTransport({ ...credentials, appsecretProof: endpoint.appsecretProof }),
 			baseUrl: endpoint.baseUrl,
 			version: endpoint.version,
 			appId: credentials.appId?.trim() || undefined,

@@ -1,10 +1,12 @@
-import { authorizeRequest } from '../../lib/graph/proof';
-import type { GraphHttpResponse, GraphTransport, MetaCredentials } from '../../lib/graph/types';
+import { authorizeRequest } from './proof';
+import type { GraphHttpResponse, GraphTransport, MetaCredentials } from './types';
 
 /**
- * A GraphTransport over Node's global fetch, for tests and scripts outside n8n: form bodies
- * URL-encoded, a per-request timeout, lower-case header names, the raw body text. It resolves for
- * every HTTP status and rejects only when no answer came (refused, reset, timed out).
+ * A GraphTransport over the runtime's fetch: form bodies URL-encoded, a per-request timeout,
+ * lower-case header names, the raw body text. It resolves for every HTTP status and rejects only
+ * when no answer came (refused, reset, timed out). Used where n8n's request helpers are not
+ * offered — the credential test (its context has only the deprecated `helpers.request`) — and by
+ * tests and scripts outside n8n.
  */
 export const fetchTransport: GraphTransport = async (request) => {
 	const url = new URL(request.url);
