@@ -5,7 +5,7 @@ import * as jsonParser from 'jsonc-eslint-parser';
 
 // Code that ships in the package (and so runs inside n8n) is held to n8n's community-node rules;
 // tests and scripts run only here and are held to the TypeScript rules alone.
-const shipped = ['credentials/**/*.ts', 'nodes/**/*.ts', 'lib/**/*.ts'];
+const shipped = ['credentials/**/*.ts', 'nodes/**/*.ts'];
 
 export default tseslint.config(
 	{ ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', '**/*.js', '**/*.mjs'] },

@@ -7,9 +7,9 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { authorizeRequest } from '../lib/graph/proof';
-import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL, graphEndpoint } from '../lib/graph/settings';
-import type { MetaCredentials } from '../lib/graph/types';
+import { authorizeRequest } from '../nodes/graph/proof';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL, graphEndpoint } from '../nodes/graph/settings';
+import type { MetaCredentials } from '../nodes/graph/types';
 
 /**
  * Meta (Facebook) Graph API access token, with the app id and secret that unlock exchanging,

@@ -2,11 +2,11 @@
  * The Graph client over real HTTP against the Graph API double, signed exactly as n8n's credential
  * signs requests (token in the Authorization header, appsecret_proof for that token).
  */
-import { GraphError } from '../lib/graph/errors';
-import { GraphClient, type GraphClientOptions, type GraphRequestLogEntry } from '../lib/graph/GraphClient';
-import type { GraphErrorClass, MetaCredentials } from '../lib/graph/types';
+import { GraphError } from '../nodes/graph/errors';
+import { GraphClient, type GraphClientOptions, type GraphRequestLogEntry } from '../nodes/graph/GraphClient';
+import type { GraphErrorClass, MetaCredentials } from '../nodes/graph/types';
 import { GraphDouble, type Fault, type LoggedRequest } from './graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from '../lib/graph/fetchTransport';
+import { authorizedTransport, fetchTransport } from './support/fetchTransport';
 
 /** 2026-09-21, unix seconds: the double's clock, which moves only when told. */
 const NOW = 1_790_000_000;

@@ -14,12 +14,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphClient } from '../lib/graph/GraphClient';
-import { tokenFingerprint } from '../lib/token/tokenModel';
+import { GraphClient } from '../nodes/graph/GraphClient';
+import { tokenFingerprint } from '../nodes/policy/tokenModel';
 import { MetaTokenTrigger } from '../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 import { GraphDouble } from './graph-double/GraphDouble';
 import type { DoubleTokenSpec } from './graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from '../lib/graph/fetchTransport';
+import { authorizedTransport, fetchTransport } from './support/fetchTransport';
 import { runPoll } from './support/n8nHarness';
 
 const HOUR = 3_600;

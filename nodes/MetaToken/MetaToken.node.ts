@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { metaTokenApiTest } from './methods/credentialTest';
+import { metaTokenApiTest } from '../shared/credentialTest';
 import { properties, router } from './actions/router';
 
 export class MetaToken implements INodeType {

@@ -7,8 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { GraphError } from '../../lib/graph/errors';
-import type { AlertSettingsInput, Observation } from '../../lib/token/alertPolicy';
+import { GraphError } from '../graph/errors';
+import type { AlertSettingsInput, Observation } from '../policy/alertPolicy';
 import {
 	ALERT_EVENTS,
 	describeStatus,
@@ -16,10 +16,10 @@ import {
 	observationFromFailure,
 	observationFromInspection,
 	resolveAlertSettings,
-} from '../../lib/token/alertPolicy';
-import { TokenInputError, normalizeToken } from '../../lib/token/tokenInput';
-import { metaTokenApiTest } from '../MetaToken/methods/credentialTest';
-import { graphSession } from '../MetaToken/transport';
+} from '../policy/alertPolicy';
+import { TokenInputError, normalizeToken } from '../policy/tokenInput';
+import { metaTokenApiTest } from '../shared/credentialTest';
+import { graphSession } from '../shared/graphSession';
 
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
 	{ name: 'Check Failing', value: 'checkFailing', description: 'The token could not be checked for the set number of hours (Meta down, rate limits, network)' },

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { appsecretProof, timestampedAppsecretProof } from '../../lib/graph/proof';
-import type { DebugTokenData } from '../../lib/graph/types';
+import { appsecretProof, timestampedAppsecretProof } from '../../nodes/graph/proof';
+import type { DebugTokenData } from '../../nodes/graph/types';
 import { parseArgs, startFromCli } from './cli';
 import { type DoubleApp, type DoubleTokenSpec, GraphDouble, type LoggedRequest } from './GraphDouble';
 

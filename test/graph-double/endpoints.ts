@@ -2,7 +2,7 @@
  * The Graph API endpoints the double serves: a parsed request in, an answer out, the token table
  * updated on the way. Transport concerns (faults, latency, quota, batch, logging) live in GraphDouble.
  */
-import { appsecretProof, timestampedAppsecretProof } from '../../lib/graph/proof';
+import { appsecretProof, timestampedAppsecretProof } from '../../nodes/graph/proof';
 import {
 	badClientSecret,
 	defaultMessage,

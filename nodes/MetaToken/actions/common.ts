@@ -7,9 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { GraphError } from '../../../lib/graph/errors';
-import { TokenInputError, normalizeToken } from '../../../lib/token/tokenInput';
-import type { GraphSession } from '../transport';
+import { GraphError } from '../../graph/errors';
+import { TokenInputError, normalizeToken } from '../../policy/tokenInput';
+import type { GraphSession } from '../../shared/graphSession';
 import { CredentialSaveError } from './saveToCredential';
 
 export type MetaTokenOperation =

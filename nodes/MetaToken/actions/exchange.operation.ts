@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { GraphSession } from '../transport';
+import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 import { mintTokenResult } from './mintTokenResult';
 

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { parseScopeList } from '../../../lib/token/tokenModel';
-import { TokenInputError } from '../../../lib/token/tokenInput';
-import type { GraphSession } from '../transport';
+import { parseScopeList } from '../../policy/tokenModel';
+import { TokenInputError } from '../../policy/tokenInput';
+import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 import { mintTokenResult } from './mintTokenResult';
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { tokenHint } from '../../../lib/token/tokenModel';
-import type { GraphSession } from '../transport';
+import { tokenHint } from '../../policy/tokenModel';
+import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 
 export const description: INodeProperties[] = [

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../../lib/graph/errors';
-import type { DebugTokenData } from '../../../lib/graph/types';
-import { parseScopeList, toInspectRecord } from '../../../lib/token/tokenModel';
-import type { GraphSession } from '../transport';
+import { GraphError } from '../../graph/errors';
+import type { DebugTokenData } from '../../graph/types';
+import { parseScopeList, toInspectRecord } from '../../policy/tokenModel';
+import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 
 export const description: INodeProperties[] = [

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { AccessTokenAnswer } from '../../../lib/graph/types';
+import type { AccessTokenAnswer } from '../../graph/types';
 import { PartialResultError } from './common';
 import { mintedTokenJson } from './mintedToken';
 import { saveTokenToCredential } from './saveToCredential';

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../../lib/graph/errors';
-import { tokenFingerprint } from '../../../lib/token/tokenModel';
-import { TokenInputError } from '../../../lib/token/tokenInput';
-import type { GraphSession } from '../transport';
+import { GraphError } from '../../graph/errors';
+import { tokenFingerprint } from '../../policy/tokenModel';
+import { TokenInputError } from '../../policy/tokenInput';
+import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 
 const show = { operation: ['revoke'] };

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { graphSession } from '../transport';
+import { graphSession } from '../../shared/graphSession';
 import type { MetaTokenOperation } from './common';
 import { tokenSourceFields } from './common';
 import * as exchange from './exchange.operation';

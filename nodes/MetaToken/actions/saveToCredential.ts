@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { META_CREDENTIAL_TYPE } from '../transport';
+import { META_CREDENTIAL_TYPE } from '../../shared/graphSession';
 
 export const N8N_API_CREDENTIAL_TYPE = 'metaTokenN8nApi';
 

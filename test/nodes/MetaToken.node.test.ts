@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { GraphDouble } from '../../test/graph-double/GraphDouble';
-import { runNode, type CredentialStore } from '../../test/support/n8nHarness';
-import { MetaToken } from './MetaToken.node';
-import { metaTokenApiTest } from './methods/credentialTest';
+import { GraphDouble } from '../graph-double/GraphDouble';
+import { runNode, type CredentialStore } from '../support/n8nHarness';
+import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
+import { metaTokenApiTest } from '../../nodes/shared/credentialTest';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-canary-7f3a9c' };
 const DAY = 86_400;

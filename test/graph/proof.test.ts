@@ -5,8 +5,8 @@ import {
 	proofParameters,
 	timestampedAppsecretProof,
 	type AuthorizableRequest,
-} from './proof';
-import type { MetaCredentials } from './types';
+} from '../../nodes/graph/proof';
+import type { MetaCredentials } from '../../nodes/graph/types';
 
 // Known vectors, computed independently with openssl.
 const SECRET = 's3cr3t';

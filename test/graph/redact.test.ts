@@ -1,4 +1,4 @@
-import { redactUrl, REDACTED, scrubSecrets } from './redact';
+import { redactUrl, REDACTED, scrubSecrets } from '../../nodes/graph/redact';
 
 const TOKEN = 'EAAdummy0PX4ZCpsBAKZBZCc9ZB1xYZBtoken';
 /** Shaped like an app secret (32 hex digits). */

@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { GraphClient } from '../../../lib/graph/GraphClient';
-import { CredentialSettingError, graphEndpoint } from '../../../lib/graph/settings';
-import type { GraphTransport, MetaCredentials } from '../../../lib/graph/types';
+import { GraphClient } from '../graph/GraphClient';
+import { CredentialSettingError, graphEndpoint } from '../graph/settings';
+import type { GraphTransport, MetaCredentials } from '../graph/types';
 
 export const META_CREDENTIAL_TYPE = 'metaTokenApi';
 

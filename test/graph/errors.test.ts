@@ -9,8 +9,8 @@ import {
 	retryAfterMsFromHeaders,
 	type ClassifyContext,
 	type GraphErrorEnvelope,
-} from './errors';
-import type { AuthReason, GraphErrorClass } from './types';
+} from '../../nodes/graph/errors';
+import type { AuthReason, GraphErrorClass } from '../../nodes/graph/types';
 
 const NOW = Date.UTC(2026, 0, 1);
 const context = (extra: Partial<ClassifyContext> = {}): ClassifyContext => ({

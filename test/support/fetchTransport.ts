@@ -1,5 +1,5 @@
-import { authorizeRequest } from './proof';
-import type { GraphHttpResponse, GraphTransport, MetaCredentials } from './types';
+import { authorizeRequest } from '../../nodes/graph/proof';
+import type { GraphHttpResponse, GraphTransport, MetaCredentials } from '../../nodes/graph/types';
 
 /**
  * A GraphTransport over the runtime's fetch: form bodies URL-encoded, a per-request timeout,

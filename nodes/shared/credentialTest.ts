@@ -6,13 +6,13 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { GraphClient } from '../../../lib/graph/GraphClient';
-import { GraphError, classifyGraphError } from '../../../lib/graph/errors';
-import { authorizedTransport } from '../../../lib/graph/fetchTransport';
-import { CredentialSettingError, graphEndpoint } from '../../../lib/graph/settings';
-import type { MetaCredentials } from '../../../lib/graph/types';
-import { describeToken, toInspectRecord } from '../../../lib/token/tokenModel';
-import { TokenInputError, normalizeToken } from '../../../lib/token/tokenInput';
+import { GraphClient } from '../graph/GraphClient';
+import { GraphError, classifyGraphError } from '../graph/errors';
+import { authorizedTransport } from '../../test/support/fetchTransport';
+import { CredentialSettingError, graphEndpoint } from '../graph/settings';
+import type { MetaCredentials } from '../graph/types';
+import { describeToken, toInspectRecord } from '../policy/tokenModel';
+import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 
 /**
  * The credential dialog's test: inspects the token with `debug_token` and says in words what it

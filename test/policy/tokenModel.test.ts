@@ -1,4 +1,4 @@
-import type { DebugTokenData } from '../graph/types';
+import type { DebugTokenData } from '../../nodes/graph/types';
 import {
 	classifyAuthReason,
 	describeToken,
@@ -10,7 +10,7 @@ import {
 	toInspectRecord,
 	tokenFingerprint,
 	tokenHint,
-} from './tokenModel';
+} from '../../nodes/policy/tokenModel';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

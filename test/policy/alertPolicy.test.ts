@@ -1,4 +1,4 @@
-import type { DebugTokenData, GraphErrorClass } from '../graph/types';
+import type { DebugTokenData, GraphErrorClass } from '../../nodes/graph/types';
 import {
 	ALERT_EVENTS,
 	describeStatus,
@@ -11,9 +11,9 @@ import {
 	observationFromInspection,
 	parseThresholds,
 	resolveAlertSettings,
-} from './alertPolicy';
-import type { Alert, AlertEvent, AlertSettingsInput, AlertState, Observation } from './alertPolicy';
-import { tokenFingerprint } from './tokenModel';
+} from '../../nodes/policy/alertPolicy';
+import type { Alert, AlertEvent, AlertSettingsInput, AlertState, Observation } from '../../nodes/policy/alertPolicy';
+import { tokenFingerprint } from '../../nodes/policy/tokenModel';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

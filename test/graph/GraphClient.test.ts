@@ -1,7 +1,7 @@
-import { authorizedTransport } from './fetchTransport';
-import { GraphError } from './errors';
-import { GraphClient, type GraphClientOptions, type GraphRequestLogEntry } from './GraphClient';
-import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport } from './types';
+import { authorizedTransport } from '../support/fetchTransport';
+import { GraphError } from '../../nodes/graph/errors';
+import { GraphClient, type GraphClientOptions, type GraphRequestLogEntry } from '../../nodes/graph/GraphClient';
+import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
 
 const APP_ID = '1234567890';
 const APP_SECRET = 'dummy-app-secret-0123';

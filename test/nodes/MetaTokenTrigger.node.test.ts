@@ -5,9 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphDouble } from '../../test/graph-double/GraphDouble';
-import { runPoll, type CredentialStore } from '../../test/support/n8nHarness';
-import { MetaTokenTrigger } from './MetaTokenTrigger.node';
+import { GraphDouble } from '../graph-double/GraphDouble';
+import { runPoll, type CredentialStore } from '../support/n8nHarness';
+import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'trigger-app-secret-canary' };
 const DAY = 86_400;
