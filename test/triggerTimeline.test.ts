@@ -15,7 +15,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { GraphClient } from '../nodes/graph/GraphClient';
-import { tokenFingerprint } from '../nodes/policy/tokenModel';
+import { tokenFingerprint } from '../nodes/policy/tokenIdentity';
 import { MetaTokenTrigger } from '../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 import { GraphDouble } from './graph-double/GraphDouble';
 import type { DoubleTokenSpec } from './graph-double/GraphDouble';

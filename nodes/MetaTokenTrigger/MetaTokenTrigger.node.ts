@@ -7,16 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { GraphError } from '../graph/errors';
-import type { AlertSettingsInput, Observation } from '../policy/alertPolicy';
-import {
-	ALERT_EVENTS,
-	describeStatus,
-	evaluateAlerts,
-	observationFromFailure,
-	observationFromInspection,
-	resolveAlertSettings,
-} from '../policy/alertPolicy';
+import { GraphError } from '../graph/GraphError';
+import { evaluateAlerts } from '../policy/alertPolicy';
+import type { AlertSettingsInput } from '../policy/alertSettings';
+import { ALERT_EVENTS, resolveAlertSettings } from '../policy/alertSettings';
+import { describeStatus } from '../policy/alertStatus';
+import type { Observation } from '../policy/observations';
+import { observationFromFailure, observationFromInspection } from '../policy/observations';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import { metaTokenApiTest } from '../shared/credentialTest';
 import { graphSession } from '../shared/graphSession';

@@ -1,5 +1,11 @@
-import { parseUsageHeaders, retryAfterMsFromHeaders } from './errors';
+/**
+ * Pacing against Meta's rate limit: what each answer says about it, and the one pacer all
+ * requests of a client share. Its own file because the rules (shared pauses, one probe after a
+ * pause, a wait budget per throttled stretch) are one piece of state the sender and the batch
+ * runner both feed, and because they are subtle enough to read on their own.
+ */
 import type { GraphHttpResponse } from './types';
+import { retryAfterMsFromHeaders, usagePercentOf } from './usage';
 
 type Headers = GraphHttpResponse['headers'];
 
@@ -18,27 +24,6 @@ export interface PaceSignal {
 	rateLimited: boolean;
 	/** How long Meta asked us to wait, when it said so. */
 	retryAfterMs?: number;
-}
-
-/**
- * The highest `call_count`, `total_time` or `total_cputime` in `x-app-usage` and
- * `x-business-use-case-usage` (Meta throttles when any one reaches 100), or undefined when the
- * answer carries neither header.
- */
-export function usagePercentOf(headers: Headers | undefined): number | undefined {
-	const usage = parseUsageHeaders(headers);
-	const entries: Array<Record<string, unknown>> = [];
-	if (usage.app) entries.push(usage.app as Record<string, unknown>);
-	for (const list of Object.values(usage.businessUseCase ?? {})) entries.push(...(list as Array<Record<string, unknown>>));
-	if (entries.length === 0) return undefined;
-	let highest = 0;
-	for (const entry of entries) {
-		for (const field of ['call_count', 'total_time', 'total_cputime']) {
-			const value = Number(entry[field]);
-			if (Number.isFinite(value)) highest = Math.max(highest, value);
-		}
-	}
-	return highest;
 }
 
 /** The signal of an answer's headers; `rateLimited` and `retryAfterMs` may come from its error. */

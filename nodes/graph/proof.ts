@@ -1,3 +1,8 @@
+/**
+ * Signing requests: the `appsecret_proof` (classic and timestamped) and putting the token in the
+ * Authorization header. Its own file because the credential's `authenticate` and the standalone
+ * transport must sign identically, and neither needs the rest of the client.
+ */
 import { createHmac } from 'crypto';
 
 import type { AppsecretProofMode, MetaCredentials } from './types';

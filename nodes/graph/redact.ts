@@ -1,6 +1,8 @@
 /**
  * Keeps secrets out of everything the Graph layer lets go of: error messages, descriptions,
- * Meta's own message text and logged URLs.
+ * Meta's own message text and logged URLs. Its own file because it is the one place that knows
+ * what a secret looks like (which parameters carry one, the shape of a Meta token) and how it may
+ * be spelled in text; the policy layer redacts with the same knowledge.
  */
 
 export const REDACTED = '[redacted]';
@@ -15,6 +17,22 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
 	'revoke_token',
 ]);
 
+/** The values of the secret parameters among `parameters` (a query string or a form). */
+export function secretParameterValues(parameters: Record<string, string> | undefined): string[] {
+	return Object.entries(parameters ?? {})
+		.filter(([name]) => SECRET_PARAMETERS.has(name))
+		.map(([, value]) => value);
+}
+
+/**
+ * A Meta user, Page or system-user token, or a piece of one: `EAA` and 10 or more base62
+ * characters. Real tokens are far longer; 10 is short enough to catch a truncated paste or a cut
+ * log line, long enough to leave words alone. The one home of this shape (the policy's text
+ * cleaning uses it too). Global, for `replace` and `matchAll`; `test` and `exec` on it carry
+ * `lastIndex` from one call to the next.
+ */
+export const META_TOKEN_PATTERN = /EAA[A-Za-z0-9]{10,}/g;
+
 /**
  * Shorter "secrets" are not scrubbed: replacing a two-letter string everywhere would mangle the
  * message while protecting nothing (real tokens, secrets and proofs are far longer).
@@ -23,8 +41,7 @@ const MIN_SECRET_LENGTH = 4;
 
 /** Shapes of secrets even when nobody told us about them. */
 const SECRET_SHAPES: readonly RegExp[] = [
-	// Meta user, page and system-user tokens.
-	/EAA[A-Za-z0-9]{20,}/g,
+	META_TOKEN_PATTERN,
 	// App tokens `app-id|app-secret`, raw or URL-encoded.
 	/\d+(?:\||%7C)[0-9a-f]{32}(?![0-9a-f])/gi,
 	// appsecret_proof values (hex SHA-256), including timestamped ones nobody can predict.

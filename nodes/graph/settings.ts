@@ -1,3 +1,8 @@
+/**
+ * The credential's endpoint settings (Base URL, Graph API version, proof mode): defaults and
+ * validation. Its own file because the credential and the nodes resolve them before any client
+ * exists, and a bad value must fail naming the field the user sees.
+ */
 import type { AppsecretProofMode, MetaCredentials } from './types';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';

@@ -1,6 +1,8 @@
 /**
  * Contracts of the Graph API layer. Nothing here imports n8n: the node adapts n8n's
  * `httpRequestWithAuthentication` to a {@link GraphTransport}, tests use a plain fetch transport.
+ * Their own file because the nodes, the credential and the policy layer depend on these shapes
+ * without depending on the client.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';

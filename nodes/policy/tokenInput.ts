@@ -1,3 +1,11 @@
+/**
+ * The rules for a token a user hands to an operation or the trigger (pasted, or from an
+ * expression): what is cleaned up and what is refused before anything is sent to Meta.
+ *
+ * Its own file because every entry point (the node's operations, the trigger, the credential
+ * test) applies the same rules and needs nothing else of the policy.
+ */
+
 /** Why a token given to an operation cannot be used; names the field the user filled in. */
 export class TokenInputError extends Error {
 	constructor(

@@ -7,11 +7,13 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { GraphClient } from '../graph/GraphClient';
-import { GraphError, classifyGraphError } from '../graph/errors';
+import { classifyGraphError } from '../graph/classify';
+import { GraphError } from '../graph/GraphError';
 import { authorizedTransport } from '../../test/support/fetchTransport';
 import { CredentialSettingError, graphEndpoint } from '../graph/settings';
 import type { MetaCredentials } from '../graph/types';
-import { describeToken, toInspectRecord } from '../policy/tokenModel';
+import { toInspectRecord } from '../policy/inspectRecord';
+import { describeToken } from '../policy/tokenWords';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 
 /**

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { systemErrorCode } from '../graph/classify';
 import { GraphClient } from '../graph/GraphClient';
 import { CredentialSettingError, graphEndpoint } from '../graph/settings';
 import type { GraphTransport, MetaCredentials } from '../graph/types';
@@ -24,12 +25,7 @@ export class TransportFailure extends Error {
 
 /** Reduces whatever the HTTP stack threw to a code: its message and config may hold the token. */
 export function failureCode(error: unknown): string {
-	const candidates = [error, (error as { cause?: unknown })?.cause];
-	for (const candidate of candidates) {
-		const code = (candidate as { code?: unknown })?.code;
-		if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
-	}
-	return 'NETWORK_ERROR';
+	return systemErrorCode(error) ?? 'NETWORK_ERROR';
 }
 
 /**

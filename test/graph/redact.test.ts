@@ -1,4 +1,4 @@
-import { redactUrl, REDACTED, scrubSecrets } from '../../nodes/graph/redact';
+import { META_TOKEN_PATTERN, redactUrl, REDACTED, scrubSecrets, secretParameterValues } from '../../nodes/graph/redact';
 
 const TOKEN = 'EAAdummy0PX4ZCpsBAKZBZCc9ZB1xYZBtoken';
 /** Shaped like an app secret (32 hex digits). */
@@ -75,5 +75,20 @@ describe('scrubSecrets', () => {
 
 	it('escapes regular-expression characters in secrets', () => {
 		expect(scrubSecrets('a.b*c(d) axb', ['a.b*c(d)'])).toBe(`${REDACTED} axb`);
+	});
+});
+
+describe('META_TOKEN_PATTERN', () => {
+	it('matches Meta tokens and pieces of 10+ characters after EAA, not short words', () => {
+		expect(`a ${TOKEN} b`.match(META_TOKEN_PATTERN)).toEqual([TOKEN]);
+		expect('cut EAAabcdefghij12 off'.match(META_TOKEN_PATTERN)).toEqual(['EAAabcdefghij12']);
+		expect('EAAshort'.match(META_TOKEN_PATTERN)).toBeNull();
+	});
+});
+
+describe('secretParameterValues', () => {
+	it('lists the values of the secret parameters, in order', () => {
+		expect(secretParameterValues({ fields: 'id', input_token: 'a', client_secret: 'b', limit: '2' })).toEqual(['a', 'b']);
+		expect(secretParameterValues(undefined)).toEqual([]);
 	});
 });

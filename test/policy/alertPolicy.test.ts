@@ -1,161 +1,28 @@
-import type { DebugTokenData, GraphErrorClass } from '../../nodes/graph/types';
+import type { GraphErrorClass } from '../../nodes/graph/types';
+import type { Alert } from '../../nodes/policy/alertPolicy';
+import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
+import type { AlertEvent } from '../../nodes/policy/alertSettings';
+import { ALERT_EVENTS } from '../../nodes/policy/alertSettings';
+import { observationFromInspection } from '../../nodes/policy/observations';
+import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
 import {
-	ALERT_EVENTS,
-	describeStatus,
-	evaluateAlerts,
-	initialAlertState,
-	loadAlertState,
-	observationFromAuthError,
-	observationFromCheckFailure,
-	observationFromFailure,
-	observationFromInspection,
-	parseThresholds,
-	resolveAlertSettings,
-} from '../../nodes/policy/alertPolicy';
-import type { Alert, AlertEvent, AlertSettingsInput, AlertState, Observation } from '../../nodes/policy/alertPolicy';
-import { tokenFingerprint } from '../../nodes/policy/tokenModel';
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-/** 2026-11-01T00:00:00Z: the injected clock starts here. */
-const T0 = Date.UTC(2026, 10, 1);
-const sec = (ms: number): number => Math.floor(ms / 1000);
-
-const TOKEN_A = 'EAAB' + 'a'.repeat(150) + 'AAAA';
-const TOKEN_B = 'EAAB' + 'b'.repeat(150) + 'BBBB';
-const CREDENTIAL = 'Acme Ads';
-
-function answer(type: string, expiresAtMs: number | 0, extra: Partial<DebugTokenData> = {}): DebugTokenData {
-	return {
-		app_id: '1234567890',
-		application: 'Reporting App',
-		type,
-		is_valid: true,
-		expires_at: expiresAtMs === 0 ? 0 : sec(expiresAtMs),
-		scopes: ['ads_read', 'ads_management', 'business_management'],
-		...extra,
-	};
-}
-
-const userAnswer = (expiresAtMs: number, extra: Partial<DebugTokenData> = {}) =>
-	answer('USER', expiresAtMs, extra);
-
-function inspected(token: string, data: DebugTokenData, nowMs: number): Observation {
-	return observationFromInspection(token, data, { nowMs, credentialName: CREDENTIAL });
-}
-
-function failed(token: string, errorClass: GraphErrorClass, message = 'Something went wrong'): Observation {
-	return observationFromCheckFailure(token, { errorClass, message }, { credentialName: CREDENTIAL });
-}
-
-/**
- * A trigger in miniature: keeps the state as n8n would (JSON in static data, so every poll is also
- * a restart), and records what each poll emitted.
- */
-class Trigger {
-	stored: string | null = null;
-	constructor(public settings: AlertSettingsInput = {}) {}
-
-	poll(observation: Observation, nowMs: number): Alert[] {
-		const previous: unknown = this.stored === null ? undefined : JSON.parse(this.stored);
-		const { alerts, nextState } = evaluateAlerts(previous, observation, this.settings, nowMs);
-		this.stored = JSON.stringify(nextState);
-		return alerts;
-	}
-
-	/** Polls the answer `data` for `token` at `nowMs`. */
-	see(token: string, data: DebugTokenData, nowMs: number): Alert[] {
-		return this.poll(inspected(token, data, nowMs), nowMs);
-	}
-
-	get state(): AlertState {
-		return loadAlertState(this.stored === null ? undefined : JSON.parse(this.stored));
-	}
-}
-
-const events = (alerts: Alert[]): AlertEvent[] => alerts.map((alert) => alert.event);
-const thresholdsOf = (alerts: Alert[]): Array<number | null> => alerts.map((alert) => alert.threshold);
-
-/** Polls every `stepMs` from `fromMs` to `toMs` (inclusive), returning every alert with its time. */
-function walk(
-	trigger: Trigger,
-	observe: (nowMs: number) => Observation,
-	fromMs: number,
-	toMs: number,
-	stepMs: number,
-): Array<Alert & { at: number }> {
-	const all: Array<Alert & { at: number }> = [];
-	for (let now = fromMs; now <= toMs; now += stepMs) {
-		for (const alert of trigger.poll(observe(now), now)) all.push({ ...alert, at: now });
-	}
-	return all;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-describe('settings', () => {
-	it.each<[string | number[], number[]]>([
-		['14,7,3,1', [14, 7, 3, 1]],
-		['1, 3 ,7,14', [14, 7, 3, 1]],
-		['7,7,3', [7, 3]],
-		['0.5, 2', [2, 0.5]],
-		['.25', [0.25]],
-		['1;2 3', [3, 2, 1]],
-		[[1, 14, 7, 7], [14, 7, 1]],
-	])('parseThresholds(%j) → %j', (input, expected) => {
-		expect(parseThresholds(input)).toEqual(expected);
-	});
-
-	it.each<[string | number[], string]>([
-		['abc', '"abc"'],
-		['14,x,3', '"x"'],
-		['0', '"0"'],
-		['-1', '"-1"'],
-		['1e3', '"1e3"'],
-		['0x10', '"0x10"'],
-		['', '""'],
-		[' , ', '" , "'],
-		[[], '""'],
-		[[3, Number.NaN], '"NaN"'],
-		[[-2], '"-2"'],
-		[[Number.POSITIVE_INFINITY], '"Infinity"'],
-	])('parseThresholds(%j) throws naming the field and the value', (input, shown) => {
-		expect(() => parseThresholds(input)).toThrow(/^Thresholds: /);
-		expect(() => parseThresholds(input)).toThrow(shown);
-	});
-
-	it('defaults: thresholds 14,7,3,1, every event, no scopes, 24 hours', () => {
-		expect(resolveAlertSettings()).toEqual({
-			thresholds: [14, 7, 3, 1],
-			events: [...ALERT_EVENTS],
-			requiredScopes: [],
-			checkFailingAfterHours: 24,
-		});
-	});
-
-	it('accepts events as a list or a string, and scopes and hours as strings', () => {
-		expect(
-			resolveAlertSettings({
-				events: 'expired, invalid',
-				requiredScopes: 'ads_read, ads_management',
-				checkFailingAfterHours: '6',
-			}),
-		).toMatchObject({ events: ['expired', 'invalid'], requiredScopes: ['ads_read', 'ads_management'], checkFailingAfterHours: 6 });
-		expect(resolveAlertSettings({ events: [] }).events).toEqual([]);
-	});
-
-	it('rejects unknown events and bad hours, naming the field', () => {
-		expect(() => resolveAlertSettings({ events: ['expiring', 'exploded'] })).toThrow(/^Events: "exploded"/);
-		expect(() => resolveAlertSettings({ checkFailingAfterHours: -1 })).toThrow(/^Check Failing After Hours: "-1"/);
-		expect(() => resolveAlertSettings({ checkFailingAfterHours: 'soon' })).toThrow(/Check Failing After Hours/);
-	});
-
-	it('evaluateAlerts throws on bad settings (the trigger fails activation visibly)', () => {
-		const observation = inspected(TOKEN_A, userAnswer(T0 + 30 * DAY), T0);
-		expect(() => evaluateAlerts(undefined, observation, { thresholds: '7,x' }, T0)).toThrow(/Thresholds: "x"/);
-	});
-});
+	answer,
+	CREDENTIAL,
+	DAY,
+	events,
+	failed,
+	HOUR,
+	inspected,
+	MINUTE,
+	sec,
+	T0,
+	thresholdsOf,
+	TOKEN_A,
+	TOKEN_B,
+	Trigger,
+	userAnswer,
+	walk,
+} from './alertFixtures';
 
 describe('expiry thresholds', () => {
 	it('first poll alerts at once when a threshold is already crossed, for that threshold only', () => {
@@ -619,51 +486,6 @@ describe('failed checks', () => {
 	});
 });
 
-describe('observation helpers', () => {
-	it('a token that inspected itself and was refused with an auth error is dead, not a failed check', () => {
-		const password = observationFromFailure(
-			TOKEN_A,
-			{ errorClass: 'auth', reason: 'passwordChanged', message: 'Long GraphError text', metaMessage: 'password changed', code: 190, subcode: 460 },
-			{ nowMs: T0, inspectedWith: 'self', credentialName: CREDENTIAL },
-		);
-		expect(password).toMatchObject({ kind: 'ok', reason: 'passwordChanged', record: { status: 'invalid', isValid: false } });
-		const [alert] = evaluateAlerts(undefined, password, {}, T0).alerts;
-		expect(alert).toMatchObject({ event: 'invalid', reason: 'passwordChanged' });
-		expect(alert.message).toBe(
-			'Meta token "Acme Ads" is no longer valid: the user changed their password or Meta reset the session (Meta: "password changed")',
-		);
-
-		const expired = observationFromFailure(
-			TOKEN_A,
-			{ errorClass: 'auth', message: 'Error validating access token: Session has expired on Friday', code: 190, subcode: 463 },
-			{ nowMs: T0, inspectedWith: 'self' },
-		);
-		expect(events(evaluateAlerts(undefined, expired, {}, T0).alerts)).toEqual(['expired']);
-
-		// The Graph layer's reason wins over the message.
-		const byReason = observationFromAuthError(TOKEN_A, { reason: 'expired', message: 'x' }, { nowMs: T0 });
-		expect(byReason.record.status).toBe('expired');
-	});
-
-	it('an auth error of the APP token says nothing about the inspected token: failed check', () => {
-		const observation = observationFromFailure(
-			TOKEN_A,
-			{ errorClass: 'auth', reason: 'invalid', message: `bad app token 123456|${'f'.repeat(32)} for ${TOKEN_A}` },
-			{ nowMs: T0, inspectedWith: 'appToken', credentialName: CREDENTIAL },
-		);
-		expect(observation).toMatchObject({ kind: 'checkFailed', errorClass: 'auth', fingerprint: tokenFingerprint(TOKEN_A) });
-		if (observation.kind !== 'checkFailed') throw new Error('expected a failed check');
-		expect(observation.message).toBe('bad app token [redacted] for [redacted]');
-		const { alerts } = evaluateAlerts(undefined, observation, { checkFailingAfterHours: 0 }, T0);
-		expect(events(alerts)).toEqual(['checkFailing']);
-	});
-
-	it('non-auth failures stay failed checks even when self-inspected', () => {
-		const observation = observationFromFailure(TOKEN_A, { errorClass: 'rateLimit', message: 'slow down' }, { nowMs: T0, inspectedWith: 'self' });
-		expect(observation.kind).toBe('checkFailed');
-	});
-});
-
 describe('threshold list changes', () => {
 	it('a new threshold between the sent one and the time left is alerted once', () => {
 		const trigger = new Trigger({ thresholds: '14,7,3,1' });
@@ -755,93 +577,6 @@ describe('disabled events', () => {
 	});
 });
 
-describe('state', () => {
-	it('restart = JSON round trip: the same alerts as keeping the object in memory', () => {
-		const expiry = T0 + 20 * DAY;
-		const observe = (now: number): Observation =>
-			now % (5 * HOUR) === 0 ? failed(TOKEN_A, 'network') : inspected(TOKEN_A, userAnswer(expiry), now);
-		const viaJson = walk(new Trigger(), observe, T0, expiry + DAY, HOUR);
-		let inMemory: unknown = undefined;
-		const direct: Alert[] = [];
-		for (let now = T0; now <= expiry + DAY; now += HOUR) {
-			const decision = evaluateAlerts(inMemory, observe(now), {}, now);
-			direct.push(...decision.alerts);
-			inMemory = decision.nextState;
-		}
-		expect(viaJson.map(({ at: _at, ...alert }) => alert)).toEqual(direct);
-		expect(direct.length).toBeGreaterThan(3);
-	});
-
-	it('nextState is versioned, JSON-safe and does not alias the previous state', () => {
-		const first = evaluateAlerts(undefined, inspected(TOKEN_A, userAnswer(T0 + 10 * DAY), T0), {}, T0).nextState;
-		expect(first.v).toBe(1);
-		expect(JSON.parse(JSON.stringify(first))).toEqual(first);
-		const snapshot = JSON.stringify(first);
-		const second = evaluateAlerts(first, inspected(TOKEN_A, userAnswer(T0 + 10 * DAY), T0 + 5 * DAY), {}, T0 + 5 * DAY).nextState;
-		expect(JSON.stringify(first)).toBe(snapshot);
-		expect(second).not.toBe(first);
-		expect(second.token).not.toBe(first.token);
-	});
-
-	it.each<[string, unknown]>([
-		['undefined', undefined],
-		['null', null],
-		['a string', 'garbage'],
-		['an array', [1, 2]],
-		['another version', { v: 2, token: null, failure: null }],
-		['no version', { token: null }],
-		['a bad token', { v: 1, token: { fingerprint: 5 }, failure: null }],
-		['a bad threshold', { v: 1, token: { ...initialTokenLike(), lowestAlertedThreshold: 'x' }, failure: null }],
-		['a bad failure', { v: 1, token: null, failure: { sinceMs: 'yesterday', alerted: false, errorClass: 'network' } }],
-		['an unknown error class', { v: 1, token: null, failure: { sinceMs: 1, alerted: false, errorClass: 'boom' } }],
-	])('corrupt or unknown state (%s) is treated as fresh', (_name, raw) => {
-		expect(loadAlertState(raw)).toEqual(initialAlertState());
-		const { alerts } = evaluateAlerts(raw, inspected(TOKEN_A, userAnswer(T0 + 5 * DAY), T0), {}, T0);
-		expect(thresholdsOf(alerts)).toEqual([7]);
-	});
-
-	it('keeps a valid state and drops unknown keys', () => {
-		const { nextState } = evaluateAlerts(undefined, inspected(TOKEN_A, userAnswer(T0 + 5 * DAY), T0), {}, T0);
-		const withJunk = JSON.parse(JSON.stringify(nextState));
-		withJunk.token.extra = 'x'.repeat(1000);
-		withJunk.extra = 1;
-		expect(loadAlertState(withJunk)).toEqual(nextState);
-	});
-
-	it('stays bounded after 10,000 polls of everything happening', () => {
-		const trigger = new Trigger({ requiredScopes: 'ads_read, ads_management, business_management, pages_show_list' });
-		const scopeSets = [['ads_read'], ['ads_read', 'ads_management', 'business_management', 'pages_show_list'], []];
-		let biggest = 0;
-		let total = 0;
-		for (let i = 0; i < 10_000; i++) {
-			const now = T0 + i * HOUR;
-			const token = `EAAB${'c'.repeat(100)}${Math.floor(i / 500)}`;
-			let observation: Observation;
-			if (i % 7 === 3) observation = failed(token, 'network');
-			else if (i % 11 === 5) {
-				observation = inspected(token, userAnswer(now + 50 * DAY, { is_valid: false, error: { code: 190, subcode: 460, message: 'x' } }), now);
-			} else {
-				observation = inspected(token, userAnswer(T0 + Math.floor(i / 300) * 13 * DAY, { scopes: scopeSets[i % 3] }), now);
-			}
-			total += trigger.poll(observation, now).length;
-			biggest = Math.max(biggest, (trigger.stored ?? '').length);
-		}
-		expect(total).toBeGreaterThan(0);
-		expect(biggest).toBeLessThan(700);
-	});
-
-	it('caps labels so a huge credential name cannot grow the state', () => {
-		const observation = observationFromInspection(TOKEN_A, userAnswer(T0 + 50 * DAY), { nowMs: T0, credentialName: 'n'.repeat(10_000) });
-		const { nextState } = evaluateAlerts(undefined, observation, {}, T0);
-		expect(JSON.stringify(nextState).length).toBeLessThan(700);
-	});
-});
-
-function initialTokenLike(): Record<string, unknown> {
-	const { nextState } = evaluateAlerts(undefined, inspected(TOKEN_A, userAnswer(T0 + 50 * DAY), T0), {}, T0);
-	return { ...(nextState.token as unknown as Record<string, unknown>) };
-}
-
 describe('no secrets in alerts', () => {
 	it('alerts and state hold no token, only fingerprint and hint', () => {
 		const trigger = new Trigger({ requiredScopes: 'pages_show_list', checkFailingAfterHours: 0 });
@@ -861,65 +596,5 @@ describe('no secrets in alerts', () => {
 			expect(everything).not.toContain(token.slice(0, 20));
 		}
 		expect(everything).not.toMatch(/EAA[A-Za-z0-9]{10,}/);
-	});
-});
-
-describe('describeStatus', () => {
-	const settings: AlertSettingsInput = { requiredScopes: 'ads_read' };
-
-	it('describes a healthy token and when the first alert will come, without changing the state', () => {
-		const state = evaluateAlerts(undefined, inspected(TOKEN_A, userAnswer(T0 + 50 * DAY), T0), settings, T0).nextState;
-		const frozen = JSON.stringify(state);
-		const item = describeStatus(state, inspected(TOKEN_A, userAnswer(T0 + 50 * DAY), T0 + DAY), settings, T0 + DAY);
-		expect(JSON.stringify(state)).toBe(frozen);
-		expect(item).toMatchObject({
-			event: 'status',
-			severity: 'info',
-			status: 'valid',
-			threshold: null,
-			daysLeft: 49,
-			nextAlertAt: new Date(T0 + 36 * DAY).toISOString(),
-			pendingEvents: [],
-			action: 'Nothing to do now.',
-			message:
-				'Meta token "Acme Ads" (USER, app Reporting App) expires in 49 days, on 2026-12-21; first alert at 14 days left, on 2026-12-07',
-		});
-	});
-
-	it('describes a crossed threshold with the alert a poll would emit', () => {
-		const item = describeStatus(undefined, inspected(TOKEN_A, userAnswer(T0 + 2 * DAY), T0), {}, T0);
-		expect(item).toMatchObject({ status: 'expiring', severity: 'warning', threshold: 3, pendingEvents: ['expiring'] });
-		expect(item.action).toMatch(/Exchange/);
-	});
-
-	it('describes a never-expiring token, missing scopes and a dead token', () => {
-		expect(describeStatus(undefined, inspected(TOKEN_A, answer('PAGE', 0), T0), {}, T0)).toMatchObject({
-			severity: 'info',
-			message: 'Meta token "Acme Ads" (PAGE, app Reporting App) never expires',
-			nextAlertAt: null,
-		});
-		const missing = describeStatus(undefined, inspected(TOKEN_A, answer('PAGE', 0, { scopes: [] }), T0), settings, T0);
-		expect(missing).toMatchObject({ severity: 'critical', missingScopes: ['ads_read'], pendingEvents: ['scopesLost'] });
-		expect(missing.message).toMatch(/; missing required permissions: ads_read$/);
-		const dead = describeStatus(undefined, inspected(TOKEN_A, userAnswer(T0 - DAY), T0), {}, T0);
-		expect(dead).toMatchObject({ event: 'status', status: 'expired', severity: 'critical', reason: 'expired' });
-	});
-
-	it('describes a failing check with the streak start from the state', () => {
-		const trigger = new Trigger();
-		trigger.see(TOKEN_A, userAnswer(T0 + 50 * DAY), T0);
-		trigger.poll(failed(TOKEN_A, 'network'), T0 + HOUR);
-		const stored = JSON.parse(trigger.stored ?? 'null');
-		const item = describeStatus(stored, failed(TOKEN_A, 'network'), {}, T0 + 5 * HOUR);
-		expect(item).toMatchObject({
-			event: 'status',
-			status: 'checkFailed',
-			severity: 'warning',
-			failingSince: new Date(T0 + HOUR).toISOString(),
-			errorClass: 'network',
-			pendingEvents: [],
-		});
-		expect(item.message).toMatch(/could not be checked for 4 hours .* \(checkFailing is raised after 24 hours of failures\)$/);
-		expect(JSON.parse(trigger.stored ?? 'null')).toEqual(stored);
 	});
 });

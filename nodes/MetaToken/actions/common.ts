@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/errors';
+import { GraphError } from '../../graph/GraphError';
 import { TokenInputError, normalizeToken } from '../../policy/tokenInput';
 import type { GraphSession } from '../../shared/graphSession';
 import { CredentialSaveError } from './saveToCredential';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { parseScopeList } from '../../policy/tokenModel';
+import { parseScopeList } from '../../policy/scopes';
 import { TokenInputError } from '../../policy/tokenInput';
 import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';

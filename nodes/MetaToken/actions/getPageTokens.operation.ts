@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { tokenHint } from '../../policy/tokenModel';
+import { tokenHint } from '../../policy/tokenIdentity';
 import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 

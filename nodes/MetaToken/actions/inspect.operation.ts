@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/errors';
+import { GraphError } from '../../graph/GraphError';
 import type { DebugTokenData } from '../../graph/types';
-import { parseScopeList, toInspectRecord } from '../../policy/tokenModel';
+import { toInspectRecord } from '../../policy/inspectRecord';
+import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';
 

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AccessTokenAnswer } from '../../graph/types';
-import { tokenFingerprint, tokenHint } from '../../policy/tokenModel';
+import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
 
 /**
  * Output of exchange, refresh and generate. `accessToken` is the one field whose purpose is to

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/errors';
-import { tokenFingerprint } from '../../policy/tokenModel';
+import { GraphError } from '../../graph/GraphError';
+import { tokenFingerprint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
 import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem, itemToken } from './common';

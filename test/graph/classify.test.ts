@@ -3,14 +3,14 @@ import {
 	classifyGraphError,
 	classifyNetworkError,
 	errorEnvelopeOf,
-	GraphError,
-	parseUsageHeaders,
 	permissionsNamed,
-	retryAfterMsFromHeaders,
+	systemErrorCode,
 	type ClassifyContext,
 	type GraphErrorEnvelope,
-} from '../../nodes/graph/errors';
+} from '../../nodes/graph/classify';
+import type { GraphError } from '../../nodes/graph/GraphError';
 import type { AuthReason, GraphErrorClass } from '../../nodes/graph/types';
+import { networkError } from './fakes';
 
 const NOW = Date.UTC(2026, 0, 1);
 const context = (extra: Partial<ClassifyContext> = {}): ClassifyContext => ({
@@ -21,6 +21,7 @@ const context = (extra: Partial<ClassifyContext> = {}): ClassifyContext => ({
 });
 const classify = (envelope: GraphErrorEnvelope, extra: Partial<ClassifyContext> = {}): GraphError =>
 	classifyGraphError(envelope, context(extra));
+
 
 describe('auth errors', () => {
 	it.each<[number, AuthReason]>([
@@ -149,48 +150,12 @@ describe('rate limits', () => {
 		expect(error.description).toContain('about 7 minute(s)');
 	});
 
-	it('falls back to retry-after (seconds or HTTP date), then to unknown', () => {
-		expect(retryAfterMsFromHeaders({ 'retry-after': '12' }, NOW)).toBe(12_000);
-		expect(retryAfterMsFromHeaders({ 'retry-after': new Date(NOW + 90_000).toUTCString() }, NOW)).toBe(90_000);
-		expect(retryAfterMsFromHeaders({ 'retry-after': 'soon' }, NOW)).toBeUndefined();
-		expect(
-			retryAfterMsFromHeaders(
-				{ 'x-business-use-case-usage': '{"1":[{"estimated_time_to_regain_access":0}]}', 'retry-after': '2' },
-				NOW,
-			),
-		).toBe(2000);
-		expect(retryAfterMsFromHeaders({}, NOW)).toBeUndefined();
-	});
-
 	it('only rate limits carry a wait', () => {
 		const error = classify({ code: 190 }, { headers: { 'retry-after': '5' } });
 		expect(error.retryAfterMs).toBeUndefined();
 	});
 });
 
-describe('usage headers', () => {
-	it('parses the three headers', () => {
-		const usage = parseUsageHeaders({
-			'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
-			'x-business-use-case-usage': '{"123":[{"type":"ads_management","call_count":95}]}',
-			'x-ad-account-usage': ['{"acc_id_util_pct":9.67}'],
-		});
-		expect(usage.app).toEqual({ call_count: 28, total_time: 25, total_cputime: 25 });
-		expect(usage.businessUseCase).toEqual({ '123': [{ type: 'ads_management', call_count: 95 }] });
-		expect(usage.adAccount).toEqual({ acc_id_util_pct: 9.67 });
-	});
-
-	it('ignores bad JSON and odd shapes', () => {
-		expect(
-			parseUsageHeaders({
-				'x-app-usage': '{call_count:',
-				'x-business-use-case-usage': '{"1":"not a list","2":[1,{"call_count":5}]}',
-				'x-ad-account-usage': '[1,2]',
-			}),
-		).toEqual({ businessUseCase: { '2': [{ call_count: 5 }] } });
-		expect(parseUsageHeaders(undefined)).toEqual({});
-	});
-});
 
 describe('other classes', () => {
 	it.each<[GraphErrorEnvelope, number, GraphErrorClass, boolean]>([
@@ -292,25 +257,28 @@ describe('network errors', () => {
 	});
 });
 
+
+describe('systemErrorCode', () => {
+	it('finds the outermost system error code, a few causes deep', () => {
+		expect(systemErrorCode(networkError('ECONNRESET'))).toBe('ECONNRESET');
+		const wrapped = { code: 'lower', cause: { cause: { code: 'EAI_AGAIN' } } };
+		expect(systemErrorCode(wrapped)).toBe('EAI_AGAIN');
+		expect(systemErrorCode({ code: 'ETIMEDOUT', cause: { code: 'ECONNRESET' } })).toBe('ETIMEDOUT');
+	});
+
+	it('is undefined for anything else, however deep its cause', () => {
+		expect(systemErrorCode({ cause: { cause: { cause: { code: 'ECONNRESET' } } } })).toBeUndefined();
+		expect(systemErrorCode(Object.assign(new Error('x'), { code: 'Bearer EAAsecret' }))).toBeUndefined();
+		expect(systemErrorCode('ECONNRESET')).toBeUndefined();
+		expect(systemErrorCode(null)).toBeUndefined();
+	});
+});
+
 describe('GraphError', () => {
-	it('serialises to the Continue On Fail shape', () => {
+	it('is an Error named GraphError', () => {
 		const error = classify({ code: 190, error_subcode: 460, message: 'changed their password' });
 		expect(error).toBeInstanceOf(Error);
 		expect(error.name).toBe('GraphError');
-		expect(error.toJSON()).toEqual({
-			class: 'auth',
-			reason: 'passwordChanged',
-			message: error.message,
-			code: 190,
-			subcode: 460,
-		});
-		expect(JSON.parse(JSON.stringify(error))).toEqual({
-			class: 'auth',
-			reason: 'passwordChanged',
-			message: error.message,
-			code: 190,
-			subcode: 460,
-		});
 	});
 
 	it('scrubs known secrets and token shapes from every text', () => {

@@ -1,43 +1,13 @@
 import type { DebugTokenData } from '../../nodes/graph/types';
 import {
 	classifyAuthReason,
-	describeToken,
 	effectiveExpiry,
-	parseScopeList,
 	recordAuthReason,
 	recordExpiryCause,
-	redactSecrets,
 	toInspectRecord,
-	tokenFingerprint,
-	tokenHint,
-} from '../../nodes/policy/tokenModel';
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-/** 2026-11-01T00:00:00Z, the fixed "now" of these tests. */
-const NOW = Date.UTC(2026, 10, 1);
-const sec = (ms: number): number => Math.floor(ms / 1000);
-const TOKEN = 'EAAB' + 'x'.repeat(150) + 'ZZ99';
-
-/** The example answer of the reference, moved relative to NOW. */
-function userAnswer(overrides: Partial<DebugTokenData> = {}): DebugTokenData {
-	return {
-		app_id: '1234567890',
-		type: 'USER',
-		application: 'Reporting App',
-		data_access_expires_at: sec(NOW + 90 * DAY),
-		expires_at: sec(NOW + 55 * DAY + 12 * HOUR),
-		is_valid: true,
-		issued_at: sec(NOW - 5 * DAY),
-		scopes: ['ads_read', 'ads_management', 'public_profile'],
-		granular_scopes: [
-			{ scope: 'ads_read', target_ids: ['act_1', 'act_2'] },
-			{ scope: 'public_profile' },
-		],
-		user_id: '10215241773831025',
-		...overrides,
-	};
-}
+} from '../../nodes/policy/inspectRecord';
+import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
+import { DAY, HOUR, NOW, sec, TOKEN, userAnswer } from './recordFixtures';
 
 describe('toInspectRecord', () => {
 	it('normalises a full user-token answer', () => {
@@ -294,51 +264,6 @@ describe('toInspectRecord', () => {
 	});
 });
 
-describe('tokenFingerprint', () => {
-	it('is the first 16 hex digits of SHA-256 (known vector)', () => {
-		// echo -n EAAtoken123 | sha256sum → 456d4603599ed7a2f9325cf62d3448642ddf3631e14d730d910fbccc8907584c
-		expect(tokenFingerprint('EAAtoken123')).toBe('456d4603599ed7a2');
-	});
-
-	it('differs between tokens and ignores surrounding whitespace', () => {
-		expect(tokenFingerprint('EAAtoken124')).not.toBe('456d4603599ed7a2');
-		expect(tokenFingerprint(' EAAtoken123\n')).toBe('456d4603599ed7a2');
-	});
-});
-
-describe('tokenHint', () => {
-	it('shows first 6 and last 4 of a full-size token', () => {
-		expect(tokenHint(TOKEN)).toBe('EAABxx…ZZ99');
-	});
-
-	it.each(['', 'E', 'EA', 'EAA', 'EAAtoken123', 'EAAtoken123456789', 'EAA' + 'a'.repeat(26)])(
-		'reveals at most a third of short token %j',
-		(token) => {
-			const hint = tokenHint(token);
-			const shown = hint.replace('…', '').length;
-			expect(hint).toContain('…');
-			expect(shown).toBeLessThanOrEqual(Math.floor(token.length / 3));
-		},
-	);
-
-	it('gives short tokens a recognisable head and tail', () => {
-		expect(tokenHint('EAAtoken123')).toBe('EA…3');
-	});
-});
-
-describe('parseScopeList', () => {
-	it.each<[string | string[] | undefined, string[]]>([
-		['ads_read, ads_management', ['ads_read', 'ads_management']],
-		[' ads_read ,, ads_read ,\nADS_MANAGEMENT ', ['ads_read', 'ads_management']],
-		[['ads_read', 'pages_show_list,pages_read_engagement', ' '], ['ads_read', 'pages_show_list', 'pages_read_engagement']],
-		['', []],
-		[undefined, []],
-		[[], []],
-	])('%j → %j', (input, expected) => {
-		expect(parseScopeList(input)).toEqual(expected);
-	});
-});
-
 describe('effectiveExpiry', () => {
 	it.each<[DebugTokenData, number | null, string | null]>([
 		[{ expires_at: 100, data_access_expires_at: 200 }, 100, 'expires'],
@@ -362,64 +287,5 @@ describe('classifyAuthReason', () => {
 		expect(classifyAuthReason(null, 'Session has expired on …')).toBe('expired');
 		expect(classifyAuthReason(undefined, 'Cannot parse access token')).toBe('invalid');
 		expect(classifyAuthReason(undefined, undefined)).toBe('invalid');
-	});
-});
-
-describe('redactSecrets', () => {
-	it('removes tokens, app tokens, proofs and given secrets, folding lines', () => {
-		const proof = 'a'.repeat(64);
-		const out = redactSecrets(`EAA${'b'.repeat(30)} 123456|${'c'.repeat(32)} ${proof}\nmysecret`, ['mysecret']);
-		expect(out).toBe('[redacted] [redacted] [redacted] [redacted]');
-	});
-});
-
-describe('describeToken', () => {
-	const expiry = Date.UTC(2027, 0, 20);
-	const now = expiry - 55 * DAY - 6 * HOUR;
-
-	it('says what a user token is and when it dies', () => {
-		const record = toInspectRecord(TOKEN, userAnswer({ expires_at: sec(expiry), data_access_expires_at: sec(expiry + 30 * DAY) }), { nowMs: now });
-		expect(describeToken(record, now)).toBe("USER token for app 'Reporting App' — expires 2027-01-20, in 55 days");
-	});
-
-	it('says a page token never expires', () => {
-		const record = toInspectRecord(TOKEN, { type: 'PAGE', application: 'Reporting App', expires_at: 0, is_valid: true }, { nowMs: now });
-		expect(describeToken(record, now)).toBe("PAGE token for app 'Reporting App' — never expires");
-	});
-
-	it('names data access when it ends first', () => {
-		const record = toInspectRecord(
-			TOKEN,
-			userAnswer({ expires_at: sec(expiry), data_access_expires_at: sec(expiry - 40 * DAY) }),
-			{ nowMs: now },
-		);
-		expect(describeToken(record, now)).toBe(
-			"USER token for app 'Reporting App' — data access expires 2026-12-11, in 15 days (the token itself expires 2027-01-20)",
-		);
-	});
-
-	it('speaks in hours in the last two days', () => {
-		const record = toInspectRecord(TOKEN, userAnswer({ expires_at: sec(now + 30 * HOUR) }), { nowMs: now });
-		expect(describeToken(record, now)).toMatch(/— expires \d{4}-\d\d-\d\d, in 30 hours$/);
-	});
-
-	it('says when a token expired, and why an invalid one is dead', () => {
-		const expired = toInspectRecord(TOKEN, userAnswer({ expires_at: sec(now - DAY) }), { nowMs: now });
-		expect(describeToken(expired, now)).toBe(
-			`USER token for app 'Reporting App' — expired on ${new Date(now - DAY).toISOString().slice(0, 10)}`,
-		);
-		const invalid = toInspectRecord(
-			TOKEN,
-			{ type: 'USER', app_id: '42', is_valid: false, error: { code: 190, subcode: 460, message: 'password changed' } },
-			{ nowMs: now },
-		);
-		expect(describeToken(invalid, now)).toBe(
-			'USER token for app 42 — invalid: the user changed their password or Meta reset the session (Meta: "password changed")',
-		);
-	});
-
-	it('mentions missing scopes, and copes with an unknown type', () => {
-		const record = toInspectRecord(TOKEN, { is_valid: true, expires_at: 0, scopes: [] }, { nowMs: now, requiredScopes: ['ads_read'] });
-		expect(describeToken(record, now)).toBe('Token — never expires; missing scopes: ads_read');
 	});
 });

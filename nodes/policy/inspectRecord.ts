@@ -1,15 +1,20 @@
 /**
- * The token model: turns Meta's `debug_token` answer into the one "inspect record" that every
- * operation outputs and the trigger's alert policy reasons about.
+ * The inspect record: Meta's `debug_token` answer turned into the one record that every operation
+ * outputs and the alert policy reasons about — its fields, its effective expiry and its status.
  *
- * Pure functions only. Time is always a parameter (`nowMs`), never read from the clock, so the
- * same answer gives the same record in tests, in the node and in the trigger.
+ * One cohesive thing: reading the answer, choosing the effective expiry and deciding the status
+ * are one definition of what the record says, so they stay together. Who the token is
+ * (tokenIdentity), scope lists (scopes) and the record in words (tokenWords) live apart.
+ *
+ * Time is always a parameter (`nowMs`), never read from the clock, so the same answer gives the
+ * same record in tests, in the node and in the trigger.
  */
-import { createHash } from 'crypto';
-
-import { authReason } from '../graph/errors';
-import { scrubSecrets } from '../graph/redact';
+import { authReason } from '../graph/errorCodes';
 import type { AuthReason, DebugTokenData } from '../graph/types';
+import { redactSecrets } from './redaction';
+import { missingScopesOf } from './scopes';
+import { DAY_MS, wholeDaysLeft } from './time';
+import { tokenFingerprint, tokenHint } from './tokenIdentity';
 
 export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'invalid';
 
@@ -62,7 +67,6 @@ export interface InspectOptions {
 
 export type ExpiryCause = 'expires' | 'dataAccess';
 
-export const DAY_MS = 86_400_000;
 export const DEFAULT_EXPIRING_WITHIN_DAYS = 7;
 
 // ---------------------------------------------------------------------------------------------
@@ -95,66 +99,10 @@ function isoFromSeconds(seconds: number | null): string | null {
 	return seconds === null ? null : new Date(seconds * 1000).toISOString();
 }
 
-/** 'YYYY-MM-DD' (UTC) of a moment in ms. */
-export function isoDay(ms: number): string {
-	return new Date(ms).toISOString().slice(0, 10);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fingerprint, hint, redaction, scopes
-
-/** First 16 hex digits of SHA-256 of the token (trimmed): the token's identity in state and logs. */
-export function tokenFingerprint(token: string): string {
-	return createHash('sha256').update(token.trim(), 'utf8').digest('hex').slice(0, 16);
-}
-
-/**
- * `EAAxyz…abcd`: first 6 and last 4 characters of a full-size token. A short string (a test
- * value, a truncated paste) shows at most a third of itself, so the hint never gives most of it
- * away.
- */
-export function tokenHint(token: string): string {
-	const trimmed = token.trim();
-	if (trimmed.length >= 30) return `${trimmed.slice(0, 6)}…${trimmed.slice(-4)}`;
-	const budget = Math.floor(trimmed.length / 3);
-	const tail = Math.floor((budget * 2) / 5);
-	const head = budget - tail;
-	return `${trimmed.slice(0, head)}…${tail > 0 ? trimmed.slice(-tail) : ''}`;
-}
-
-/** Meta tokens are `EAA` + base62; the Graph layer scrubs long ones, this catches shorter pieces too. */
-const TOKEN_LIKE = /EAA[A-Za-z0-9]{10,}/g;
-
-/**
- * Text fit for output and alerts: the given secrets, anything shaped like a Meta token, app token
- * or appsecret_proof, removed; newlines folded so a message stays one line.
- */
-export function redactSecrets(message: string, secrets: readonly string[] = []): string {
-	return scrubSecrets(message, secrets)
-		.replace(TOKEN_LIKE, '[redacted]')
-		.replace(/\s*[\r\n]+\s*/g, ' ')
-		.trim();
-}
-
-/**
- * "ads_read, ads_management" or ["ads_read", "pages_show_list,pages_read_engagement"] → trimmed,
- * lower-cased (Meta's permission names are all lower case, so "ADS_READ" is the same permission),
- * de-duplicated, empties dropped, first-seen order kept.
- */
-export function parseScopeList(input: string | string[] | undefined): string[] {
-	if (input === undefined || input === null) return [];
-	const parts = (Array.isArray(input) ? input : [input])
-		.filter((part): part is string => typeof part === 'string')
-		.flatMap((part) => part.split(/[\s,;]+/))
-		.map((scope) => scope.trim().toLowerCase())
-		.filter((scope) => scope !== '');
-	return [...new Set(parts)];
-}
-
-/** Required scopes the granted list lacks, in the order they were required. */
-export function missingScopesOf(granted: readonly string[], required: readonly string[]): string[] {
-	const have = new Set(granted.map((scope) => scope.toLowerCase()));
-	return parseScopeList([...required]).filter((scope) => !have.has(scope));
+function msOf(iso: string | null): number | null {
+	if (iso === null) return null;
+	const ms = Date.parse(iso);
+	return Number.isNaN(ms) ? null : ms;
 }
 
 function normaliseGranularScopes(value: unknown): GranularScope[] {
@@ -176,7 +124,7 @@ function normaliseGranularScopes(value: unknown): GranularScope[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expiry and status
+// Expiry
 
 /**
  * When the token stops being useful: the earlier NON-ZERO of `expires_at` and
@@ -204,22 +152,18 @@ export function recordExpiryCause(record: InspectRecord): ExpiryCause | null {
 	return 'dataAccess';
 }
 
-function msOf(iso: string | null): number | null {
-	if (iso === null) return null;
-	const ms = Date.parse(iso);
-	return Number.isNaN(ms) ? null : ms;
-}
-
 /** `record.effectiveExpiresAt` in ms, null for never. */
 export function effectiveExpiryMs(record: InspectRecord): number | null {
 	return msOf(record.effectiveExpiresAt);
 }
 
-/** Whole days (floored) from now to the moment; 0 when past; null for never. */
-export function wholeDaysLeft(atMs: number | null, nowMs: number): number | null {
-	if (atMs === null) return null;
-	return Math.max(0, Math.floor((atMs - nowMs) / DAY_MS));
+/** `record.expiresAt` (the token's own expiry, not data access) in ms, null for never. */
+export function expiresAtMs(record: InspectRecord): number | null {
+	return msOf(record.expiresAt);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Status
 
 /** Why a token is dead, read exactly as the Graph layer reads every auth error. */
 export const classifyAuthReason = authReason;
@@ -253,6 +197,9 @@ function statusOf(
 	if (effectiveMs !== null && effectiveMs - nowMs <= expiringWithinDays * DAY_MS) return 'expiring';
 	return 'valid';
 }
+
+// ---------------------------------------------------------------------------------------------
+// The record
 
 /** Normalises a `debug_token` answer (`data`) for `token` into the inspect record. */
 export function toInspectRecord(
@@ -308,75 +255,4 @@ export function toInspectRecord(
 		tokenHint: tokenHint(token),
 		error,
 	};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Words
-
-/** "in 55 days", "in 30 hours", "in less than an hour"; "now" when past. */
-export function timeLeftInWords(atMs: number, nowMs: number): string {
-	const remaining = atMs - nowMs;
-	if (remaining <= 0) return 'now';
-	if (remaining >= 2 * DAY_MS) return `in ${Math.floor(remaining / DAY_MS)} days`;
-	const hours = Math.floor(remaining / 3_600_000);
-	if (hours >= 2) return `in ${hours} hours`;
-	if (hours === 1) return 'in 1 hour';
-	return 'in less than an hour';
-}
-
-/** "USER token for app 'Reporting App'", "Token", "PAGE token for app 123". */
-function tokenKind(record: InspectRecord): string {
-	const kind = record.type ? `${record.type} token` : 'Token';
-	if (record.application) return `${kind} for app '${record.application}'`;
-	if (record.appId) return `${kind} for app ${record.appId}`;
-	return kind;
-}
-
-const REASON_WORDS: Record<AuthReason, string> = {
-	expired: 'it has expired',
-	passwordChanged: 'the user changed their password or Meta reset the session',
-	notAuthorized: 'the user removed or never authorised the app, or the token was revoked',
-	checkpoint: "the user's account is held at a Facebook security checkpoint",
-	noPageRole: 'the user no longer has a role on the Page',
-	inactive: 'the user has been inactive too long',
-	invalid: 'Meta does not accept it (malformed, revoked or of another app)',
-};
-
-/** Plain words for why a token is dead. */
-export function authReasonInWords(reason: AuthReason): string {
-	return REASON_WORDS[reason];
-}
-
-/**
- * One sentence on what the token is and when it dies, for the credential test and the Inspect
- * output, e.g. "USER token for app 'Reporting App' — expires 2027-01-20, in 55 days".
- */
-export function describeToken(record: InspectRecord, nowMs: number): string {
-	const kind = tokenKind(record);
-	const effectiveMs = effectiveExpiryMs(record);
-	const expiresMs = msOf(record.expiresAt);
-	const missing =
-		record.missingScopes.length > 0 ? `; missing scopes: ${record.missingScopes.join(', ')}` : '';
-	const pastExpiry = effectiveMs !== null && effectiveMs <= nowMs;
-
-	if (record.status === 'invalid' && !pastExpiry) {
-		const reason = recordAuthReason(record) ?? 'invalid';
-		const said = record.error?.message ? ` (Meta: "${record.error.message}")` : '';
-		return `${kind} — invalid: ${authReasonInWords(reason)}${said}`;
-	}
-	if (record.status === 'expired' || pastExpiry) {
-		if (effectiveMs !== null && effectiveMs <= nowMs) {
-			const what = recordExpiryCause(record) === 'dataAccess' ? 'data access expired' : 'expired';
-			return `${kind} — ${what} on ${isoDay(effectiveMs)}`;
-		}
-		return `${kind} — expired`;
-	}
-	if (effectiveMs === null) return `${kind} — never expires${missing}`;
-
-	const when = `${isoDay(effectiveMs)}, ${timeLeftInWords(effectiveMs, nowMs)}`;
-	if (recordExpiryCause(record) === 'dataAccess') {
-		const tokenItself = expiresMs === null ? 'never expires' : `expires ${isoDay(expiresMs)}`;
-		return `${kind} — data access expires ${when} (the token itself ${tokenItself})${missing}`;
-	}
-	return `${kind} — expires ${when}${missing}`;
 }

@@ -1,0 +1,329 @@
+/**
+ * Turns every failure into a GraphError that says what happened and what to do: Meta's error
+ * envelopes (by code and subcode, never by HTTP status), answers that are not a Graph envelope,
+ * and transports that rejected. Its own file because this is where the user-facing wording lives;
+ * the facts it judges by are in errorCodes.ts, the waits in usage.ts.
+ */
+import { authReason, metaCodeKind } from './errorCodes';
+import { GraphError } from './GraphError';
+import type { AuthReason, GraphErrorClass, GraphHttpResponse } from './types';
+import { retryAfterMsFromHeaders } from './usage';
+import { isRecord, optionalNumber, optionalString } from './wire';
+
+/** The `error` object of a Graph API answer. */
+export interface GraphErrorEnvelope {
+	message?: string;
+	type?: string;
+	code?: number;
+	error_subcode?: number;
+	fbtrace_id?: string;
+	error_user_title?: string;
+	error_user_msg?: string;
+	is_transient?: boolean;
+}
+
+export interface ClassifyContext {
+	httpStatus?: number;
+	headers?: GraphHttpResponse['headers'];
+	nowMs: number;
+	secrets: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph error envelopes
+
+const AUTH_TEXT: Record<AuthReason, { summary: string; description: string }> = {
+	expired: {
+		summary: 'The Meta access token has expired.',
+		description:
+			'Generate a new token (Graph API Explorer → exchange it for a long-lived one) or switch to a system-user token, then update the credential.',
+	},
+	passwordChanged: {
+		summary:
+			'The Meta access token was invalidated because the user changed their password or Meta reset the session for security reasons.',
+		description:
+			'Log in again and generate a new token (a system-user token is not affected by password changes), then update the credential.',
+	},
+	notAuthorized: {
+		summary: 'The user has not authorised the Meta app, or has removed it, so the token no longer works.',
+		description:
+			'Have the user log in to the app again and grant its permissions, then put the new token in the credential.',
+	},
+	checkpoint: {
+		summary: "Meta has put the user's account through a security checkpoint, so its tokens are blocked.",
+		description:
+			'The user must log in to Facebook and complete the checkpoint; then generate a new token and update the credential.',
+	},
+	noPageRole: {
+		summary: 'The user no longer has a suitable role on the Page, so the Page token stopped working.',
+		description:
+			'Give the user a role on the Page (or use a system user assigned to the Page), fetch a new Page token and update the credential.',
+	},
+	inactive: {
+		summary: 'The Meta access token was invalidated because the user has not used the app for 90 days.',
+		description:
+			'Log in again and generate a new token, or switch to a system-user token, then update the credential.',
+	},
+	invalid: {
+		summary: 'The Meta access token is invalid: malformed, revoked, or not a token of this app.',
+		description:
+			'Check that the credential holds the complete token, or generate a new one, then update the credential.',
+	},
+};
+
+/** Permission names look like `business_management`, `ads_read`, `pages_read_engagement`. */
+const PERMISSION_NAME = '([a-z]+(?:_[a-z]+)+)';
+const PERMISSION_PATTERNS = [
+	new RegExp(`\\b${PERMISSION_NAME}['"]?\\s+permission`, 'gi'),
+	new RegExp(`permissions?\\s*(?:[:(]|is)?\\s*['"]?${PERMISSION_NAME}`, 'gi'),
+];
+
+/** Permissions the message names, e.g. "Requires business_management permission". */
+export function permissionsNamed(message: string): string[] {
+	const names = new Set<string>();
+	for (const pattern of PERMISSION_PATTERNS) {
+		for (const match of message.matchAll(pattern)) names.add(match[1].toLowerCase());
+	}
+	return [...names];
+}
+
+/** Meta answers a missing or wrong proof with the generic code 100: only the message tells. */
+function isProofMessage(message: string): boolean {
+	return /appsecret_proof/i.test(message);
+}
+
+interface Explained {
+	errorClass: GraphErrorClass;
+	reason?: AuthReason;
+	summary: string;
+	description: string;
+}
+
+const PROOF_TEXT: Explained = {
+	errorClass: 'proofRequired',
+	summary:
+		'Meta refused the call for lack of a valid appsecret_proof: the app has "Require App Secret" on (App Settings → Advanced), so every server call must be signed with the app secret.',
+	description:
+		"Fill in the credential's App Secret with this app's secret and set App Secret Proof to Auto (or Timestamped). If it is already filled in, check that it is the secret of the token's app and was not reset. Or turn \"Require App Secret\" off in the app's settings.",
+};
+
+const POLICY_TEXT: Explained = {
+	errorClass: 'policy',
+	summary: 'Meta blocked the call for a policy reason (the account or app is restricted).',
+	description:
+		'Check Account Quality in Meta Business Suite and the app dashboard for restrictions; retrying will not help.',
+};
+
+const TRANSIENT_TEXT: Explained = {
+	errorClass: 'transient',
+	summary: 'Meta had a temporary problem answering the call.',
+	description: 'Run it again in a few minutes; if it keeps failing, check https://metastatus.com.',
+};
+
+const BAD_REQUEST_TEXT: Explained = {
+	errorClass: 'badRequest',
+	summary: 'Meta rejected the request as invalid.',
+	description:
+		"Check the operation's inputs (ids, scopes, token) against Meta's message below; retrying the same request will not help.",
+};
+
+function rateLimitText(retryAfterMs: number | undefined): Explained {
+	const wait =
+		retryAfterMs === undefined
+			? 'Wait a while before retrying'
+			: `Meta expects access to return in about ${Math.max(1, Math.ceil(retryAfterMs / 60_000))} minute(s)`;
+	return {
+		errorClass: 'rateLimit',
+		summary: 'Meta is rate-limiting calls for this app, user, Page or ad account.',
+		description: `${wait}, and spread the calls out (fewer items per run or a longer schedule).`,
+	};
+}
+
+function permissionText(message: string): Explained {
+	const names = permissionsNamed(message);
+	const what = names.length > 0 ? `the ${names.join(', ')} permission` : 'a permission';
+	return {
+		errorClass: 'permission',
+		summary: `The token lacks ${what} this call needs, or it was removed.`,
+		description:
+			names.length > 0
+				? `Grant ${names.join(', ')} to the token (for a system user, assign it in Business Settings; for a user, log in again and accept it), regenerate the token and update the credential.`
+				: "Check the token's scopes (debug_token lists them), grant the missing permission, regenerate the token and update the credential.",
+	};
+}
+
+function explainEnvelope(
+	envelope: GraphErrorEnvelope,
+	httpStatus: number | undefined,
+	retryAfterMs: number | undefined,
+): Explained {
+	const kind = metaCodeKind(envelope.code);
+	const message = envelope.message ?? '';
+	// Classes that no retry can fix come first, so an `is_transient` flag cannot override them.
+	if (kind === 'auth') {
+		const reason = authReason(envelope.error_subcode, message);
+		return { errorClass: 'auth', reason, ...AUTH_TEXT[reason] };
+	}
+	if (kind === 'permission') return permissionText(message);
+	if (kind === 'invalidParameter' && isProofMessage(message)) return PROOF_TEXT;
+	if (kind === 'policy') return POLICY_TEXT;
+	if (kind === 'rateLimit') return rateLimitText(retryAfterMs);
+	if (kind === 'transient' || envelope.is_transient === true) return TRANSIENT_TEXT;
+	// Code 100 is a bad parameter whatever the status; an unknown code on a 5xx is Meta's trouble.
+	if (kind !== 'invalidParameter' && httpStatus !== undefined && httpStatus >= 500) return TRANSIENT_TEXT;
+	return BAD_REQUEST_TEXT;
+}
+
+/** The GraphError for a Graph error envelope, classified by code and subcode, never by HTTP status. */
+export function classifyGraphError(envelope: GraphErrorEnvelope, context: ClassifyContext): GraphError {
+	const retryAfterMs = retryAfterMsFromHeaders(context.headers, context.nowMs);
+	const explained = explainEnvelope(envelope, context.httpStatus, retryAfterMs);
+	const metaText = [envelope.message, envelope.error_user_msg]
+		.filter((text): text is string => typeof text === 'string' && text.trim() !== '')
+		.join(' — ');
+	return new GraphError({
+		...explained,
+		code: envelope.code,
+		subcode: envelope.error_subcode,
+		httpStatus: context.httpStatus,
+		fbtraceId: envelope.fbtrace_id,
+		metaMessage: metaText || undefined,
+		retryAfterMs: explained.errorClass === 'rateLimit' ? retryAfterMs : undefined,
+		secrets: context.secrets,
+	});
+}
+
+/**
+ * The Graph error envelope of a parsed answer, or undefined when there is none. Tolerates numeric
+ * strings and the bare `{"error": "text"}` some OAuth endpoints answer.
+ */
+export function errorEnvelopeOf(body: unknown): GraphErrorEnvelope | undefined {
+	if (!isRecord(body) || !('error' in body)) return undefined;
+	const error = body.error;
+	if (typeof error === 'string') {
+		return { message: optionalString(body.error_description) ?? error };
+	}
+	if (!isRecord(error)) return undefined;
+	return {
+		message: optionalString(error.message),
+		type: optionalString(error.type),
+		code: optionalNumber(error.code),
+		error_subcode: optionalNumber(error.error_subcode),
+		fbtrace_id: optionalString(error.fbtrace_id),
+		error_user_title: optionalString(error.error_user_title),
+		error_user_msg: optionalString(error.error_user_msg),
+		is_transient: error.is_transient === true,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers that are not a Graph envelope
+
+export type BadAnswerKind = 'html' | 'empty' | 'malformedJson' | 'noEnvelope' | 'unexpectedShape';
+
+const BAD_ANSWER_TEXT: Record<BadAnswerKind, string> = {
+	html: 'The Graph API answered with an HTML page instead of JSON (typically a proxy, firewall or captive portal in between).',
+	empty: 'The Graph API answered with an empty body.',
+	malformedJson: 'The Graph API answered with text that is not valid JSON (the answer may have been cut off).',
+	noEnvelope: 'The Graph API answered with an error status but no Graph error in the body.',
+	unexpectedShape: 'The Graph API answer did not have the expected shape.',
+};
+
+/**
+ * An answer with no Graph error envelope in it, judged by HTTP status since nothing else is left.
+ *
+ * Decision: a 5xx is `transient` whatever its body (HTML from a load balancer, empty, not JSON) —
+ * these are gateway and server hiccups that a retry usually gets past. A 429 is `rateLimit`
+ * (a proxy throttling us), honouring `retry-after`. Anything else without usable JSON is
+ * `badResponse` and is not retried: a 200 with an HTML page or a cut-off body points at something
+ * between us and Meta (a proxy, a wrong Base URL) that the same request will hit again.
+ */
+export function classifyBadAnswer(
+	kind: BadAnswerKind,
+	context: ClassifyContext & { detail?: string },
+): GraphError {
+	const status = context.httpStatus;
+	const statusText = status === undefined ? '' : ` (HTTP ${status})`;
+	if (status !== undefined && status >= 500) {
+		return new GraphError({
+			...TRANSIENT_TEXT,
+			summary: `Meta's servers answered with an error${statusText} and no Graph error details.`,
+			httpStatus: status,
+			secrets: context.secrets,
+		});
+	}
+	if (status === 429) {
+		const retryAfterMs = retryAfterMsFromHeaders(context.headers, context.nowMs);
+		return new GraphError({
+			...rateLimitText(retryAfterMs),
+			httpStatus: status,
+			retryAfterMs,
+			secrets: context.secrets,
+		});
+	}
+	const detail = context.detail ? ` ${context.detail}` : '';
+	return new GraphError({
+		errorClass: 'badResponse',
+		summary: `${BAD_ANSWER_TEXT[kind]}${statusText}${detail}`,
+		description:
+			"Check the credential's Base URL and any proxy between n8n and graph.facebook.com, then run it again.",
+		httpStatus: status,
+		secrets: context.secrets,
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transports that rejected
+
+/** A system error code (ECONNRESET, EAI_AGAIN, ERR_TLS_CERT_ALTNAME_INVALID): safe to show. */
+const SAFE_ERROR_CODE = /^[A-Z][A-Z0-9_]{2,40}$/;
+/** fetch and HTTP stacks wrap the system error in `cause`; this deep, no further. */
+const CAUSE_DEPTH = 3;
+
+/** The error and the `cause`s it wraps, outermost first. */
+function* causeChain(error: unknown): Generator<{ code?: unknown; name?: unknown }> {
+	let current: unknown = error;
+	for (let depth = 0; depth < CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+		const link = current as { code?: unknown; name?: unknown; cause?: unknown };
+		yield link;
+		current = link.cause;
+	}
+}
+
+function safeCode(link: { code?: unknown }): string | undefined {
+	return typeof link.code === 'string' && SAFE_ERROR_CODE.test(link.code) ? link.code : undefined;
+}
+
+/**
+ * The outermost system error code (ECONNREFUSED…) in an error or the causes it wraps, or
+ * undefined. The only thing of a raw HTTP error that may be shown: its message and properties
+ * may hold the request, its headers and the token.
+ */
+export function systemErrorCode(error: unknown): string | undefined {
+	for (const link of causeChain(error)) {
+		const code = safeCode(link);
+		if (code) return code;
+	}
+	return undefined;
+}
+
+/**
+ * A transport that rejected: no HTTP answer came. Only system error codes (and whether it timed
+ * out) are kept from the raw error.
+ */
+export function classifyNetworkError(cause: unknown, secrets: readonly string[]): GraphError {
+	const codes = new Set<string>();
+	for (const link of causeChain(cause)) {
+		const code = safeCode(link);
+		if (code) codes.add(code);
+		if (link.name === 'TimeoutError' || link.name === 'AbortError') codes.add('timeout');
+	}
+	const detail = codes.size > 0 ? ` (${[...codes].join(', ')})` : '';
+	return new GraphError({
+		errorClass: 'network',
+		summary: `The Graph API could not be reached: the connection failed or timed out${detail}.`,
+		description:
+			"Check n8n's network access to the credential's Base URL (DNS, firewall, proxy); the call is retried automatically and can be run again.",
+		secrets,
+	});
+}

@@ -1,0 +1,270 @@
+/**
+ * One Graph call on the wire: builds the HTTP request, sends it under the shared rate-limit pacer,
+ * interprets the answer (a success, or a classified GraphError), retries what a retry can fix with
+ * exponential backoff, and logs every attempt with its secrets redacted. Its own file because the
+ * endpoints (GraphClient.ts) and the batch runner (batch.ts) both send through it.
+ */
+import { parseBody } from './answers';
+import { classifyBadAnswer, classifyGraphError, classifyNetworkError, errorEnvelopeOf } from './classify';
+import { GraphError } from './GraphError';
+import { paceSignalOf, RateLimitPacer, type PaceSignal } from './pacing';
+import { redactUrl, secretParameterValues } from './redact';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from './settings';
+import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport, HttpMethod } from './types';
+
+/** One attempt at one HTTP request, as logged through `onRequest`. */
+export interface GraphRequestLogEntry {
+	method: string;
+	/** With every secret redacted. */
+	url: string;
+	/** HTTP status, or null when no answer came. */
+	status: number | null;
+	/** 1 for the first try. */
+	attempt: number;
+	durationMs: number;
+	errorClass?: GraphErrorClass;
+}
+
+export interface GraphSenderOptions {
+	transport: GraphTransport;
+	/** Default `https://graph.facebook.com`; a trailing slash is tolerated. */
+	baseUrl?: string;
+	/** Default `v25.0`. */
+	version?: string;
+	/**
+	 * Secrets the client cannot see but must keep out of messages — above all the credential's
+	 * access token, which only the authenticator adds to requests.
+	 */
+	secrets?: string[];
+	/** Required: lib code may not use timers, so n8n passes its own `sleep`. */
+	sleep: (ms: number) => Promise<void>;
+	/** Milliseconds; default `Date.now`. */
+	now?: () => number;
+	/**
+	 * Tries per request, the first included, for failures a retry may fix (transient, network,
+	 * timed-out batch items); default 4. Rate limits are not counted here but against
+	 * `maxRateLimitWaitMs`.
+	 */
+	maxAttempts?: number;
+	/**
+	 * Most time one throttled stretch may cost in pauses before rate-limited requests and batch
+	 * items give up with their `rateLimit` error. Default 300000 (5 minutes). See {@link RateLimitPacer}.
+	 */
+	maxRateLimitWaitMs?: number;
+	/** First backoff; doubles per retry. Default 1000. */
+	baseDelayMs?: number;
+	/** Cap of one wait, including a rate limit's announced wait. Default 60000. */
+	maxDelayMs?: number;
+	/** Per request, handed to the transport. Default 30000. */
+	timeoutMs?: number;
+	onRequest?: (entry: GraphRequestLogEntry) => void;
+}
+
+export interface GraphCallRequest {
+	method: HttpMethod;
+	/** Below the version root, e.g. `/debug_token`. */
+	path: string;
+	qs?: Record<string, string>;
+	form?: Record<string, string>;
+	/** Runs the call with this token instead of the credential's. */
+	accessToken?: string;
+}
+
+/** A successful answer: a 2xx with JSON that is not a Graph error envelope. */
+export interface Answer {
+	status: number;
+	headers: GraphHttpResponse['headers'];
+	body: unknown;
+	/** The pacer's ticket the request was sent under. */
+	ticket?: number;
+	/** For a batch answer: what its headers said, for the caller to judge with its items. */
+	paceSignal?: PaceSignal;
+}
+
+/**
+ * Sends Graph calls through an injected transport and never lets a secret out in an error or a
+ * log line. One per client: its pacer is shared by every request the client makes.
+ */
+export class GraphSender {
+	readonly sleep: (ms: number) => Promise<void>;
+	readonly now: () => number;
+	readonly maxAttempts: number;
+	readonly pacer: RateLimitPacer;
+	private readonly transport: GraphTransport;
+	private readonly baseUrl: string;
+	private readonly version: string;
+	private readonly knownSecrets: string[];
+	private readonly baseDelayMs: number;
+	private readonly maxDelayMs: number;
+	private readonly timeoutMs: number;
+	private readonly onRequest?: (entry: GraphRequestLogEntry) => void;
+
+	constructor(options: GraphSenderOptions) {
+		this.transport = options.transport;
+		this.baseUrl = (options.baseUrl?.trim() || DEFAULT_GRAPH_BASE_URL).replace(/\/+$/, '');
+		this.version = (options.version?.trim() || DEFAULT_GRAPH_API_VERSION).replace(/^\/+|\/+$/g, '');
+		this.knownSecrets = (options.secrets ?? []).filter(
+			(secret): secret is string => typeof secret === 'string' && secret.trim() !== '',
+		);
+		this.sleep = options.sleep;
+		this.now = options.now ?? Date.now;
+		this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
+		this.baseDelayMs = Math.max(0, options.baseDelayMs ?? 1000);
+		this.maxDelayMs = Math.max(0, options.maxDelayMs ?? 60_000);
+		this.timeoutMs = options.timeoutMs ?? 30_000;
+		this.onRequest = options.onRequest;
+		this.pacer = new RateLimitPacer({
+			sleep: this.sleep,
+			now: this.now,
+			backoff: (throttledInARow) => this.backoff(throttledInARow),
+			maxDelayMs: this.maxDelayMs,
+			maxWaitMs: Math.max(0, options.maxRateLimitWaitMs ?? 300_000),
+		});
+	}
+
+	/** Every secret a request carries, plus the ones the sender was told about. */
+	secretsOf(request: GraphCallRequest, extra: string[] = []): string[] {
+		const secrets = [...this.knownSecrets, ...extra];
+		if (request.accessToken) secrets.push(request.accessToken);
+		secrets.push(...secretParameterValues(request.qs));
+		secrets.push(...secretParameterValues(request.form));
+		return secrets;
+	}
+
+	/** Sends a request until it succeeds, fails for good, or runs out of attempts. */
+	async send(request: GraphCallRequest, secrets = this.secretsOf(request)): Promise<Answer> {
+		const outcome = await this.sendWithRetries(request, secrets);
+		if (outcome instanceof GraphError) throw outcome;
+		return outcome;
+	}
+
+	/**
+	 * As {@link send}, with the final failure returned instead of thrown. Rate limits are retried
+	 * while the pacer's wait budget lasts (the pacer does the waiting); other retryable failures
+	 * up to `maxAttempts` tries, with exponential backoff.
+	 */
+	async sendWithRetries(
+		request: GraphCallRequest,
+		secrets: string[],
+		opts: { batch?: boolean } = {},
+	): Promise<Answer | GraphError> {
+		const httpRequest = this.toHttpRequest(request);
+		let failures = 0;
+		for (let attempt = 1; ; attempt++) {
+			const outcome = await this.attempt(httpRequest, attempt, secrets, opts.batch === true);
+			if (!(outcome instanceof GraphError)) return outcome;
+			if (!outcome.retryable) return outcome;
+			if (outcome.errorClass === 'rateLimit') {
+				if (!this.pacer.mayRetryRateLimited()) return outcome;
+				continue;
+			}
+			failures++;
+			if (failures >= this.maxAttempts) return outcome;
+			await this.sleep(this.backoff(failures));
+		}
+	}
+
+	/** A response judged: Meta's error envelope decides, whatever the status; else the status. */
+	interpret(response: GraphHttpResponse, secrets: readonly string[]): Answer | GraphError {
+		const status = response.statusCode;
+		const headers = response.headers ?? {};
+		const context = { httpStatus: status, headers, nowMs: this.now(), secrets };
+		const parsed = parseBody(response.body);
+		if ('bad' in parsed) return classifyBadAnswer(parsed.bad, context);
+		const envelope = errorEnvelopeOf(parsed.json);
+		// Auth errors come as 400, 401 or 403: the status alone would misjudge them.
+		if (envelope) return classifyGraphError(envelope, context);
+		if (status < 200 || status >= 300) return classifyBadAnswer('noEnvelope', context);
+		return { status, headers, body: parsed.json };
+	}
+
+	/** Exponential backoff by the number of failures so far; never longer than `maxDelayMs`. */
+	backoff(failures: number): number {
+		return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (failures - 1));
+	}
+
+	/**
+	 * One try. The answer's usage headers go to the pacer — for a successful batch call the caller
+	 * does that (`answer.paceSignal`), once it knows whether items were refused for the rate limit.
+	 */
+	private async attempt(
+		request: GraphHttpRequest,
+		attempt: number,
+		secrets: string[],
+		batch: boolean,
+	): Promise<Answer | GraphError> {
+		const ticket = await this.pacer.acquire();
+		const started = this.now();
+		let response: GraphHttpResponse;
+		try {
+			// A copy per attempt: an authenticator may rewrite what it is given.
+			response = await this.transport({
+				...request,
+				qs: { ...request.qs },
+				form: request.form && { ...request.form },
+				headers: { ...request.headers },
+			});
+		} catch (cause) {
+			this.pacer.release(ticket);
+			// The raw error may carry the request and its headers: only its classification leaves.
+			const error = classifyNetworkError(cause, secrets);
+			this.log(request, null, attempt, started, error, secrets);
+			return error;
+		}
+		let outcome: Answer | GraphError;
+		let signal: PaceSignal | undefined;
+		try {
+			outcome = this.interpret(response, secrets);
+			// Every answer's usage headers count, an error's as much as a success's.
+			const error = outcome instanceof GraphError ? outcome : undefined;
+			signal = paceSignalOf(response.headers, this.now(), error);
+			if (batch && !error) {
+				outcome = { ...(outcome as Answer), ticket, paceSignal: signal };
+				signal = undefined;
+			}
+		} finally {
+			// Released whatever happens: a request that never leaves the pacer would block the others.
+			this.pacer.release(ticket, signal);
+		}
+		this.log(request, response.statusCode, attempt, started, outcome, secrets);
+		return outcome;
+	}
+
+	private toHttpRequest(request: GraphCallRequest): GraphHttpRequest {
+		const path = request.path.startsWith('/') ? request.path : `/${request.path}`;
+		const headers: Record<string, string> = {};
+		if (request.accessToken) headers.Authorization = `Bearer ${request.accessToken}`;
+		return {
+			method: request.method,
+			url: `${this.baseUrl}/${this.version}${path}`,
+			qs: { ...(request.qs ?? {}) },
+			form: request.form && { ...request.form },
+			headers,
+			timeoutMs: this.timeoutMs,
+		};
+	}
+
+	private log(
+		request: GraphHttpRequest,
+		status: number | null,
+		attempt: number,
+		started: number,
+		outcome: Answer | GraphError,
+		secrets: string[],
+	): void {
+		if (!this.onRequest) return;
+		const entry: GraphRequestLogEntry = {
+			method: request.method,
+			url: redactUrl(request.url, request.qs, secrets),
+			status,
+			attempt,
+			durationMs: Math.max(0, this.now() - started),
+		};
+		if (outcome instanceof GraphError) entry.errorClass = outcome.errorClass;
+		try {
+			this.onRequest(entry);
+		} catch {
+			// Logging is an observer: a failing logger must not change the call's outcome.
+		}
+	}
+}

@@ -1,0 +1,111 @@
+/**
+ * The trigger's alert settings: the event names, the defaults, and the validation of what the
+ * user typed into the trigger's parameters.
+ *
+ * Its own file because settings are checked when the trigger is activated, before any token is
+ * looked at, and the event names are public (workflows switch on them): they are defined here once.
+ */
+import { parseScopeList } from './scopes';
+
+export type AlertEvent =
+	| 'expiring'
+	| 'expired'
+	| 'invalid'
+	| 'dataAccessExpiring'
+	| 'scopesLost'
+	| 'checkFailing'
+	| 'renewed';
+
+export const ALERT_EVENTS: readonly AlertEvent[] = [
+	'expiring',
+	'expired',
+	'invalid',
+	'dataAccessExpiring',
+	'scopesLost',
+	'checkFailing',
+	'renewed',
+];
+
+export const DEFAULT_THRESHOLDS: readonly number[] = [14, 7, 3, 1];
+export const DEFAULT_CHECK_FAILING_AFTER_HOURS = 24;
+
+/** Settings as the trigger's parameters give them; every field optional (defaults apply). */
+export interface AlertSettingsInput {
+	/** Days before expiry to alert at: "14,7,3,1" or [14, 7, 3, 1]. Default 14,7,3,1. */
+	thresholds?: string | number[];
+	/** Events to emit; default all. A string is a comma-separated list. */
+	events?: string | readonly string[];
+	/** Scopes the workflows need; `scopesLost` fires when one is missing. */
+	requiredScopes?: string | string[];
+	/** Hours of continuous check failure before `checkFailing`. Default 24. */
+	checkFailingAfterHours?: number | string;
+}
+
+/** Settings after validation. */
+export interface AlertSettings {
+	/** Positive, de-duplicated, sorted descending, never empty. */
+	thresholds: number[];
+	events: AlertEvent[];
+	requiredScopes: string[];
+	checkFailingAfterHours: number;
+}
+
+/**
+ * "14, 7, 3, 1" or [1, 3, 7, 14] → [14, 7, 3, 1]: positive numbers of days (decimals allowed,
+ * e.g. 0.5 = 12 hours), de-duplicated, sorted descending. Throws an Error naming the field and the
+ * bad value, so a typo fails the trigger's activation instead of silently never alerting.
+ */
+export function parseThresholds(input: string | number[]): number[] {
+	const example = 'use positive numbers of days, e.g. "14,7,3,1"';
+	const parts: Array<string | number> =
+		typeof input === 'string'
+			? input.split(/[\s,;]+/).filter((part) => part !== '')
+			: Array.isArray(input)
+				? input
+				: [];
+	if (parts.length === 0) {
+		throw new Error(`Thresholds: "${String(input)}" holds no number of days (${example})`);
+	}
+	const days = parts.map((part) => {
+		// Strict on strings: Number('') is 0, Number('1e3') is 1000, Number('0x10') is 16.
+		const value = typeof part === 'number' ? part : /^\d*\.?\d+$/.test(part) ? Number(part) : NaN;
+		if (!Number.isFinite(value) || value <= 0) {
+			throw new Error(`Thresholds: "${String(part)}" is not a positive number of days (${example})`);
+		}
+		return value;
+	});
+	return [...new Set(days)].sort((a, b) => b - a);
+}
+
+function parseEvents(input: string | readonly string[] | undefined): AlertEvent[] {
+	if (input === undefined) return [...ALERT_EVENTS];
+	const names = (typeof input === 'string' ? input.split(/[\s,;]+/) : [...input])
+		.map((name) => (typeof name === 'string' ? name.trim() : ''))
+		.filter((name) => name !== '');
+	for (const name of names) {
+		if (!(ALERT_EVENTS as readonly string[]).includes(name)) {
+			throw new Error(`Events: "${name}" is not an event; use any of ${ALERT_EVENTS.join(', ')}`);
+		}
+	}
+	return ALERT_EVENTS.filter((event) => names.includes(event));
+}
+
+function parseHours(input: number | string | undefined): number {
+	if (input === undefined || input === '') return DEFAULT_CHECK_FAILING_AFTER_HOURS;
+	const hours = typeof input === 'number' ? input : Number(input);
+	if (!Number.isFinite(hours) || hours < 0) {
+		throw new Error(`Check Failing After Hours: "${String(input)}" is not a number of hours ≥ 0`);
+	}
+	return hours;
+}
+
+/** Validates settings and fills in defaults. Throws an Error naming the field on bad input. */
+export function resolveAlertSettings(input: AlertSettingsInput = {}): AlertSettings {
+	return {
+		thresholds:
+			input.thresholds === undefined ? [...DEFAULT_THRESHOLDS] : parseThresholds(input.thresholds),
+		events: parseEvents(input.events),
+		requiredScopes: parseScopeList(input.requiredScopes),
+		checkFailingAfterHours: parseHours(input.checkFailingAfterHours),
+	};
+}

@@ -1,0 +1,256 @@
+/**
+ * The wording of the trigger's alerts and status items: how a token is labelled, every message,
+ * and every action (what to do about it, by token type and cause).
+ *
+ * Its own file because the words are read by people in Slack or e-mail and change for them, while
+ * the decisions (alertPolicy) change for other reasons; nothing here decides whether to alert.
+ */
+import type { AuthReason, GraphErrorClass } from '../graph/types';
+import type { TrackedToken } from './alertState';
+import { redactSecrets } from './redaction';
+import { HOUR_MS, isoDay, isoMinute, timeLeftInWords, whenInWords } from './time';
+import { authReasonInWords } from './tokenWords';
+
+const EXPLORER_URL = 'https://developers.facebook.com/tools/explorer/';
+const SYSTEM_USERS_URL = 'https://business.facebook.com/settings/system-users';
+
+const EXCHANGE_USER_TOKEN =
+	`exchange a new token: open ${EXPLORER_URL}, get a token, run the Meta Token node's Exchange operation — ` +
+	`or switch to a system-user token (Business Settings → System users: ${SYSTEM_USERS_URL}) which can be refreshed by API`;
+
+const GENERATE_SYSTEM_USER_TOKEN =
+	"generate a new system-user token (the Meta Token node's Generate System-User Token operation, or " +
+	`Business Settings → System users: ${SYSTEM_USERS_URL}) and store it in the credential`;
+
+const REGENERATE_PAGE_TOKEN =
+	"regenerate it: run the Meta Token node's Get Page Tokens operation with a valid long-lived user token " +
+	'(or a system-user token the Page is assigned to) and store the new Page token in the credential';
+
+const REBUILD_APP_TOKEN =
+	'build the app token again from the App ID and the current App Secret (App Dashboard → Settings → Basic); ' +
+	'an app token dies only when the app secret is reset';
+
+/** The action of a `renewed` alert. */
+export const NOTHING_TO_DO = 'Nothing to do.';
+/** The action of a status item when no alert is due. */
+export const NOTHING_TO_DO_NOW = 'Nothing to do now.';
+
+function capitalise(sentence: string): string {
+	return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}
+
+/** "1 hour", "24 hours", "0.5 hours". */
+function count(amount: number, unit: string): string {
+	return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+/** Meta's text or the Graph layer's message, fit for one line of an alert. */
+function quote(message: string | null | undefined): string {
+	const clean = redactSecrets(message ?? '');
+	if (clean === '') return '';
+	return clean.length > 300 ? `${clean.slice(0, 299)}…` : clean;
+}
+
+/** `Meta token "Acme Ads" (USER, app Reporting App)`: how every message names its token. */
+export function label(token: TrackedToken): string {
+	const name = token.credentialName ? `"${token.credentialName}"` : `(fingerprint ${token.fingerprint})`;
+	const details = [token.type, token.app ? `app ${token.app}` : null].filter(
+		(part): part is string => part !== null,
+	);
+	return `Meta token ${name}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/** When the token (or its data access) ends, for threshold alerts and the status. */
+export function expiryMessage(token: TrackedToken, nowMs: number): string {
+	const expiresAtMs = token.expiresAtMs ?? nowMs;
+	const when = `${timeLeftInWords(expiresAtMs, nowMs)}, on ${whenInWords(expiresAtMs, nowMs)}`;
+	if (token.expiryCause === 'dataAccess') {
+		const itself =
+			token.tokenExpiresAtMs === null
+				? 'never expires'
+				: `expires ${whenInWords(token.tokenExpiresAtMs, nowMs)}`;
+		return `${label(token)} loses data access ${when} (the token itself ${itself})`;
+	}
+	return `${label(token)} expires ${when}`;
+}
+
+/** Appended to a threshold alert computed from the last successful check. */
+export function staleNote(lastCheckedMs: number): string {
+	return ` (as of the last successful check, ${isoMinute(lastCheckedMs)}; the latest check failed)`;
+}
+
+/** An `expired` or `invalid` alert; `metaMessage` is Meta's own text, quoted when there is one. */
+export function deathMessage(
+	token: TrackedToken,
+	event: 'expired' | 'invalid',
+	reason: AuthReason,
+	metaMessage: string | null | undefined,
+	nowMs: number,
+): string {
+	const said = quote(metaMessage);
+	const metaSaid = said ? ` (Meta: "${said}")` : '';
+	if (event === 'expired') {
+		const at = token.expiresAtMs;
+		if (at !== null && at <= nowMs) {
+			const what = token.expiryCause === 'dataAccess' ? 'lost data access' : 'expired';
+			return `${label(token)} ${what} on ${isoMinute(at)}`;
+		}
+		return `${label(token)} has expired${metaSaid}`;
+	}
+	return `${label(token)} is no longer valid: ${authReasonInWords(reason)}${metaSaid}`;
+}
+
+export function scopesLostMessage(token: TrackedToken, missing: readonly string[]): string {
+	return `${label(token)} is missing required permissions: ${missing.join(', ')}`;
+}
+
+/** `previous` was replaced (another fingerprint) or renewed (a later expiry) by `next`. */
+export function renewedMessage(previous: TrackedToken, next: TrackedToken, nowMs: number): string {
+	const expiry =
+		next.expiresAtMs === null
+			? 'never expires'
+			: `${next.expiryCause === 'dataAccess' ? 'keeps data access until' : 'expires'} ${whenInWords(next.expiresAtMs, nowMs)}, ${timeLeftInWords(next.expiresAtMs, nowMs)}`;
+	const how =
+		previous.fingerprint !== next.fingerprint
+			? `was replaced by a new token, which ${expiry}`
+			: `was renewed: it now ${expiry}`;
+	return `${label(next)} ${how}`;
+}
+
+const CHECK_FAILING_WORDS: Record<GraphErrorClass, string> = {
+	rateLimit: 'Meta is rate-limiting the checks',
+	transient: "Meta's API had errors",
+	network: 'the Graph API could not be reached',
+	badResponse: 'the answer was not from the Graph API',
+	auth: 'the token used for the check was refused',
+	proofRequired: 'Meta requires an appsecret_proof',
+	permission: 'a permission is missing for the check',
+	policy: 'Meta blocks the check for a policy reason',
+	badRequest: 'Meta refused the check as invalid',
+};
+
+/** Checks of `token` have failed since `sinceMs`; `failureMessage` is what went wrong last. */
+export function checkFailingMessage(
+	token: TrackedToken,
+	sinceMs: number,
+	errorClass: GraphErrorClass,
+	failureMessage: string,
+	nowMs: number,
+): string {
+	const hours = Math.floor((nowMs - sinceMs) / HOUR_MS);
+	const said = quote(failureMessage);
+	return (
+		`${label(token)} could not be checked for ${count(hours, 'hour')} ` +
+		`(since ${isoMinute(sinceMs)}): ${CHECK_FAILING_WORDS[errorClass]}${said ? ` — ${said}` : ''}`
+	);
+}
+
+// Status notes: appended to a status item's message.
+
+export function neverExpiresMessage(token: TrackedToken): string {
+	return `${label(token)} never expires`;
+}
+
+export function firstAlertNote(thresholdDays: number, atMs: number): string {
+	return `; first alert at ${count(thresholdDays, 'day')} left, on ${isoDay(atMs)}`;
+}
+
+export function missingPermissionsNote(missing: readonly string[]): string {
+	return `; missing required permissions: ${missing.join(', ')}`;
+}
+
+export function checkFailingAfterNote(hours: number): string {
+	return ` (checkFailing is raised after ${count(hours, 'hour')} of failures)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+/** How to get a working token again, by token type. `dead`: past refreshing. */
+function replaceTokenAction(type: string | null, expiresAtMs: number | null, dead: boolean): string {
+	switch (type) {
+		case 'SYSTEM_USER':
+			if (dead || expiresAtMs === null) return GENERATE_SYSTEM_USER_TOKEN;
+			return (
+				`run the Meta Token node's Refresh System-User Token operation before ${isoMinute(expiresAtMs)} ` +
+				'and store the new token in the credential; once it has expired it cannot be refreshed, and then you must ' +
+				GENERATE_SYSTEM_USER_TOKEN
+			);
+		case 'PAGE':
+			return REGENERATE_PAGE_TOKEN;
+		case 'APP':
+			return REBUILD_APP_TOKEN;
+		default:
+			return EXCHANGE_USER_TOKEN;
+	}
+}
+
+/** What to do about an approaching expiry (of the token or of its data access). */
+export function expiryAction(token: TrackedToken): string {
+	if (token.expiryCause === 'dataAccess' && token.type !== 'SYSTEM_USER') {
+		return `Have the user log in to the app again (any Facebook Login renews data access for 90 days), or ${EXCHANGE_USER_TOKEN}`;
+	}
+	return capitalise(replaceTokenAction(token.type, token.expiresAtMs, false));
+}
+
+/** What to do about a dead token, by why it died. */
+export function invalidAction(reason: AuthReason, type: string | null): string {
+	const replace = replaceTokenAction(type, null, true);
+	switch (reason) {
+		case 'expired':
+			return capitalise(replace);
+		case 'passwordChanged':
+			return `Log in to Facebook again (the password changed or Meta reset the session), then ${replace}`;
+		case 'notAuthorized':
+			return `Have the user log in through the app again and grant its permissions (the app was removed, never authorised, or the token revoked), then ${replace}`;
+		case 'checkpoint':
+			return `The user must log in at https://www.facebook.com and complete the security checkpoint, then ${replace}`;
+		case 'noPageRole':
+			return "Give the user a role on the Page again (Business Settings → Pages, or the Page's settings), then run the Meta Token node's Get Page Tokens operation and store the new Page token in the credential";
+		case 'inactive':
+			return `The user must log in again (inactive too long), then ${replace}`;
+		default:
+			return `Check that the credential holds the complete token of this app; otherwise ${replace}`;
+	}
+}
+
+/** How to get a token that has the missing permissions, by token type. */
+export function scopesAction(type: string | null, missing: readonly string[]): string {
+	const list = missing.join(', ');
+	const appNote =
+		'; if Meta does not offer a permission, add it to the app first (App Dashboard → Use cases / App Review)';
+	switch (type) {
+		case 'SYSTEM_USER':
+			return `Generate a new system-user token with scope ${list} (the Meta Token node's Generate System-User Token operation, or Business Settings → System users: ${SYSTEM_USERS_URL}) and store it in the credential${appNote}`;
+		case 'PAGE':
+			return `Get a user token that has ${list} (${EXPLORER_URL}), then run the Meta Token node's Get Page Tokens operation and store the new Page token in the credential${appNote}`;
+		default:
+			return `Get a new token with ${list} granted (${EXPLORER_URL} → add the permissions → Generate Access Token), run the Meta Token node's Exchange operation and store the result in the credential${appNote}`;
+	}
+}
+
+const CHECK_FAILING_ACTIONS: Record<GraphErrorClass, string> = {
+	rateLimit:
+		"Meta is rate-limiting the checks: poll less often (the trigger's Poll Times) or spread this app's other calls out; the token itself may be fine",
+	transient: "Meta's API keeps failing: check https://metastatus.com; nothing needs changing if it recovers",
+	network:
+		"n8n cannot reach the Graph API: check DNS, firewall and proxy, and the credential's Base URL",
+	badResponse:
+		"Something between n8n and Meta answers instead of the Graph API: check the credential's Base URL and any proxy",
+	auth: "The token used for the check was refused: check that the credential's App ID and App Secret are current (resetting the secret kills the app token), or run the Meta Token node's Inspect operation",
+	proofRequired:
+		'The app has "Require App Secret" on: fill in the credential\'s App Secret and set App Secret Proof to Auto',
+	permission:
+		"The check lacks a permission: check the credential's App ID and App Secret, or run the Meta Token node's Inspect operation for details",
+	policy: "Meta blocks the check for a policy reason: check the app dashboard and Account Quality for restrictions",
+	badRequest:
+		"Meta refuses the check as invalid: check the credential's Graph API version and App ID, or run the Meta Token node's Inspect operation for details",
+};
+
+/** What to do when checks keep failing, by the class of the failure. */
+export function checkFailingAction(errorClass: GraphErrorClass): string {
+	return CHECK_FAILING_ACTIONS[errorClass];
+}

@@ -1,0 +1,141 @@
+/**
+ * Observations: what one poll of the trigger saw — an inspected token, or a check that failed —
+ * and the helpers that turn an inspection or a Graph failure into one.
+ *
+ * Its own file because this is the boundary between the trigger (which talks to Meta) and the
+ * alert policy (which only judges): the trigger builds observations here, evaluateAlerts reads them.
+ */
+import type { AuthReason, DebugTokenData, GraphErrorClass } from '../graph/types';
+import type { InspectRecord, TokenStatus } from './inspectRecord';
+import { recordAuthReason, toInspectRecord } from './inspectRecord';
+import { redactSecrets } from './redaction';
+import { parseScopeList } from './scopes';
+import { tokenFingerprint } from './tokenIdentity';
+
+/** The token was inspected: `record` says what Meta answered (alive, expiring or dead). */
+export interface OkObservation {
+	kind: 'ok';
+	/** Identity of the token (`tokenFingerprint(token)`, equal to `record.tokenFingerprint`). */
+	fingerprint: string;
+	record: InspectRecord;
+	credentialName?: string | null;
+	/** Why the token is dead when the Graph layer classified it (see observationFromAuthError). */
+	reason?: AuthReason;
+}
+
+/** The check itself failed: nothing is known about the token from this poll. */
+export interface CheckFailedObservation {
+	kind: 'checkFailed';
+	errorClass: GraphErrorClass;
+	reason?: AuthReason;
+	/** What went wrong; secrets are scrubbed again before it goes into an alert. */
+	message: string;
+	fingerprint: string;
+	credentialName?: string | null;
+}
+
+export type Observation = OkObservation | CheckFailedObservation;
+
+export interface ObservationOptions {
+	nowMs: number;
+	credentialName?: string | null;
+	requiredScopes?: string | string[];
+}
+
+/** A successful `debug_token` answer (alive or dead token) as an observation. */
+export function observationFromInspection(
+	token: string,
+	data: DebugTokenData,
+	options: ObservationOptions,
+): OkObservation {
+	const record = toInspectRecord(token, data, {
+		nowMs: options.nowMs,
+		requiredScopes: parseScopeList(options.requiredScopes),
+	});
+	return {
+		kind: 'ok',
+		fingerprint: record.tokenFingerprint,
+		record,
+		credentialName: options.credentialName ?? null,
+	};
+}
+
+/** What the Graph layer knows about a failed call (a `GraphError` fits this shape). */
+export interface CheckFailure {
+	errorClass: GraphErrorClass;
+	reason?: AuthReason;
+	message: string;
+	/** Meta's own text, when there is one: preferred over `message` for the record's error. */
+	metaMessage?: string;
+	code?: number | null;
+	subcode?: number | null;
+}
+
+/**
+ * A token that inspected ITSELF (no app secret, so `debug_token` ran with the token as the caller)
+ * and was refused with an auth error (code 190/102/2500): that refusal is Meta's verdict on the
+ * token, so it becomes a dead-token observation (`expired` or `invalid` with the reason), exactly as
+ * if an app token had inspected it and got `is_valid: false`.
+ */
+export function observationFromAuthError(
+	token: string,
+	error: Omit<CheckFailure, 'errorClass'>,
+	options: ObservationOptions,
+): OkObservation {
+	const message = error.metaMessage ?? error.message;
+	const data: DebugTokenData = {
+		is_valid: false,
+		error: {
+			code: typeof error.code === 'number' ? error.code : undefined,
+			subcode: typeof error.subcode === 'number' ? error.subcode : undefined,
+			message,
+		},
+	};
+	const record = toInspectRecord(token, data, {
+		nowMs: options.nowMs,
+		requiredScopes: parseScopeList(options.requiredScopes),
+	});
+	const reason = error.reason ?? (record.status === 'expired' ? 'expired' : recordAuthReason(record) ?? 'invalid');
+	const status: TokenStatus = reason === 'expired' ? 'expired' : 'invalid';
+	return {
+		kind: 'ok',
+		fingerprint: record.tokenFingerprint,
+		record: { ...record, status },
+		credentialName: options.credentialName ?? null,
+		reason,
+	};
+}
+
+/** A failed check as an observation; the message is scrubbed of the token. */
+export function observationFromCheckFailure(
+	token: string,
+	failure: CheckFailure,
+	options: Omit<ObservationOptions, 'nowMs'> = {},
+): CheckFailedObservation {
+	return {
+		kind: 'checkFailed',
+		errorClass: failure.errorClass,
+		reason: failure.reason,
+		message: redactSecrets(failure.message, [token]),
+		fingerprint: tokenFingerprint(token),
+		credentialName: options.credentialName ?? null,
+	};
+}
+
+/**
+ * The one mapping the trigger needs when `debug_token` fails:
+ * - `inspectedWith: 'self'` and an `auth` error → the token is dead (observationFromAuthError);
+ * - anything else (network, rateLimit, transient, badResponse, proofRequired, permission, policy,
+ *   badRequest, and `auth` of the APP token, which says nothing about the inspected token) → a
+ *   failed check, which can only ever raise `checkFailing`.
+ */
+export function observationFromFailure(
+	token: string,
+	failure: CheckFailure,
+	options: ObservationOptions & { inspectedWith: 'appToken' | 'self' },
+): Observation {
+	if (failure.errorClass === 'auth' && options.inspectedWith === 'self') {
+		return observationFromAuthError(token, failure, options);
+	}
+	return observationFromCheckFailure(token, failure, options);
+}

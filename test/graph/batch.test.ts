@@ -1,0 +1,332 @@
+/** Batch calls: chunks, concurrency, items asked again, rate-limited items, single-call fallback. */
+import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
+import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
+import {
+	APP_ID,
+	APP_SECRET,
+	APP_TOKEN,
+	appUsage,
+	batchForm,
+	FakeTransport,
+	graphError,
+	harness,
+	item,
+	json,
+	raw,
+	recorder,
+	START,
+	type Harness,
+	type Reply,
+	type Route,
+} from './fakes';
+
+/** Answers batch calls item by item through `answerItem`, and single calls through `single`. */
+function batchRoute(
+	answerItem: (relativeUrl: string, batchNumber: number) => unknown,
+	single: (request: GraphHttpRequest) => Reply = () => json({ single: true }),
+): Route {
+	let batchNumber = 0;
+	return (request) => {
+		if (request.form?.batch === undefined) return single(request);
+		batchNumber++;
+		return json(batchForm(request).map((entry) => answerItem(entry.relative_url, batchNumber)));
+	};
+}
+
+const tokens = (count: number): string[] => Array.from({ length: count }, (_, index) => `EAAtoken${index}`);
+
+describe('batch and debugTokens', () => {
+	it('inspects 120 tokens in 3 batch calls of at most 50, results in input order', async () => {
+		const fake = new FakeTransport(
+			batchRoute((relativeUrl) => {
+				const token = new URLSearchParams(relativeUrl.split('?')[1]).get('input_token');
+				return item({ data: { is_valid: true, type: 'USER', user_id: token } });
+			}),
+		);
+		const { client } = harness(fake);
+		const results = await client.debugTokens(tokens(120));
+		expect(fake.requests.map((request) => batchForm(request).length)).toEqual([50, 50, 20]);
+		expect(results.map((result) => (result.ok ? result.data.user_id : 'failed'))).toEqual(tokens(120));
+		const first = fake.requests[0];
+		expect(first).toMatchObject({
+			method: 'POST',
+			url: 'https://graph.facebook.com/v25.0/',
+			headers: { Authorization: `Bearer ${APP_TOKEN}` },
+			form: { include_headers: 'false' },
+		});
+		expect(batchForm(first)[0]).toEqual({ method: 'GET', relative_url: 'debug_token?input_token=EAAtoken0' });
+	});
+
+	it('returns an empty list without calling for no requests', async () => {
+		const { client, fake } = harness(new FakeTransport());
+		await expect(client.batch([])).resolves.toEqual([]);
+		expect(fake.requests).toHaveLength(0);
+	});
+
+	it('keeps at most `concurrency` batch calls in flight', async () => {
+		let inFlight = 0;
+		let most = 0;
+		const route = batchRoute(() => item({ ok: true }));
+		const transport: GraphTransport = async (request) => {
+			inFlight++;
+			most = Math.max(most, inFlight);
+			await new Promise<void>((resolve) => queueMicrotask(resolve));
+			inFlight--;
+			return (await route(request)) as GraphHttpResponse;
+		};
+		const requests = Array.from({ length: 200 }, () => ({ method: 'GET' as const, relativeUrl: 'me' }));
+		const { client } = harness(new FakeTransport(), { transport });
+		const results = await client.batch(requests, { concurrency: 2 });
+		expect(results).toHaveLength(200);
+		expect(most).toBe(2);
+	});
+
+	it('parses item bodies and classifies item errors', async () => {
+		const fake = new FakeTransport(
+			batchRoute((relativeUrl) =>
+				relativeUrl === 'denied'
+					? item({ error: { code: 200, message: 'Requires business_management permission' } }, 403)
+					: relativeUrl === 'garbled'
+						? { code: 200, body: '<html>' }
+						: item({ id: relativeUrl }),
+			),
+		);
+		const { client } = harness(fake);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: '/ok' },
+			{ method: 'GET', relativeUrl: 'denied' },
+			{ method: 'GET', relativeUrl: 'garbled' },
+		]);
+		expect(results[0]).toEqual({ ok: true, status: 200, body: { id: 'ok' } });
+		expect(results[1]).toMatchObject({ ok: false, error: { errorClass: 'permission', httpStatus: 403 } });
+		expect(results[2]).toMatchObject({ ok: false, error: { errorClass: 'badResponse' } });
+		expect(fake.requests).toHaveLength(1);
+	});
+
+	it('asks again for items answered null, in a later batch holding only them', async () => {
+		const fake = new FakeTransport(
+			batchRoute((relativeUrl, batchNumber) => (relativeUrl === 'slow' && batchNumber === 1 ? null : item({ id: relativeUrl }))),
+		);
+		const { client, sleeps } = harness(fake);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'a' },
+			{ method: 'GET', relativeUrl: 'slow' },
+			{ method: 'GET', relativeUrl: 'b' },
+		]);
+		expect(results.map((result) => result.ok && result.body)).toEqual([{ id: 'a' }, { id: 'slow' }, { id: 'b' }]);
+		expect(fake.requests.map((request) => batchForm(request).map((entry) => entry.relative_url))).toEqual([
+			['a', 'slow', 'b'],
+			['slow'],
+		]);
+		expect(sleeps).toEqual([1000]);
+	});
+
+	it('falls back to a single call for an item still null after every round', async () => {
+		const fake = new FakeTransport(
+			batchRoute(
+				(relativeUrl) => (relativeUrl.startsWith('slow') ? null : item({ id: relativeUrl })),
+				(request) => json({ single: request.url, qs: request.qs }),
+			),
+		);
+		const { client } = harness(fake, { maxAttempts: 3 });
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'a' },
+			{ method: 'GET', relativeUrl: 'slow?fields=id' },
+		]);
+		expect(fake.requests.filter((request) => request.form?.batch)).toHaveLength(3);
+		expect(results[1]).toEqual({
+			ok: true,
+			status: 200,
+			body: { single: 'https://graph.facebook.com/v25.0/slow', qs: { fields: 'id' } },
+		});
+	});
+
+	it('retries rate-limited items after the wait announced on the batch answer', async () => {
+		let batchNumber = 0;
+		const usage = { 'x-business-use-case-usage': '{"9":[{"estimated_time_to_regain_access":1}]}' };
+		const fake = new FakeTransport((request) => {
+			batchNumber++;
+			return json(
+				batchForm(request).map((entry) =>
+					entry.relative_url === 'busy' && batchNumber === 1
+						? item({ error: { code: 80004, message: 'too many calls' } }, 400)
+						: item({ id: entry.relative_url }),
+				),
+				200,
+				usage,
+			);
+		});
+		const { client, sleeps } = harness(fake);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'busy' },
+			{ method: 'GET', relativeUrl: 'calm' },
+		]);
+		expect(results.every((result) => result.ok)).toBe(true);
+		expect(sleeps).toEqual([60_000]);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	it('gives a rate-limited item its error once the wait budget is spent, whatever maxAttempts says', async () => {
+		const fake = new FakeTransport(batchRoute(() => item({ error: { code: 17, message: 'User request limit reached' } }, 400)));
+		// Pauses of 1 s, 2 s and 4 s fit a 7 s budget; the next one (8 s) would not.
+		const { client, sleeps } = harness(fake, { maxAttempts: 2, maxRateLimitWaitMs: 7000 });
+		const [result] = await client.batch([{ method: 'GET', relativeUrl: 'busy' }]);
+		expect(result).toMatchObject({ ok: false, error: { errorClass: 'rateLimit' } });
+		expect(fake.requests).toHaveLength(4);
+		expect(sleeps).toEqual([1000, 2000, 4000]);
+	});
+
+	it.each<[string, Reply]>([
+		['not an array', json({ data: [] })],
+		['an array of the wrong length', json([item({})])],
+		['an HTML page', raw(200, '<html>proxy</html>')],
+		['a bad request', graphError(100, { message: 'Invalid batch parameter' })],
+	])('falls back to single calls when the batch answer is %s', async (_name, answer) => {
+		const fake = new FakeTransport((request) => (request.form?.batch ? answer : json({ single: request.url })));
+		const { client } = harness(fake);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'a' },
+			{ method: 'DELETE', relativeUrl: 'b' },
+		]);
+		expect(results).toEqual([
+			{ ok: true, status: 200, body: { single: 'https://graph.facebook.com/v25.0/a' } },
+			{ ok: true, status: 200, body: { single: 'https://graph.facebook.com/v25.0/b' } },
+		]);
+		expect(fake.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'DELETE']);
+	});
+
+	it('retries the batch call itself like any call', async () => {
+		let calls = 0;
+		const fake = new FakeTransport((request) =>
+			++calls === 1 ? graphError(2, { status: 500 }) : json(batchForm(request).map(() => item({ ok: 1 }))),
+		);
+		const { client } = harness(fake);
+		const results = await client.batch([{ method: 'GET', relativeUrl: 'a' }]);
+		expect(results).toEqual([{ ok: true, status: 200, body: { ok: 1 } }]);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	it('fails every item with the batch call error when the calling token is dead', async () => {
+		const fake = new FakeTransport().reply(graphError(190, { subcode: 463 }));
+		const { client } = harness(fake);
+		const results = await client.debugTokens(['EAAa', 'EAAb']);
+		expect(results.map((result) => !result.ok && result.error.reason)).toEqual(['expired', 'expired']);
+		expect(fake.requests).toHaveLength(1);
+	});
+
+	it('debugTokens reports an item without data as badResponse', async () => {
+		const fake = new FakeTransport(batchRoute(() => item({ nope: true })));
+		const { client } = harness(fake);
+		const [result] = await client.debugTokens(['EAAa']);
+		expect(result).toMatchObject({ ok: false, error: { errorClass: 'badResponse' } });
+	});
+
+	it('debugTokens runs with the token it is given', async () => {
+		const fake = new FakeTransport(batchRoute(() => item({ data: { is_valid: true } })));
+		const { client } = harness(fake, { appSecret: undefined });
+		await client.debugTokens(['EAAa'], { accessToken: 'EAAcaller' });
+		expect(fake.requests[0].headers).toEqual({ Authorization: 'Bearer EAAcaller' });
+	});
+});
+
+describe('rate-limit pacing of batches', () => {
+	const busyItem = () => item({ error: { code: 4, message: '(#4) Application request limit reached' } }, 403);
+
+	interface Send {
+		at: number;
+		/** Requests in flight when this one was sent, itself included. */
+		inFlight: number;
+		size: number;
+	}
+
+	/**
+	 * A batch transport on the harness's fake clock that answers after a macrotask turn, so
+	 * concurrent workers really overlap; `answer(n)` gives the n-th batch call's (1-based) answer.
+	 */
+	function pacedTransport(
+		clock: () => number,
+		answer: (n: number, size: number) => GraphHttpResponse,
+	): { transport: GraphTransport; sends: Send[] } {
+		const sends: Send[] = [];
+		let inFlight = 0;
+		const transport: GraphTransport = async (request) => {
+			inFlight++;
+			const size = batchForm(request).length;
+			sends.push({ at: clock(), inFlight, size });
+			const n = sends.length;
+			await new Promise<void>((resolve) => setImmediate(resolve));
+			inFlight--;
+			return answer(n, size);
+		};
+		return { transport, sends };
+	}
+
+	function pacedHarness(
+		answer: (n: number, size: number) => GraphHttpResponse,
+		options: Partial<GraphClientOptions> = {},
+	): Harness & { sends: Send[]; clock: () => number } {
+		const { now, sleep, sleeps } = recorder();
+		const { transport, sends } = pacedTransport(now, answer);
+		const client = new GraphClient({ transport, appId: APP_ID, appSecret: APP_SECRET, now, sleep, ...options });
+		return { client, fake: new FakeTransport(), sleeps, log: [], sends, clock: now };
+	}
+
+	it('gives batch items their rateLimit error once the budget is spent, and keeps the others', async () => {
+		const { client, sleeps } = pacedHarness(
+			(_n, size) =>
+				json(
+					Array.from({ length: size }, (_, index) => (size === 3 && index === 0 ? item({ id: 'calm' }) : busyItem())),
+					200,
+					appUsage(130),
+				),
+			{ maxRateLimitWaitMs: 3000 },
+		);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'calm' },
+			{ method: 'GET', relativeUrl: 'busy1' },
+			{ method: 'GET', relativeUrl: 'busy2' },
+		]);
+		expect(results[0]).toEqual({ ok: true, status: 200, body: { id: 'calm' } });
+		expect(results.slice(1).map((result) => !result.ok && result.error.errorClass)).toEqual(['rateLimit', 'rateLimit']);
+		expect(sleeps).toEqual([1000, 2000]);
+	});
+
+	it('makes every concurrent chunk wait out the pause Meta announced, then sends one probe first', async () => {
+		const announced = {
+			...appUsage(120),
+			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 1 }] }),
+		};
+		const { client, sleeps, sends } = pacedHarness((n, size) =>
+			n === 1
+				? json(Array.from({ length: size }, busyItem), 200, announced)
+				: json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(n === 2 ? 60 : 10)),
+		);
+		const requests = Array.from({ length: 200 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const results = await client.batch(requests, { concurrency: 2 });
+
+		expect(results.every((result) => result.ok)).toBe(true);
+		// Chunks 1 and 2 go together; chunk 1 is refused with "1 minute"; chunk 2's calm answer was
+		// sent before the pause and does not lift it. The retry of chunk 1 and chunks 3 and 4 wait.
+		expect(sends.slice(0, 2).map((send) => [send.at, send.inFlight])).toEqual([
+			[START, 1],
+			[START, 2],
+		]);
+		expect(sends).toHaveLength(5);
+		for (const send of sends.slice(2)) expect(send.at).toBeGreaterThanOrEqual(START + 60_000);
+		expect(sleeps).toEqual([60_000]);
+		// After the pause a single probe goes; its calm answer lets both workers go again.
+		expect(sends[2].inFlight).toBe(1);
+		expect(sends.slice(3).map((send) => send.inFlight)).toContain(2);
+	});
+
+	it('sends one batch at a time while usage is at 90 % or more', async () => {
+		const { client, sends, sleeps } = pacedHarness((_n, size) =>
+			json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(95)),
+		);
+		const requests = Array.from({ length: 400 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const results = await client.batch(requests, { concurrency: 4 });
+		expect(results.every((result) => result.ok)).toBe(true);
+		expect(sends.map((send) => send.inFlight)).toEqual([1, 2, 3, 4, 1, 1, 1, 1]);
+		expect(sleeps).toEqual([]);
+	});
+});

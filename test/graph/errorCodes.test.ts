@@ -1,0 +1,50 @@
+import { authReason, metaCodeKind, retryableClassOfCode } from '../../nodes/graph/errorCodes';
+
+describe('metaCodeKind', () => {
+	it.each([
+		[190, 'auth'],
+		[102, 'auth'],
+		[2500, 'auth'],
+		[10, 'permission'],
+		[200, 'permission'],
+		[299, 'permission'],
+		[4, 'rateLimit'],
+		[613, 'rateLimit'],
+		[80000, 'rateLimit'],
+		[80014, 'rateLimit'],
+		[1, 'transient'],
+		[2, 'transient'],
+		[368, 'policy'],
+		[100, 'invalidParameter'],
+	])('code %i is %s', (code, kind) => {
+		expect(metaCodeKind(code)).toBe(kind);
+	});
+
+	it.each([199, 300, 80015, 803, 0])('does not know code %i', (code) => {
+		expect(metaCodeKind(code)).toBeUndefined();
+	});
+
+	it('is undefined without a code', () => {
+		expect(metaCodeKind(undefined)).toBeUndefined();
+		expect(metaCodeKind(null)).toBeUndefined();
+	});
+});
+
+describe('retryableClassOfCode', () => {
+	it('names rate limits and temporary faults, nothing else', () => {
+		expect([4, 17, 32, 341, 613, 80000, 80007, 80014].map(retryableClassOfCode)).toEqual(
+			Array.from({ length: 8 }, () => 'rateLimit'),
+		);
+		expect([1, 2].map(retryableClassOfCode)).toEqual(['transient', 'transient']);
+		expect([190, 200, 100, 368, 80015, 12345].map(retryableClassOfCode)).toEqual([null, null, null, null, null, null]);
+	});
+});
+
+describe('authReason', () => {
+	it('prefers the subcode, then reads the message, else invalid', () => {
+		expect(authReason(460, 'Session has expired')).toBe('passwordChanged');
+		expect(authReason(0, 'Session has expired on Friday')).toBe('expired');
+		expect(authReason(undefined, 'The user has not authorized application 123')).toBe('notAuthorized');
+		expect(authReason(null, null)).toBe('invalid');
+	});
+});
