@@ -1,6 +1,7 @@
 import type {
 	IAuthenticate,
 	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -8,15 +9,16 @@ import type {
 } from 'n8n-workflow';
 
 import { authorizeRequest } from '../nodes/graph/proof';
-import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL, graphEndpoint } from '../nodes/graph/settings';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL, graphEndpoint, withGraphRoot } from '../nodes/graph/settings';
 import type { MetaCredentials } from '../nodes/graph/types';
+import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
 
 /**
  * Meta (Facebook) Graph API access token, with the app id and secret that unlock exchanging,
  * refreshing and inspecting dead tokens, and `appsecret_proof` for apps with "Require App Secret".
  *
- * The credential test lives in the Meta Token node (`testedBy: 'metaTokenApiTest'`) because it
- * reports, in words, what the token is and when it dies — which a declarative test cannot.
+ * Its test inspects the token with `debug_token` through n8n's own request path (see
+ * nodes/shared/credentialTest.ts).
  */
 export class MetaTokenApi implements ICredentialType {
 	name = 'metaTokenApi';
@@ -69,7 +71,7 @@ export class MetaTokenApi implements ICredentialType {
 		},
 		{
 			displayName: 'App Secret Proof',
-			name: 'appsecretProof',
+			name: 'proofMode',
 			type: 'options',
 			default: 'auto',
 			description:
@@ -106,6 +108,8 @@ export class MetaTokenApi implements ICredentialType {
 	/**
 	 * Sends the token in the Authorization header — never in the query string — and adds the proof
 	 * for exactly the token sent, computed per request (timestamped proofs expire after 5 minutes).
+	 * A request without an absolute URL goes to the credential's Graph root. A bad Base URL or
+	 * version throws here, naming the field, before anything is sent.
 	 */
 	authenticate: IAuthenticate = async (
 		credentials: ICredentialDataDecryptedObject,
@@ -114,9 +118,11 @@ export class MetaTokenApi implements ICredentialType {
 		const metaCredentials = credentials as unknown as MetaCredentials;
 		const endpoint = graphEndpoint(metaCredentials);
 		return authorizeRequest(
-			{ ...metaCredentials, appsecretProof: endpoint.appsecretProof },
-			requestOptions,
+			{ ...metaCredentials, proofMode: endpoint.proofMode },
+			withGraphRoot(requestOptions, endpoint),
 			Date.now(),
 		);
 	};
+
+	test: ICredentialTestRequest = metaTokenCredentialTest;
 }

@@ -179,7 +179,7 @@ describe('endpoints', () => {
 
 	it('generateSystemUserToken without a proof fails as proofRequired', async () => {
 		const admin = double.addToken({ type: 'SYSTEM_USER', appId: APP.id, scopes: ['business_management'] });
-		const { client } = clientFor({ accessToken: admin, appId: APP.id, appSecret: APP.secret, appsecretProof: 'off' });
+		const { client } = clientFor({ accessToken: admin, appId: APP.id, appSecret: APP.secret, proofMode: 'off' });
 		const error = await failure(client.generateSystemUserToken({ systemUserId: '1', scopes: ['ads_read'], expiring: true }));
 		expect(error.errorClass).toBe('proofRequired');
 		expect(graphCalls()).toHaveLength(1);
@@ -249,7 +249,7 @@ describe('appsecret_proof modes against an app with "Require App Secret"', () =>
 
 	it('auto sends the classic proof', async () => {
 		const token = lockedToken();
-		const { client } = clientFor({ accessToken: token, appId: LOCKED.id, appSecret: LOCKED.secret, appsecretProof: 'auto' });
+		const { client } = clientFor({ accessToken: token, appId: LOCKED.id, appSecret: LOCKED.secret, proofMode: 'auto' });
 		await expect(client.getPageAccounts()).resolves.toHaveLength(1);
 		expect(graphCalls()[0].query.appsecret_proof).toMatch(/^[0-9a-f]{64}$/);
 		expect(graphCalls()[0].query.appsecret_time).toBeUndefined();
@@ -257,14 +257,14 @@ describe('appsecret_proof modes against an app with "Require App Secret"', () =>
 
 	it('timestamped sends the proof with appsecret_time from the clock', async () => {
 		const token = lockedToken();
-		const { client } = clientFor({ accessToken: token, appId: LOCKED.id, appSecret: LOCKED.secret, appsecretProof: 'timestamped' });
+		const { client } = clientFor({ accessToken: token, appId: LOCKED.id, appSecret: LOCKED.secret, proofMode: 'timestamped' });
 		await expect(client.getPageAccounts()).resolves.toHaveLength(1);
 		expect(graphCalls()[0].query.appsecret_time).toBe(String(NOW));
 	});
 
 	it('off fails as proofRequired, explaining the setting, not retried', async () => {
 		const token = lockedToken();
-		const { client } = clientFor({ accessToken: token, appId: LOCKED.id, appSecret: LOCKED.secret, appsecretProof: 'off' });
+		const { client } = clientFor({ accessToken: token, appId: LOCKED.id, appSecret: LOCKED.secret, proofMode: 'off' });
 		const error = await failure(client.getPageAccounts());
 		expect(error.errorClass).toBe('proofRequired');
 		expect(error.message).toContain('Require App Secret');

@@ -198,6 +198,19 @@ export class N8nInstance {
 			180_000,
 			500,
 		);
+		// /healthz answers before the REST API is up: until then every route answers 200 with the
+		// text "n8n is starting up. Please wait". Ready is when /rest/settings answers JSON.
+		await waitFor(
+			`n8n ${this.runtime.version} to serve its REST API`,
+			async () => {
+				if (server.child.exitCode !== null) throw new Error(`n8n exited:\n${server.output().slice(-6000)}`);
+				const response = await fetch(`${this.url}/rest/settings`);
+				const text = await response.text();
+				return response.ok && text.trimStart().startsWith('{') ? true : undefined;
+			},
+			120_000,
+			500,
+		);
 		// Another process may have taken the port between freePort() and n8n's listen: then the
 		// /healthz that answered was not ours.
 		await sleepMs(1_000);

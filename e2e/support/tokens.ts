@@ -49,7 +49,7 @@ export function metaCredential(
 			appId: app?.id ?? '',
 			appSecret: app?.secret ?? '',
 			graphApiVersion: 'v25.0',
-			appsecretProof: app ? 'auto' : 'off',
+			proofMode: app ? 'auto' : 'off',
 			baseUrl,
 		},
 	};

@@ -6,8 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { metaTokenApiTest } from '../shared/credentialTest';
-import { properties, router } from './actions/router';
+import { properties } from './actions/description';
+import { router } from './actions/router';
+import { META_CREDENTIAL_TYPE, N8N_API_CREDENTIAL_TYPE } from '../shared/credentialTypes';
 
 export class MetaToken implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,21 +26,16 @@ export class MetaToken implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
-				name: 'metaTokenApi',
+				name: META_CREDENTIAL_TYPE,
 				required: true,
-				testedBy: 'metaTokenApiTest',
 			},
 			{
-				name: 'metaTokenN8nApi',
+				name: N8N_API_CREDENTIAL_TYPE,
 				required: true,
 				displayOptions: { show: { saveToCredential: [true] } },
 			},
 		],
 		properties,
-	};
-
-	methods = {
-		credentialTest: { metaTokenApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -9,30 +9,20 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { GraphError } from '../graph/GraphError';
 import { evaluateAlerts } from '../policy/alertPolicy';
-import type { AlertSettingsInput } from '../policy/alertSettings';
-import { ALERT_EVENTS, resolveAlertSettings } from '../policy/alertSettings';
 import { describeStatus } from '../policy/alertStatus';
 import type { Observation } from '../policy/observations';
 import { observationFromFailure, observationFromInspection } from '../policy/observations';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
-import { metaTokenApiTest } from '../shared/credentialTest';
+import type { ResolvedAlertSettings } from '../shared/alertFields';
+import { alertSettingFields, readAlertSettings } from '../shared/alertFields';
+import { META_CREDENTIAL_TYPE } from '../shared/credentialTypes';
 import { graphSession } from '../shared/graphSession';
-
-const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
-	{ name: 'Check Failing', value: 'checkFailing', description: 'The token could not be checked for the set number of hours (Meta down, rate limits, network)' },
-	{ name: 'Data Access Expiring', value: 'dataAccessExpiring', description: 'Data access (90 days after the user\'s last activity) ends before the token does, within a threshold' },
-	{ name: 'Expired', value: 'expired', description: 'The token has expired' },
-	{ name: 'Expiring', value: 'expiring', description: 'The token dies within one of the thresholds' },
-	{ name: 'Invalid', value: 'invalid', description: 'The token was invalidated: password changed, app removed, revoked, checkpoint…' },
-	{ name: 'Renewed', value: 'renewed', description: 'After an alert, a new token or a later expiry appeared in the credential' },
-	{ name: 'Scopes Lost', value: 'scopesLost', description: 'A required permission is no longer granted' },
-];
 
 /**
  * Polls the credential's token with `debug_token` and fires — once per threshold, never twice,
  * never missed — when it nears expiry, expires, is invalidated or loses permissions. Every decision
- * is the alert policy's (lib/token/alertPolicy); this file reads parameters, inspects, and keeps
- * the policy's state in the workflow's static data.
+ * is the alert policy's (nodes/policy/alertPolicy.ts); this file reads parameters, inspects, and
+ * keeps the policy's state in the workflow's static data.
  */
 export class MetaTokenTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -47,7 +37,7 @@ export class MetaTokenTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'metaTokenApi', required: true, testedBy: 'metaTokenApiTest' }],
+		credentials: [{ name: META_CREDENTIAL_TYPE, required: true }],
 		properties: [
 			{
 				displayName:
@@ -56,89 +46,35 @@ export class MetaTokenTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Thresholds (Days)',
-				name: 'thresholds',
-				type: 'string',
-				default: '14,7,3,1',
-				placeholder: '14,7,3,1',
-				description:
-					'Days before the token (or its data access) expires at which to alert, comma-separated. When n8n was down across several, one alert comes for the lowest crossed.',
-			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				default: [...ALERT_EVENTS],
-				options: EVENT_OPTIONS,
-				description: 'Which alerts to emit',
-			},
-			{
-				displayName: 'Required Scopes',
-				name: 'requiredScopes',
-				type: 'string',
-				default: '',
-				placeholder: 'ads_read,ads_management',
-				description: 'Comma-separated permissions your workflows need; losing one raises Scopes Lost',
-			},
-			{
-				displayName: 'Check Failing After Hours',
-				name: 'checkFailingAfterHours',
-				type: 'number',
-				default: 24,
-				typeOptions: { minValue: 0 },
-				description:
-					'Raise Check Failing once the token could not be checked for this many hours in a row. Temporary Meta errors and rate limits never count as an invalid token.',
-			},
+			...alertSettingFields(),
 		],
 	};
 
-	methods = {
-		credentialTest: { metaTokenApiTest },
-	};
-
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const settings: AlertSettingsInput = {
-			thresholds: this.getNodeParameter('thresholds', '14,7,3,1') as string,
-			events: this.getNodeParameter('events', [...ALERT_EVENTS]) as string[],
-			requiredScopes: this.getNodeParameter('requiredScopes', '') as string,
-			checkFailingAfterHours: this.getNodeParameter('checkFailingAfterHours', 24) as number,
-		};
-		validateSettings(this, settings);
-
+		const settings = readAlertSettings(this);
 		const observation = await observe(this, settings);
 		const staticData = this.getWorkflowStaticData('node');
 		const nowMs = Date.now();
 
 		// "Fetch Test Event": show where things stand without touching the alert history.
 		if (this.getMode() === 'manual') {
-			const status = describeStatus(staticData.alertState, observation, settings, nowMs);
+			const status = describeStatus(staticData.alertState, observation, settings.input, nowMs);
 			return [[{ json: withRecord(observation, status as unknown as IDataObject) }]];
 		}
 
-		const { alerts, nextState } = evaluateAlerts(staticData.alertState, observation, settings, nowMs);
+		const { alerts, nextState } = evaluateAlerts(staticData.alertState, observation, settings.input, nowMs);
 		staticData.alertState = nextState as unknown as IDataObject;
 		if (alerts.length === 0) return null;
 		return [alerts.map((alert) => ({ json: withRecord(observation, alert as unknown as IDataObject) }))];
 	}
 }
 
-function validateSettings(context: IPollFunctions, settings: AlertSettingsInput): void {
-	try {
-		resolveAlertSettings(settings);
-	} catch (error) {
-		throw new NodeOperationError(context.getNode(), (error as Error).message, {
-			description: 'Fix the parameter named in the message.',
-		});
-	}
-}
-
 /** One `debug_token` of the credential's token, as the policy's observation. */
-async function observe(context: IPollFunctions, settings: AlertSettingsInput): Promise<Observation> {
+async function observe(context: IPollFunctions, settings: ResolvedAlertSettings): Promise<Observation> {
 	// One retry at most (a rate limit: one 1-s pause): the next poll is the real retry, and a poll
 	// waiting out a long backoff only holds up n8n's poller.
 	const { client, credentials } = await graphSession(context, { maxAttempts: 2, maxRateLimitWaitMs: 1000 });
-	const credentialName = context.getNode().credentials?.metaTokenApi?.name ?? null;
+	const credentialName = context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
 	let token: string;
 	try {
 		token = normalizeToken(credentials.accessToken, 'Access Token');

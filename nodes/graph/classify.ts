@@ -32,7 +32,8 @@ export interface ClassifyContext {
 // ---------------------------------------------------------------------------------------------
 // Graph error envelopes
 
-const AUTH_TEXT: Record<AuthReason, { summary: string; description: string }> = {
+/** What a dead token's reason means and what to do: every auth error and the credential test say it so. */
+export const AUTH_TEXT: Readonly<Record<AuthReason, { summary: string; description: string }>> = {
 	expired: {
 		summary: 'The Meta access token has expired.',
 		description:

@@ -41,8 +41,8 @@ export function retryableClassOfCode(code: number): 'rateLimit' | 'transient' | 
 	return kind === 'rateLimit' || kind === 'transient' ? kind : null;
 }
 
-/** Subcodes of the auth codes. */
-const AUTH_SUBCODES: Record<number, AuthReason> = {
+/** Subcodes of the auth codes: why the token died. */
+export const AUTH_SUBCODES: Readonly<Record<number, AuthReason>> = {
 	458: 'notAuthorized',
 	459: 'checkpoint',
 	460: 'passwordChanged',

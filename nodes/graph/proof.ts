@@ -85,7 +85,7 @@ export function authorizeRequest<T extends AuthorizableRequest>(
 	delete qs.access_token;
 	Object.assign(
 		qs,
-		proofParameters(credentials.appsecretProof, credentials.appSecret?.trim(), token, nowMs),
+		proofParameters(credentials.proofMode, credentials.appSecret?.trim(), token, nowMs),
 	);
 	return { ...request, headers, qs };
 }

@@ -26,7 +26,7 @@ export class CredentialSettingError extends Error {
 export interface GraphEndpoint {
 	baseUrl: string;
 	version: string;
-	appsecretProof: AppsecretProofMode;
+	proofMode: AppsecretProofMode;
 }
 
 export function normalizeGraphApiVersion(value: string | undefined): string {
@@ -82,6 +82,31 @@ export function graphEndpoint(credentials: MetaCredentials): GraphEndpoint {
 	return {
 		baseUrl: normalizeBaseUrl(credentials.baseUrl),
 		version: normalizeGraphApiVersion(credentials.graphApiVersion),
-		appsecretProof: normalizeProofMode(credentials.appsecretProof),
+		proofMode: normalizeProofMode(credentials.proofMode),
 	};
+}
+
+/** `{Base URL}/{version}`: where this credential's Graph API answers. */
+export function graphRoot(endpoint: GraphEndpoint): string {
+	return `${endpoint.baseUrl}/${endpoint.version}`;
+}
+
+/** Where a request says it goes, in the two spellings n8n's request helpers use. */
+export interface RequestTarget {
+	url?: string;
+	/** The legacy request helper's spelling (the HTTP Request node uses it). */
+	uri?: string;
+	baseURL?: string;
+}
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * A request with no absolute URL of its own (e.g. the credential test's `/debug_token`) is
+ * relative to the credential's Graph root, so the Base URL is validated and resolved in one place.
+ */
+export function withGraphRoot<T extends RequestTarget>(request: T, endpoint: GraphEndpoint): T {
+	const target = request.url ?? request.uri ?? '';
+	if (request.baseURL || ABSOLUTE_URL.test(target)) return request;
+	return { ...request, baseURL: graphRoot(endpoint) };
 }

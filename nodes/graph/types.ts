@@ -47,7 +47,7 @@ export interface MetaCredentials {
 	appId?: string;
 	appSecret?: string;
 	graphApiVersion?: string;
-	appsecretProof?: AppsecretProofMode;
+	proofMode?: AppsecretProofMode;
 	baseUrl?: string;
 }
 

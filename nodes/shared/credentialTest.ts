@@ -1,72 +1,74 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
-	INodeCredentialTestResult,
-} from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
-
-import { GraphClient } from '../graph/GraphClient';
-import { classifyGraphError } from '../graph/classify';
-import { GraphError } from '../graph/GraphError';
-import { authorizedTransport } from '../../test/support/fetchTransport';
-import { CredentialSettingError, graphEndpoint } from '../graph/settings';
-import type { MetaCredentials } from '../graph/types';
-import { toInspectRecord } from '../policy/inspectRecord';
-import { describeToken } from '../policy/tokenWords';
-import { TokenInputError, normalizeToken } from '../policy/tokenInput';
-
 /**
- * The credential dialog's test: inspects the token with `debug_token` and says in words what it
- * is and when it dies; a dead token fails the test with the classified reason and what to do.
+ * The Meta Token API credential's test, as a declarative request so that n8n sends it itself:
+ * through the same HTTP stack, proxy settings and `authenticate` as every node call (a test
+ * function would only get n8n's deprecated `helpers.request`, or global fetch, which n8n does not
+ * proxy). n8n's credentials tester gives a declarative `test` precedence over a node's `testedBy`
+ * and shows only fixed texts, so the rules below carry the classification's own words.
+ *
+ * It inspects the credential's token with `debug_token`: with App ID and App Secret filled in, as
+ * the app token (`app-id|app-secret`, as GraphClient.appToken() builds it), which can read a token
+ * that already died and say why (HTTP 200, `data.is_valid: false`, `data.error.subcode`);
+ * otherwise the token inspects itself, and a dead one is refused with HTTP 400.
  */
-export async function metaTokenApiTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
-): Promise<INodeCredentialTestResult> {
-	const credentials = (credential.data ?? {}) as unknown as MetaCredentials;
-	try {
-		const token = normalizeToken(credentials.accessToken, 'Access Token');
-		const endpoint = graphEndpoint(credentials);
-		const client = new GraphClient({
-			transport: authorizedTransport({ ...credentials, appsecretProof: endpoint.appsecretProof }),
-			baseUrl: endpoint.baseUrl,
-			version: endpoint.version,
-			appId: credentials.appId?.trim() || undefined,
-			appSecret: credentials.appSecret?.trim() || undefined,
-			secrets: [token],
-			sleep,
-			maxAttempts: 2,
-			// Someone is waiting on the credential dialog: one short pause for a rate limit, no more.
-			maxRateLimitWaitMs: 1000,
-			timeoutMs: 15_000,
-		});
-		// The app token can read a token that already died; a token alone can only inspect itself.
-		const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
-		const nowMs = Date.now();
-		const record = toInspectRecord(token, data, { nowMs });
-		if (!record.isValid || record.status === 'expired') {
-			// Worded by the same classification as every Graph error: what happened, what to do.
-			const verdict = classifyGraphError(
-				{
-					code: record.error?.code ?? 190,
-					error_subcode: record.error?.subcode ?? (record.status === 'expired' ? 463 : undefined),
-					message: record.error?.message ?? 'Error validating access token: Session has expired',
-				},
-				{ nowMs, secrets: [token] },
-			);
-			return { status: 'Error', message: verdict.message };
-		}
-		return { status: 'OK', message: describeToken(record, nowMs) };
-	} catch (error) {
-		// Only our own errors are worded for users (and scrubbed of secrets); others stay generic.
-		const known =
-			error instanceof GraphError ||
-			error instanceof TokenInputError ||
-			error instanceof CredentialSettingError;
-		return {
-			status: 'Error',
-			message: known ? (error as Error).message : 'The token could not be checked',
-		};
-	}
-}
+import type {
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
+	ICredentialTestRequest,
+} from 'n8n-workflow';
+
+import { AUTH_TEXT } from '../graph/classify';
+import { AUTH_SUBCODES } from '../graph/errorCodes';
+
+const INSPECT_FOR_DETAILS = "Run the Meta Token node's Inspect operation for the details.";
+
+const deadTokenRules: IAuthenticateRuleResponseSuccessBody[] = [
+	...Object.entries(AUTH_SUBCODES).map(([subcode, reason]) => ({
+		type: 'responseSuccessBody' as const,
+		properties: {
+			key: 'data.error.subcode',
+			value: Number(subcode),
+			message: `${AUTH_TEXT[reason].summary} ${AUTH_TEXT[reason].description}`,
+		},
+	})),
+	{
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'data.is_valid',
+			value: false,
+			message: `Meta says the access token is not valid (expired or invalidated). ${INSPECT_FOR_DETAILS} Then put a working token in the credential.`,
+		},
+	},
+];
+
+const REFUSED =
+	"Meta refused the check: the access token has expired or was invalidated, or App ID and App Secret are not those of the token's app, or the app requires an App Secret Proof the credential does not send. Fill in App ID and App Secret to get the exact reason here, or run the Meta Token node's Inspect operation.";
+
+const refusedRules: IAuthenticateRuleResponseCode[] = [
+	{ type: 'responseCode', properties: { value: 400, message: REFUSED } },
+	{ type: 'responseCode', properties: { value: 401, message: REFUSED } },
+	{ type: 'responseCode', properties: { value: 403, message: REFUSED } },
+	{
+		type: 'responseCode',
+		properties: {
+			value: 404,
+			message: 'No Graph API answered at this Base URL and Graph API Version: check both fields of the credential.',
+		},
+	},
+];
+
+export const metaTokenCredentialTest: ICredentialTestRequest = {
+	request: {
+		method: 'GET',
+		// Relative: the credential's authenticate resolves it against its own Graph root
+		// ({Base URL}/{Graph API Version}), so the URL is validated in one place.
+		url: '/debug_token',
+		// The token as the nodes read it: surrounding spaces and a pasted "Bearer " removed.
+		qs: { input_token: '={{ ($credentials.accessToken || "").trim().replace(/^Bearer\\s+/i, "").trim() }}' },
+		headers: {
+			Authorization:
+				'={{ ($credentials.appId || "").trim() && ($credentials.appSecret || "").trim() ? "Bearer " + $credentials.appId.trim() + "|" + $credentials.appSecret.trim() : "" }}',
+		},
+	},
+	// n8n reads responseCode rules only for error answers and responseSuccessBody rules only for 2xx.
+	rules: [...deadTokenRules, ...refusedRules] as ICredentialTestRequest['rules'],
+};

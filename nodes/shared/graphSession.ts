@@ -1,84 +1,17 @@
-import type {
-	ICredentialDataDecryptedObject,
-	IExecuteFunctions,
-	IHttpRequestOptions,
-	IPollFunctions,
-} from 'n8n-workflow';
+/**
+ * What every Graph-calling node run starts with: the Meta Token API credential, read once, and
+ * the Graph client built on n8n's transport, its request log going to n8n's logger at debug level.
+ * Shared by the Meta Token node and the trigger.
+ */
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { systemErrorCode } from '../graph/classify';
 import { GraphClient } from '../graph/GraphClient';
 import { CredentialSettingError, graphEndpoint } from '../graph/settings';
-import type { GraphTransport, MetaCredentials } from '../graph/types';
-
-export const META_CREDENTIAL_TYPE = 'metaTokenApi';
-
-type GraphContext = IExecuteFunctions | IPollFunctions;
-
-/** A failure before any HTTP answer; carries only the error code, never the request it came from. */
-export class TransportFailure extends Error {
-	constructor(readonly code: string) {
-		super(`Graph API request failed before an answer arrived (${code})`);
-		this.name = 'TransportFailure';
-	}
-}
-
-/** Reduces whatever the HTTP stack threw to a code: its message and config may hold the token. */
-export function failureCode(error: unknown): string {
-	return systemErrorCode(error) ?? 'NETWORK_ERROR';
-}
-
-/**
- * Adapts n8n's `httpRequestWithAuthentication` to the Graph client's transport: the credential's
- * `authenticate` adds the Authorization header and the proof, n8n applies its proxy and TLS
- * settings, and the client sees every HTTP status and the raw body so it can classify by
- * `error.code` rather than by status.
- */
-export function n8nGraphTransport(context: GraphContext): GraphTransport {
-	return async (request) => {
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url: request.url,
-			qs: request.qs,
-			headers: request.headers,
-			timeout: request.timeoutMs,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			encoding: 'text',
-			json: false,
-			// Meta never redirects API calls; a redirect would carry the Authorization header elsewhere.
-			disableFollowRedirect: true,
-		};
-		if (request.form) options.body = new URLSearchParams(request.form);
-
-		let answer: { statusCode: number; headers: Record<string, string>; body: unknown } | undefined;
-		let failure: string | undefined;
-		try {
-			answer = await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				META_CREDENTIAL_TYPE,
-				options,
-			);
-		} catch (error) {
-			failure = failureCode(error);
-		}
-		if (!answer) throw new TransportFailure(failure ?? 'NO_RESPONSE');
-		const body = answer.body;
-		return {
-			statusCode: answer.statusCode,
-			headers: lowerCaseHeaders(answer.headers),
-			body: typeof body === 'string' || body === null || typeof body === 'object' ? (body as string | object | null) : String(body),
-		};
-	};
-}
-
-function lowerCaseHeaders(headers: Record<string, unknown> | undefined): Record<string, string | string[] | undefined> {
-	const result: Record<string, string | string[] | undefined> = {};
-	for (const [name, value] of Object.entries(headers ?? {})) {
-		result[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : value === undefined ? undefined : String(value);
-	}
-	return result;
-}
+import type { MetaCredentials } from '../graph/types';
+import { META_CREDENTIAL_TYPE } from './credentialTypes';
+import type { GraphContext } from './graphTransport';
+import { n8nGraphTransport } from './graphTransport';
 
 export interface GraphSession {
 	client: GraphClient;
@@ -105,6 +38,9 @@ export async function graphSession(
 		sleep,
 		maxAttempts: options.maxAttempts,
 		maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+		// One line per attempt (method, redacted URL, status, class, duration): what an operator
+		// needs on a bad day at Meta, with N8N_LOG_LEVEL=debug. The URL never carries a secret.
+		onRequest: (entry) => context.logger.debug('Meta Graph API request', { ...entry }),
 	});
 	return { client, credentials };
 }

@@ -99,7 +99,7 @@ export async function measureCpu(
 				appId: app.id,
 				appSecret: app.secret,
 				graphApiVersion: 'v25.0',
-				appsecretProof: 'auto',
+				proofMode: 'auto',
 				baseUrl: doubleUrl,
 			},
 		},

@@ -56,7 +56,7 @@ export function credentials(app: TestApp, baseUrl: string, ownToken: string): Cr
 				appId: app.id,
 				appSecret: app.secret,
 				graphApiVersion: 'v25.0',
-				appsecretProof: 'auto',
+				proofMode: 'auto',
 				baseUrl,
 			},
 		},

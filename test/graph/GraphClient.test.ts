@@ -346,7 +346,7 @@ describe('redaction canary', () => {
 				: fault(request);
 		const client = new GraphClient({
 			transport: authorizedTransport(
-				{ accessToken: CREDENTIAL_TOKEN, appId: APP_ID, appSecret: SECRET, appsecretProof: 'auto' },
+				{ accessToken: CREDENTIAL_TOKEN, appId: APP_ID, appSecret: SECRET, proofMode: 'auto' },
 				new FakeTransport(route).transport,
 				() => START,
 			),

@@ -67,12 +67,12 @@ describe('authorizeRequest', () => {
 	});
 
 	it('timestamped mode sends the proof with appsecret_time', () => {
-		const signed = sign({}, { appsecretProof: 'timestamped' });
+		const signed = sign({}, { proofMode: 'timestamped' });
 		expect(signed.qs).toEqual({ appsecret_proof: TIMESTAMPED, appsecret_time: String(TIME) });
 	});
 
 	it('mode off sends no proof', () => {
-		const signed = sign({ qs: { a: '1' } }, { appsecretProof: 'off' });
+		const signed = sign({ qs: { a: '1' } }, { proofMode: 'off' });
 		expect(signed.qs).toEqual({ a: '1' });
 		expect(signed.headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
 	});

@@ -9,9 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { GraphDouble } from '../graph-double/GraphDouble';
-import { runNode, type CredentialStore } from '../support/n8nHarness';
+import { runNode, testCredential, type CredentialStore } from '../support/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
-import { metaTokenApiTest } from '../../nodes/shared/credentialTest';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-canary-7f3a9c' };
 const DAY = 86_400;
@@ -36,7 +35,7 @@ function metaCredentials(accessToken: string, extra: IDataObject = {}): Credenti
 			appId: APP.id,
 			appSecret: APP.secret,
 			graphApiVersion: 'v25.0',
-			appsecretProof: 'auto',
+			proofMode: 'auto',
 			baseUrl: double.url,
 			...extra,
 		},
@@ -74,30 +73,43 @@ describe('credential', () => {
 		expect(request.query.appsecret_proof).toMatch(/^[0-9a-f]{64}$/);
 	});
 
-	it('says in the credential test what the token is and when it dies', async () => {
+	it('passes the credential test of a live token, sent by n8n itself with the app token and a proof', async () => {
 		const token = userToken({ expiresAt: double.now() + 55 * DAY + 3600 });
-		const result = await metaTokenApiTest.call({} as never, {
-			id: 'c1',
-			name: 'Acme',
-			type: 'metaTokenApi',
-			data: metaCredentials(token).metaTokenApi,
-		});
-		expect(result.status).toBe('OK');
-		expect(result.message).toMatch(/^USER token for app 'Reporting App' — .*in 55 days/);
+		const result = await testCredential('metaTokenApi', { ...metaCredentials(` Bearer ${token} `).metaTokenApi });
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const [request] = double.requests;
+		expect(request.path).toBe('/debug_token');
+		expect(request.query.input_token).toBe(token);
+		expect(request.headers.authorization).toBe(`Bearer ${APP.id}|${APP.secret}`);
+		expect(request.query.appsecret_proof).toMatch(/^[0-9a-f]{64}$/);
 	});
 
 	it('fails the credential test for a dead token with the reason and what to do', async () => {
 		const token = userToken();
 		double.invalidate(token, 'passwordChanged');
-		const result = await metaTokenApiTest.call({} as never, {
-			id: 'c1',
-			name: 'Acme',
-			type: 'metaTokenApi',
-			data: metaCredentials(token).metaTokenApi,
-		});
+		const result = await testCredential('metaTokenApi', metaCredentials(token).metaTokenApi);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/changed their password.*Log in again and generate a new token/);
 		expectNoSecrets(result, [token, APP.secret]);
+	});
+
+	it('fails the credential test of a dead token that inspects itself (no App Secret), no secret in the text', async () => {
+		// What n8n then shows depends on the major (our 400 rule on 2.x, n8n's "Bad request" on 1.x):
+		// e2e/credential-test.e2e.test.ts.
+		const token = userToken({ expiresAt: double.now() - DAY });
+		const result = await testCredential('metaTokenApi', metaCredentials(token, { appSecret: '' }).metaTokenApi);
+		expect(result.status).toBe('Error');
+		expectNoSecrets(result, [token, APP.secret]);
+		expect(double.requests[0].headers.authorization).toBe(`Bearer ${token}`);
+		expect(double.requests[0].query.appsecret_proof).toBeUndefined();
+	});
+
+	it('fails the credential test of a bad Base URL before sending anything, naming the field', async () => {
+		const token = userToken();
+		const result = await testCredential('metaTokenApi', metaCredentials(token, { baseUrl: 'http://graph.example.com' }).metaTokenApi);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^Base URL must use https/);
+		expect(double.requests).toHaveLength(0);
 	});
 });
 

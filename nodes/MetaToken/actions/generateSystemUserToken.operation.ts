@@ -1,22 +1,20 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** Generate System-User Token: a new system-user token, minted with an admin token. */
+import type { INodeProperties } from 'n8n-workflow';
 
 import { parseScopeList } from '../../policy/scopes';
 import { TokenInputError } from '../../policy/tokenInput';
-import type { GraphSession } from '../../shared/graphSession';
-import { forEachItem, itemToken } from './common';
-import { mintTokenResult } from './mintTokenResult';
+import { itemToken, operationNotice } from './fields';
+import { perItemOperation } from './itemLoop';
+import { mintTokenResult } from './mintedToken';
 
 const show = { operation: ['generateSystemUserToken'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName:
-			'Runs with an admin (or admin system-user) token as the token source and always sends appsecret_proof, so the credential needs the App Secret. The app must already be installed for the system user (Business Settings → System users → Assign assets / Add apps).',
-		name: 'generateNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show },
-	},
+	operationNotice(
+		'generateNotice',
+		'generateSystemUserToken',
+		'Runs with an admin (or admin system-user) token as the token source and always sends appsecret_proof, so the credential needs the App Secret. The app must already be installed for the system user (Business Settings → System users → Assign assets / Add apps).',
+	),
 	{
 		displayName: 'System User ID',
 		name: 'systemUserId',
@@ -48,28 +46,21 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** A new system-user token, minted with an admin token. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	session: GraphSession,
-): Promise<INodeExecutionData[]> {
-	return await forEachItem(this, items, async (itemIndex) => {
-		const adminToken = itemToken(this, session, itemIndex);
-		const systemUserId = String(this.getNodeParameter('systemUserId', itemIndex, '')).trim();
-		if (!/^\d+$/.test(systemUserId)) {
-			throw new TokenInputError('System User ID', 'System User ID must be the numeric ID of a system user.');
-		}
-		const scopes = parseScopeList(this.getNodeParameter('scopes', itemIndex, '') as string);
-		if (scopes.length === 0) {
-			throw new TokenInputError('Scopes', 'Scopes is empty: list at least one permission, e.g. ads_read.');
-		}
-		const answer = await session.client.generateSystemUserToken({
-			systemUserId,
-			scopes,
-			expiring: this.getNodeParameter('expiring', itemIndex, true) as boolean,
-			adminToken,
-		});
-		return await mintTokenResult(this, itemIndex, answer);
+export const execute = perItemOperation(async (context, session, itemIndex) => {
+	const adminToken = itemToken(context, session, itemIndex);
+	const systemUserId = String(context.getNodeParameter('systemUserId', itemIndex, '')).trim();
+	if (!/^\d+$/.test(systemUserId)) {
+		throw new TokenInputError('System User ID', 'System User ID must be the numeric ID of a system user.');
+	}
+	const scopes = parseScopeList(context.getNodeParameter('scopes', itemIndex, '') as string);
+	if (scopes.length === 0) {
+		throw new TokenInputError('Scopes', 'Scopes is empty: list at least one permission, e.g. ads_read.');
+	}
+	const answer = await session.client.generateSystemUserToken({
+		systemUserId,
+		scopes,
+		expiring: context.getNodeParameter('expiring', itemIndex, true) as boolean,
+		adminToken,
 	});
-}
+	return await mintTokenResult(context, itemIndex, answer);
+});

@@ -1,37 +1,26 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** Get Page Tokens: one item per Page the user token manages (`/me/accounts`, every page of results). */
+import type { INodeProperties } from 'n8n-workflow';
 
 import { tokenHint } from '../../policy/tokenIdentity';
-import type { GraphSession } from '../../shared/graphSession';
-import { forEachItem, itemToken } from './common';
+import { itemToken, operationNotice } from './fields';
+import { perItemOperation } from './itemLoop';
 
 export const description: INodeProperties[] = [
-	{
-		displayName:
-			'Page tokens taken from a long-lived user token never expire (until a password change or a lost Page role); taken from a short-lived one they last about an hour — exchange the user token first.',
-		name: 'pageTokensNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { operation: ['getPageTokens'] } },
-	},
+	operationNotice(
+		'pageTokensNotice',
+		'getPageTokens',
+		'Page tokens taken from a long-lived user token never expire (until a password change or a lost Page role); taken from a short-lived one they last about an hour — exchange the user token first.',
+	),
 ];
 
-/** One item per Page the user token manages (`/me/accounts`, every page of results). */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	session: GraphSession,
-): Promise<INodeExecutionData[]> {
-	return await forEachItem(this, items, async (itemIndex) => {
-		const pages = await session.client.getPageAccounts({
-			accessToken: itemToken(this, session, itemIndex),
-		});
-		return pages.map((page) => ({
-			pageId: page.id,
-			name: page.name ?? null,
-			category: page.category ?? null,
-			tasks: page.tasks ?? [],
-			accessToken: page.access_token ?? null,
-			tokenHint: page.access_token ? tokenHint(page.access_token) : null,
-		}));
-	});
-}
+export const execute = perItemOperation(async (context, session, itemIndex) => {
+	const pages = await session.client.getPageAccounts({ accessToken: itemToken(context, session, itemIndex) });
+	return pages.map((page) => ({
+		pageId: page.id,
+		name: page.name ?? null,
+		category: page.category ?? null,
+		tasks: page.tasks ?? [],
+		accessToken: page.access_token ?? null,
+		tokenHint: page.access_token ? tokenHint(page.access_token) : null,
+	}));
+});

@@ -1,3 +1,4 @@
+/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { GraphError } from '../../graph/GraphError';
@@ -5,7 +6,8 @@ import type { DebugTokenData } from '../../graph/types';
 import { toInspectRecord } from '../../policy/inspectRecord';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
-import { forEachItem, itemToken } from './common';
+import { itemToken } from './fields';
+import { forEachItem } from './itemLoop';
 
 export const description: INodeProperties[] = [
 	{

@@ -1,22 +1,20 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** Revoke: user tokens via DELETE /me/permissions, system-user tokens via oauth/revoke. */
+import type { INodeProperties } from 'n8n-workflow';
 
 import { GraphError } from '../../graph/GraphError';
 import { tokenFingerprint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
-import type { GraphSession } from '../../shared/graphSession';
-import { forEachItem, itemToken } from './common';
+import { itemToken, operationNotice } from './fields';
+import { perItemOperation } from './itemLoop';
 
 const show = { operation: ['revoke'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName:
-			'Destructive: revoking cannot be undone. A revoked user token de-authorises the app for that user (every token of theirs for this app dies); a revoked system-user token dies at once.',
-		name: 'revokeNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show },
-	},
+	operationNotice(
+		'revokeNotice',
+		'revoke',
+		'Destructive: revoking cannot be undone. A revoked user token de-authorises the app for that user (every token of theirs for this app dies); a revoked system-user token dies at once.',
+	),
 	{
 		displayName: 'Token Type',
 		name: 'tokenType',
@@ -44,36 +42,29 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Revokes user tokens via DELETE /me/permissions and system-user tokens via oauth/revoke. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	session: GraphSession,
-): Promise<INodeExecutionData[]> {
+export const execute = perItemOperation(async (context, session, itemIndex) => {
 	const { client } = session;
-	return await forEachItem(this, items, async (itemIndex) => {
-		const token = itemToken(this, session, itemIndex);
-		let type = this.getNodeParameter('tokenType', itemIndex, 'auto') as string;
-		if (type === 'auto') {
-			const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
-			if (data.is_valid === false) {
-				throw new GraphError({
-					errorClass: 'auth',
-					reason: 'invalid',
-					summary: 'The token is already dead (debug_token says it is not valid): there is nothing to revoke.',
-					description: 'No action needed; remove it from wherever it is stored.',
-				});
-			}
-			type = data.type ?? 'unknown';
+	const token = itemToken(context, session, itemIndex);
+	let type = context.getNodeParameter('tokenType', itemIndex, 'auto') as string;
+	if (type === 'auto') {
+		const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+		if (data.is_valid === false) {
+			throw new GraphError({
+				errorClass: 'auth',
+				reason: 'invalid',
+				summary: 'The token is already dead (debug_token says it is not valid): there is nothing to revoke.',
+				description: 'No action needed; remove it from wherever it is stored.',
+			});
 		}
-		if (type === 'USER') await client.revokeUserToken(token);
-		else if (type === 'SYSTEM_USER') await client.revokeSystemUserToken(token);
-		else {
-			throw new TokenInputError(
-				'Token Type',
-				`${type} tokens cannot be revoked on their own: revoke the user token a page token came from, or reset the app secret for an app token.`,
-			);
-		}
-		return { revoked: true, tokenFingerprint: tokenFingerprint(token) };
-	});
-}
+		type = data.type ?? 'unknown';
+	}
+	if (type === 'USER') await client.revokeUserToken(token);
+	else if (type === 'SYSTEM_USER') await client.revokeSystemUserToken(token);
+	else {
+		throw new TokenInputError(
+			'Token Type',
+			`${type} tokens cannot be revoked on their own: revoke the user token a page token came from, or reset the app secret for an app token.`,
+		);
+	}
+	return { revoked: true, tokenFingerprint: tokenFingerprint(token) };
+});

@@ -1,8 +1,12 @@
+/**
+ * Save to Credential: writes a newly minted token into a stored Meta Token API credential through
+ * n8n's public API, so the next run — of this workflow or any other using that credential — sends
+ * it. The option's fields, and the one call that makes the write.
+ */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { META_CREDENTIAL_TYPE } from '../../shared/graphSession';
-
-export const N8N_API_CREDENTIAL_TYPE = 'metaTokenN8nApi';
+import { META_CREDENTIAL_TYPE, N8N_API_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { OperationFailure } from '../../shared/failures';
 
 const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
@@ -39,15 +43,13 @@ export type SaveFailureReason =
 export type SaveOutcome = { ok: true; savedToCredentialId: string } | { ok: false; error: CredentialSaveError };
 
 /** Saving the new token failed; the token itself was minted and stays in the item's output. */
-export class CredentialSaveError extends Error {
-	readonly errorClass = 'saveToCredential';
-
+export class CredentialSaveError extends OperationFailure {
 	constructor(
 		readonly reason: SaveFailureReason,
 		message: string,
-		readonly httpStatus?: number,
+		httpStatus?: number,
 	) {
-		super(message);
+		super('saveToCredential', reason, message, httpStatus);
 		this.name = 'CredentialSaveError';
 	}
 }

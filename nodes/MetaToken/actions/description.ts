@@ -1,0 +1,75 @@
+/**
+ * The Meta Token node's parameters: the operation list and every operation's own fields, in the
+ * order the editor shows them. Assembled here so the node file stays a thin shell and the router
+ * only dispatches.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as exchange from './exchange.operation';
+import { tokenSourceFields } from './fields';
+import * as generateSystemUserToken from './generateSystemUserToken.operation';
+import * as getPageTokens from './getPageTokens.operation';
+import * as inspect from './inspect.operation';
+import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
+import * as revoke from './revoke.operation';
+import { saveToCredentialFields } from './saveToCredential';
+
+export const operationField: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'inspect',
+	options: [
+		{
+			name: 'Exchange for Long-Lived Token',
+			value: 'exchange',
+			action: 'Exchange a short lived token for a long lived one',
+			description: 'Turn a short-lived user token (Graph API Explorer, about an hour) into a long-lived one (about 60 days)',
+		},
+		{
+			name: 'Generate System-User Token',
+			value: 'generateSystemUserToken',
+			action: 'Generate a system user token',
+			description: 'Mint a new system-user token with an admin token',
+		},
+		{
+			name: 'Get Page Tokens',
+			value: 'getPageTokens',
+			action: 'Get page tokens',
+			description: 'List the Pages a user token manages, one item per Page with its token',
+		},
+		{
+			name: 'Inspect',
+			value: 'inspect',
+			action: 'Inspect a token',
+			description: 'Read type, scopes and expiry of tokens with debug_token (many at once through Graph batches)',
+		},
+		{
+			name: 'Refresh System-User Token',
+			value: 'refreshSystemUserToken',
+			action: 'Refresh a system user token',
+			description: 'Renew an expiring system-user token for another 60 days, before it expires',
+		},
+		{
+			name: 'Revoke',
+			value: 'revoke',
+			action: 'Revoke a token',
+			description: 'Destructive: kill a user or system-user token for good',
+		},
+	],
+};
+
+export const properties: INodeProperties[] = [
+	operationField,
+	...tokenSourceFields(['inspect', 'exchange', 'getPageTokens', 'revoke'], 'the token'),
+	...tokenSourceFields(['refreshSystemUserToken'], 'the expiring system-user token'),
+	...tokenSourceFields(['generateSystemUserToken'], 'the admin token that mints the new one'),
+	...inspect.description,
+	...exchange.description,
+	...refreshSystemUserToken.description,
+	...generateSystemUserToken.description,
+	...getPageTokens.description,
+	...revoke.description,
+	...saveToCredentialFields,
+];

@@ -1,0 +1,79 @@
+/**
+ * What the operations share in their descriptions and in reading them: the operation names, the
+ * token source (credential or per item) and the token it yields, and notices. Users' saved
+ * workflows refer to every name and value here.
+ */
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { normalizeToken } from '../../policy/tokenInput';
+import type { GraphSession } from '../../shared/graphSession';
+
+export type MetaTokenOperation =
+	| 'inspect'
+	| 'exchange'
+	| 'refreshSystemUserToken'
+	| 'generateSystemUserToken'
+	| 'getPageTokens'
+	| 'revoke';
+
+/** An operation's file: its parameters and what it does with the input items. */
+export interface OperationModule {
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession): Promise<INodeExecutionData[]>;
+}
+
+/** Where an operation takes its token from: the credential, or a field filled per item. */
+export type TokenSource = 'credential' | 'input';
+
+export const TOKEN_FIELD = 'Token';
+
+/** `tokenSource` and `token`, shown for the given operations. */
+export function tokenSourceFields(operations: MetaTokenOperation[], what: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Token Source',
+			name: 'tokenSource',
+			type: 'options',
+			default: 'credential',
+			displayOptions: { show: { operation: operations } },
+			description: `Where to take ${what} from`,
+			options: [
+				{
+					name: 'Credential',
+					value: 'credential',
+					description: 'The Access Token stored in the Meta Token API credential',
+				},
+				{
+					name: 'Input',
+					value: 'input',
+					description:
+						'A token given per item, usually an expression reading the token field of each incoming item, so one run can handle a whole sheet of client tokens',
+				},
+			],
+		},
+		{
+			displayName: 'Token',
+			name: 'token',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { operation: operations, tokenSource: ['input'] } },
+			description: 'The access token to use. Surrounding spaces and a "Bearer " prefix are removed.',
+		},
+	];
+}
+
+/** A notice shown for one operation. */
+export function operationNotice(name: string, operation: MetaTokenOperation, text: string): INodeProperties {
+	return { displayName: text, name, type: 'notice', default: '', displayOptions: { show: { operation: [operation] } } };
+}
+
+/** The token this item works on, cleaned, or a TokenInputError naming the field. */
+export function itemToken(context: IExecuteFunctions, session: GraphSession, itemIndex: number): string {
+	const source = context.getNodeParameter('tokenSource', itemIndex, 'credential') as TokenSource;
+	if (source === 'input') {
+		return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
+	}
+	return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
+}

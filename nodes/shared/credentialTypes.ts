@@ -1,0 +1,10 @@
+/**
+ * The two credential type names the nodes ask n8n for. Users' saved workflows refer to them: they
+ * never change. Their own file because the credentials, both nodes and the save step all name them.
+ */
+
+/** The Meta token, app id and secret: `credentials/MetaTokenApi.credentials.ts`. */
+export const META_CREDENTIAL_TYPE = 'metaTokenApi';
+
+/** n8n's own public API, for Save to Credential: `credentials/MetaTokenN8nApi.credentials.ts`. */
+export const N8N_API_CREDENTIAL_TYPE = 'metaTokenN8nApi';

@@ -1,0 +1,73 @@
+/**
+ * The Graph client's transport inside n8n: n8n's `httpRequestWithAuthentication`, so every Graph
+ * call — from either node, and the credential test (a declarative request, same path) — goes
+ * through n8n's proxy and TLS settings and the credential's `authenticate`, which adds the token
+ * and the proof. Its own file because it is the one seam between n8n's HTTP stack and the
+ * n8n-free Graph layer.
+ */
+import type { IExecuteFunctions, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
+
+import { systemErrorCode } from '../graph/classify';
+import type { GraphHttpResponse, GraphTransport } from '../graph/types';
+import { META_CREDENTIAL_TYPE } from './credentialTypes';
+
+export type GraphContext = IExecuteFunctions | IPollFunctions;
+
+/** A failure before any HTTP answer; carries only the error code, never the request it came from. */
+export class TransportFailure extends Error {
+	constructor(readonly code: string) {
+		super(`Graph API request failed before an answer arrived (${code})`);
+		this.name = 'TransportFailure';
+	}
+}
+
+/** Reduces whatever the HTTP stack threw to a code: its message and config may hold the token. */
+export function failureCode(error: unknown): string {
+	return systemErrorCode(error) ?? 'NETWORK_ERROR';
+}
+
+/**
+ * Adapts n8n's `httpRequestWithAuthentication` to the Graph client's transport. The client sees
+ * every HTTP status and the raw body, so it can classify by `error.code` rather than by status.
+ */
+export function n8nGraphTransport(context: GraphContext): GraphTransport {
+	return async (request) => {
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: request.url,
+			qs: request.qs,
+			headers: request.headers,
+			timeout: request.timeoutMs,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			encoding: 'text',
+			json: false,
+			// Meta never redirects API calls; a redirect would carry the Authorization header elsewhere.
+			disableFollowRedirect: true,
+		};
+		if (request.form) options.body = new URLSearchParams(request.form);
+
+		let answer: { statusCode: number; headers: Record<string, string>; body: unknown } | undefined;
+		let failure: string | undefined;
+		try {
+			answer = await context.helpers.httpRequestWithAuthentication.call(context, META_CREDENTIAL_TYPE, options);
+		} catch (error) {
+			failure = failureCode(error);
+		}
+		if (!answer) throw new TransportFailure(failure ?? 'NO_RESPONSE');
+		const body = answer.body;
+		return {
+			statusCode: answer.statusCode,
+			headers: lowerCaseHeaders(answer.headers),
+			body: typeof body === 'string' || body === null || typeof body === 'object' ? (body as string | object | null) : String(body),
+		};
+	};
+}
+
+function lowerCaseHeaders(headers: Record<string, unknown> | undefined): GraphHttpResponse['headers'] {
+	const result: GraphHttpResponse['headers'] = {};
+	for (const [name, value] of Object.entries(headers ?? {})) {
+		result[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : value === undefined ? undefined : String(value);
+	}
+	return result;
+}
