@@ -33,15 +33,6 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['credentials/MetaTokenApi.credentials.ts'],
-		rules: {
-			// `appsecretProof` is an options field (auto/timestamped/off) whose name contains "secret".
-			// Marking it password would make n8n blank its value in the editor. The rule's real intent —
-			// every secret-bearing field typed password — is asserted by test/package.test.ts instead.
-			'@n8n/community-nodes/credential-password-field': 'off',
-		},
-	},
-	{
 		files: ['nodes/**/*.ts'],
 		ignores: ['**/*.test.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },

@@ -1,7 +1,7 @@
 /**
  * The package's contract with n8n and its users: community-package rules in package.json, and
- * every credential field that holds a secret typed as password (which lint cannot check for us on
- * MetaTokenApi: its `appsecretProof` option field trips the name-based rule, see eslint.config.mjs).
+ * every credential field that holds a secret typed as password — exactly those, since n8n blanks a
+ * password field in the editor (n8n's scanner only checks names, and a name can mislead either way).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,15 @@ describe('package.json', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 		expect(pkg.engines.node).toBe('>=20.19');
+	});
+
+	it('names an author with an e-mail, and one repository for homepage, repository and bugs (n8n verification)', () => {
+		expect(pkg.author.name).toEqual(expect.any(String));
+		expect(pkg.author.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/);
+		const repo = 'github.com/n8n-nodes-meta-token/n8n-nodes-meta-token';
+		expect(pkg.homepage).toContain(repo);
+		expect(pkg.repository.url).toBe(`git+https://${repo}.git`);
+		expect(pkg.bugs.url).toBe(`https://${repo}/issues`);
 	});
 
 	it('lists in its n8n block a compiled file for every credential and node source', () => {
@@ -51,8 +60,10 @@ describe.each<[string, ICredentialType, string[]]>([
 	});
 });
 
-it('keeps appsecretProof an options field (auto, timestamped, off), not a secret', () => {
-	const field = new MetaTokenApi().properties.find((property) => property.name === 'appsecretProof');
+it('keeps proofMode (App Secret Proof) an options field: auto, timestamped, off, default auto', () => {
+	const field = new MetaTokenApi().properties.find((property) => property.name === 'proofMode');
+	expect(field?.displayName).toBe('App Secret Proof');
 	expect(field?.type).toBe('options');
+	expect(field?.default).toBe('auto');
 	expect(field?.options?.map((option) => (option as { value: string }).value)).toEqual(['auto', 'timestamped', 'off']);
 });
