@@ -1,4 +1,5 @@
 /** The sender: one call on the wire, its retries, its pacing and its request log. */
+import type { GraphError } from '../../nodes/graph/GraphError';
 import { GraphSender, type GraphCallRequest, type GraphRequestLogEntry, type GraphSenderOptions } from '../../nodes/graph/sender';
 import type { GraphErrorClass, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
 import { appUsage, failure, FakeTransport, graphError, json, networkError, raw, recorder } from './fakes';
