@@ -53,7 +53,11 @@ export interface GraphDoubleOptions {
 	latencyMs?: number;
 	/** Default 0: an ephemeral port. */
 	port?: number;
+	/** The Graph API versions served; others answer 2635 like an unversioned call. Default v21.0–v26.0. */
+	versions?: string[];
 }
+
+export const SERVED_VERSIONS: readonly string[] = ['v21.0', 'v22.0', 'v23.0', 'v24.0', 'v25.0', 'v26.0'];
 
 export interface Quota {
 	calls: number;
@@ -152,8 +156,10 @@ export class GraphDouble {
 	/** Calls counted in the current quota window, which opened at `startedMs` (real time). */
 	private window = { startedMs: 0, used: 0 };
 	private baseUrl = '';
+	private readonly versions: ReadonlySet<string>;
 
 	private constructor(options: GraphDoubleOptions) {
+		this.versions = new Set(options.versions ?? SERVED_VERSIONS);
 		this.clock = options.now ?? Math.floor(Date.now() / 1000);
 		this.latencyMs = options.latencyMs ?? 0;
 		this.store = new TokenStore(() => this.clock);
@@ -328,7 +334,7 @@ export class GraphDouble {
 	}
 
 	private graphAnswer(request: GraphRequest, fault: Fault | undefined, level: Level): Answer {
-		if (request.version === null) return unsupportedVersion();
+		if (request.version === null || !this.versions.has(request.version)) return unsupportedVersion();
 		// The batch call itself is free: each of its sub-requests counts against the quota.
 		if (level === 'call' && isBatchCall(request)) return this.batch(request, fault);
 		if (this.overQuota()) return rateLimitAnswer({ appUsage: this.appUsage() }, this.businessId(request));
