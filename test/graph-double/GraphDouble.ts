@@ -157,6 +157,8 @@ export class GraphDouble {
 	private window = { startedMs: 0, used: 0 };
 	private baseUrl = '';
 	private readonly versions: ReadonlySet<string>;
+	private inFlight = 0;
+	private peak = 0;
 
 	private constructor(options: GraphDoubleOptions) {
 		this.versions = new Set(options.versions ?? SERVED_VERSIONS);
@@ -265,6 +267,12 @@ export class GraphDouble {
 	clearRequests(): void {
 		// In place: tests may hold the array.
 		this.requests.length = 0;
+		this.peak = this.inFlight;
+	}
+
+	/** The most Graph calls in flight at once since the start or the last clearRequests(). */
+	get peakInFlight(): number {
+		return this.peak;
 	}
 
 	private sleep(ms: number): Promise<void> {
@@ -311,6 +319,21 @@ export class GraphDouble {
 		const items = isBatchCall(request) ? batchItems(request.params.batch) : null;
 		if (items) entry.batchSize = items.length;
 		this.requests.push(entry);
+		this.inFlight += 1;
+		this.peak = Math.max(this.peak, this.inFlight);
+		try {
+			await this.answerGraphCall(incoming, response, request, entry);
+		} finally {
+			this.inFlight -= 1;
+		}
+	}
+
+	private async answerGraphCall(
+		incoming: IncomingMessage,
+		response: ServerResponse,
+		request: GraphRequest,
+		entry: LoggedRequest,
+	): Promise<void> {
 
 		if (this.latencyMs > 0) await this.sleep(this.latencyMs);
 		const fault = this.faults.take(request, 'call');
