@@ -196,6 +196,24 @@ describe('Meta unreachable: the rest of the run fails at once', () => {
 		}
 	});
 
+	it('a minting call with no answer within the timeout stops the run; one reset alone does not', async () => {
+		const [a, b, c] = [shortLived(), shortLived(), shortLived()];
+		const reset = appClient(a);
+		double.injectFault({ fault: { type: 'reset' }, token: a, path: '/oauth/access_token' });
+		expect((await failure(reset.client.exchangeToken(a))).mayHaveMinted).toBe(true);
+		await expect(reset.client.exchangeToken(b)).resolves.toMatchObject({ expires_in: 60 * DAY });
+
+		const blackhole = appClient(a);
+		double.injectFault({ fault: { type: 'delay', ms: 1500 }, path: '/oauth/access_token', times: Infinity });
+		const first = await failure(blackhole.client.exchangeToken(a));
+		expect(first).toMatchObject({ timedOut: true, mayHaveMinted: true });
+		const sentBefore = blackhole.sent();
+		const next = await failure(blackhole.client.exchangeToken(c));
+		expect(blackhole.sent()).toBe(sentBefore);
+		expect(next).toMatchObject({ errorClass: 'network', mayHaveMinted: false });
+		expect(next.summary).toContain('Not sent');
+	});
+
 	it('a failure Meta answered (not a transport failure) does not stop the run', async () => {
 		const token = shortLived();
 		const { client } = appClient(token);

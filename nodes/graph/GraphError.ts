@@ -21,6 +21,8 @@ export interface GraphErrorInit {
 	retryAfterMs?: number;
 	/** No request went out, or the connection failed before it could (refused, DNS): nothing reached Meta. */
 	neverReachedMeta?: boolean;
+	/** No answer came within the timeout (a transport failure). */
+	timedOut?: boolean;
 	/** A minting call failed in a way that leaves open whether Meta created a token. */
 	mayHaveMinted?: boolean;
 	/** Overrides what the class says: a failure of a class retries can fix that must not be retried. */
@@ -53,6 +55,7 @@ export class GraphError extends Error {
 	readonly headline: string;
 	readonly retryable: boolean;
 	readonly neverReachedMeta: boolean;
+	readonly timedOut: boolean;
 	readonly mayHaveMinted: boolean;
 
 	constructor(init: GraphErrorInit) {
@@ -76,6 +79,7 @@ export class GraphError extends Error {
 		this.description = description;
 		this.headline = `${summary}${said}`;
 		this.neverReachedMeta = init.neverReachedMeta === true;
+		this.timedOut = init.timedOut === true;
 		this.mayHaveMinted = init.mayHaveMinted === true;
 		this.retryable = init.retryable ?? RETRYABLE.has(init.errorClass);
 	}
@@ -94,6 +98,7 @@ export class GraphError extends Error {
 			metaMessage: this.metaMessage,
 			retryAfterMs: this.retryAfterMs,
 			neverReachedMeta: this.neverReachedMeta,
+			timedOut: this.timedOut,
 			mayHaveMinted: this.mayHaveMinted,
 			// Derived from a settled failure: retryable only when the change says so.
 			retryable: this.retryable,

@@ -329,6 +329,9 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set([
 	'EADDRNOTAVAIL',
 ]);
 
+/** No answer within the timeout: fetch's abort, Node's and axios' (n8n's) timeout codes. */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['timeout', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+
 /**
  * A transport that rejected: no HTTP answer came. Only system error codes (and whether it timed
  * out) are kept from the raw error; they tell whether the request surely never reached Meta.
@@ -341,6 +344,7 @@ export function classifyNetworkError(cause: unknown, secrets: readonly string[])
 		if (link.name === 'TimeoutError' || link.name === 'AbortError') codes.add('timeout');
 	}
 	const neverReachedMeta = codes.size > 0 && [...codes].every((code) => NOT_SENT_CODES.has(code));
+	const timedOut = [...codes].some((code) => TIMEOUT_CODES.has(code));
 	const detail = codes.size > 0 ? ` (${[...codes].join(', ')})` : '';
 	return new GraphError({
 		errorClass: 'network',
@@ -350,6 +354,7 @@ export function classifyNetworkError(cause: unknown, secrets: readonly string[])
 		description:
 			"Check n8n's network access to the credential's Base URL (DNS, firewall, proxy), then run it again.",
 		neverReachedMeta,
+		timedOut,
 		secrets,
 	});
 }

@@ -185,7 +185,12 @@ export class GraphSender {
 				await this.sleep(this.backoff(failures));
 				continue;
 			}
-			return this.settle(request, outcome, attempt);
+			// Meta counts as unreachable when a transport failure outlasted every retry allowed, or a
+			// minting call got no answer at all within the timeout (asking again per item would wait
+			// that long for each). A reset of one minting call alone says nothing of the others.
+			const unreachable =
+				outcome.errorClass === 'network' && (mayRetry || (request.effect === 'minting' && outcome.timedOut));
+			return this.settle(request, outcome, attempt, unreachable);
 		}
 	}
 
@@ -199,11 +204,13 @@ export class GraphSender {
 	}
 
 	/** A failure that is final: remembered when Meta is unreachable, worded when a token may exist. */
-	private settle(request: GraphCallRequest, error: GraphError, attempts: number): GraphError {
+	private settle(request: GraphCallRequest, error: GraphError, attempts: number, unreachable: boolean): GraphError {
 		let settled = error;
 		if (error.errorClass === 'network') {
 			const tries = attempts > 1 ? ` It was tried ${attempts} times.` : '';
 			settled = error.derive({ summary: `${error.summary}${tries}`, retryable: false });
+		}
+		if (unreachable) {
 			this.unreachable ??= settled.derive({
 				summary: `${error.summary} Not sent: an earlier call of this run could not reach the Graph API, so the remaining calls fail at once.`,
 				neverReachedMeta: true,
