@@ -338,6 +338,22 @@ describe('rate-limit pacing of batches', () => {
 		expect(sends.slice(3).map((send) => send.inFlight)).toContain(2);
 	});
 
+	it('is not slowed by a business-use-case entry at 100 % that concerns other calls', async () => {
+		const otherCalls = {
+			...appUsage(10),
+			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_insights', call_count: 100, total_time: 100, estimated_time_to_regain_access: 30 }] }),
+			'x-ad-account-usage': JSON.stringify({ acc_id_util_pct: 100, reset_time_duration: 300 }),
+		};
+		const { client, sends, sleeps } = pacedHarness((_n, size) =>
+			json(Array.from({ length: size }, () => item({ ok: true })), 200, otherCalls),
+		);
+		const requests = Array.from({ length: 400 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const results = await client.batch(requests, { concurrency: 4 });
+		expect(results.every((result) => result.ok)).toBe(true);
+		expect(sleeps).toEqual([]);
+		expect(Math.max(...sends.map((send) => send.inFlight))).toBe(4);
+	});
+
 	it('sends one batch at a time while usage is at 90 % or more', async () => {
 		const { client, sends, sleeps } = pacedHarness((_n, size) =>
 			json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(95)),
