@@ -76,6 +76,8 @@ export class N8nInstance {
 	port = 0;
 	private server: Tracked | undefined;
 	private cookie = '';
+	/** Added to n8n's environment (e.g. N8N_LOG_LEVEL=debug to see the package's request log). */
+	private extraEnv: Record<string, string> = {};
 
 	private constructor(
 		readonly runtime: N8nRuntime,
@@ -89,10 +91,11 @@ export class N8nInstance {
 	static async create(
 		runtime: N8nRuntime,
 		tarball: string,
-		options: { userFolder?: string } = {},
+		options: { userFolder?: string; env?: Record<string, string> } = {},
 	): Promise<N8nInstance> {
 		const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), `meta-token-n8n${runtime.major}-`));
 		const instance = new N8nInstance(runtime, userFolder, options.userFolder !== undefined);
+		instance.extraEnv = options.env ?? {};
 		const nodesDir = join(userFolder, '.n8n', 'nodes');
 		mkdirSync(nodesDir, { recursive: true });
 		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
@@ -133,6 +136,7 @@ export class N8nInstance {
 			N8N_LOG_LEVEL: 'info',
 			GENERIC_TIMEZONE: 'UTC',
 			...this.runtime.env,
+			...this.extraEnv,
 		};
 	}
 
