@@ -331,7 +331,6 @@ export function runDocumentBounds(text: string): { start: number; end: number; r
  * format (debug level) puts before the first line of a multi-line message.
  */
 export function plainLog(text: string): string {
-	// eslint-disable-next-line no-control-regex
 	return text.replace(/\u001b\[[0-9;]*m/g, '').replace(/^\d\d:\d\d:\d\d\.\d{3}\s+info\s+\{$/gm, '{');
 }
 
