@@ -337,7 +337,9 @@ function executionTime(run: RunResult | undefined, node: string): number {
 	return task?.executionTime ?? NaN;
 }
 
-describe.each(selectedMajors().filter((major) => major === 2))('fault matrix in real n8n %s.x', (major: Major) => {
+/** The matrix is 2.x's (the issue's bar); with E2E_MAJORS=1 alone there is nothing to run. */
+const MAJORS: Major[] = selectedMajors().filter((major) => major === 2);
+function faultMatrix(major: Major): void {
 	let double: GraphDoubleProcess;
 	let n8n: N8nInstance;
 	let run: RunResult | undefined;
@@ -529,4 +531,7 @@ describe.each(selectedMajors().filter((major) => major === 2))('fault matrix in 
 		for (const row of goodRows) expect(outputOf(row)[0].error ?? null).toBeNull();
 		process.stdout.write(`figure: fault matrix n8n execute wall ${wallMs} ms\n`);
 	});
-});
+}
+
+if (MAJORS.length === 0) test.todo('fault matrix: runs in n8n 2.x only (E2E_MAJORS must include 2)');
+else describe.each(MAJORS)('fault matrix in real n8n %s.x', faultMatrix);
