@@ -471,12 +471,23 @@ describe('every injected fault', () => {
 		expect(graphCalls()).toHaveLength(2);
 	});
 
-	it('waits the business-use-case time Meta announces, capped by maxDelayMs', async () => {
-		const { client, token, sleeps } = openClient({ maxDelayMs: 90_000 });
+	it('waits the business-use-case time Meta announces, whole, while it fits the budget', async () => {
+		const { client, token, sleeps } = openClient({ maxDelayMs: 10_000 });
 		double.injectFault({ fault: { type: 'rateLimit', businessUseCaseMinutes: 1 }, path: '/debug_token' });
-		double.injectFault({ fault: { type: 'rateLimit', businessUseCaseMinutes: 5 }, path: '/debug_token' });
+		double.injectFault({ fault: { type: 'rateLimit', businessUseCaseMinutes: 2 }, path: '/debug_token' });
 		await client.debugToken(token);
-		expect(sleeps).toEqual([60_000, 90_000]);
+		expect(sleeps).toEqual([60_000, 120_000]);
+	});
+
+	it('fails at once on an announced wait beyond the budget, saying how long and which limit', async () => {
+		const { client, token, sleeps } = openClient();
+		double.injectFault({ fault: { type: 'rateLimit', businessUseCaseMinutes: 30 }, path: '/debug_token' });
+		const error = (await client.debugToken(token).catch((e: unknown) => e)) as GraphError;
+		expect(sleeps).toEqual([]);
+		expect(graphCalls()).toHaveLength(1);
+		expect(error.message).toContain(`the business use case limit "ads_management" of business ${APP.id}`);
+		expect(error.message).toContain('Meta asked to wait 30 minutes');
+		expect(error.message).toContain('so it stopped at once');
 	});
 
 	it('logs a reset and a timeout with no status', async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import type { DoubleApp, DoubleTokenSpec, LoggedRequest } from '../../test/graph-double/model';
+import type { DoubleApp, DoubleTokenSpec, Fault, LoggedRequest } from '../../test/graph-double/model';
 import { repoRoot } from './paths';
 import type { Tracked } from './processes';
 import { spawnTracked, waitFor } from './processes';
@@ -77,6 +77,12 @@ export class GraphDoubleProcess {
 
 	async invalidate(token: string, reason: string): Promise<void> {
 		await this.control('POST', 'invalidate', { token, reason });
+	}
+
+	/** A fault rule (see test/graph-double/README.md); `pathRegex` stands for a RegExp path. */
+	async injectFault(rule: { fault: Fault; path?: string; pathRegex?: string; method?: string; token?: string; times?: number }): Promise<void> {
+		// JSON has no Infinity: the control API reads null as "always".
+		await this.control('POST', 'faults', { ...rule, times: rule.times === Infinity ? null : rule.times });
 	}
 
 	async clock(): Promise<number> {

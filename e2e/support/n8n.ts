@@ -76,6 +76,8 @@ export class N8nInstance {
 	port = 0;
 	private server: Tracked | undefined;
 	private cookie = '';
+	/** Added to n8n's environment (e.g. N8N_LOG_LEVEL=debug to see the package's request log). */
+	private extraEnv: Record<string, string> = {};
 
 	private constructor(
 		readonly runtime: N8nRuntime,
@@ -89,10 +91,11 @@ export class N8nInstance {
 	static async create(
 		runtime: N8nRuntime,
 		tarball: string,
-		options: { userFolder?: string } = {},
+		options: { userFolder?: string; env?: Record<string, string> } = {},
 	): Promise<N8nInstance> {
 		const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), `meta-token-n8n${runtime.major}-`));
 		const instance = new N8nInstance(runtime, userFolder, options.userFolder !== undefined);
+		instance.extraEnv = options.env ?? {};
 		const nodesDir = join(userFolder, '.n8n', 'nodes');
 		mkdirSync(nodesDir, { recursive: true });
 		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
@@ -133,6 +136,7 @@ export class N8nInstance {
 			N8N_LOG_LEVEL: 'info',
 			GENERIC_TIMEZONE: 'UTC',
 			...this.runtime.env,
+			...this.extraEnv,
 		};
 	}
 
@@ -301,16 +305,38 @@ export class N8nInstance {
 	}
 }
 
-/** The JSON document in `execute --rawOutput`'s stdout (log lines may come before it). */
-export function parseRun(stdout: string): RunResult | undefined {
-	const start = stdout.indexOf('{\n');
-	if (start < 0) return undefined;
-	const end = stdout.lastIndexOf('\n}');
-	try {
-		return JSON.parse(stdout.slice(start, end + 2)) as RunResult;
-	} catch {
-		return undefined;
+/**
+ * Where the JSON document of `execute --rawOutput` is in its output. Log lines may come before it,
+ * and at debug level they carry multi-line objects of their own: the document is the first `{`
+ * at the start of a line from which everything up to the last `}` line parses.
+ */
+export function runDocumentBounds(text: string): { start: number; end: number; run: RunResult } | undefined {
+	const last = text.lastIndexOf('\n}');
+	if (last < 0) return undefined;
+	const end = last + 2;
+	const starts: number[] = text.startsWith('{\n') ? [0] : [];
+	for (let i = text.indexOf('\n{\n'); i >= 0 && i < last; i = text.indexOf('\n{\n', i + 1)) starts.push(i + 1);
+	for (const start of starts) {
+		try {
+			return { start, end, run: JSON.parse(text.slice(start, end)) as RunResult };
+		} catch {
+			// A log line's object, not the run: try the next line that starts with `{`.
+		}
 	}
+	return undefined;
+}
+
+/**
+ * n8n's output without colours, and with the `HH:MM:SS.mmm  info` prefix that the pretty log
+ * format (debug level) puts before the first line of a multi-line message.
+ */
+export function plainLog(text: string): string {
+	return text.replace(/\u001b\[[0-9;]*m/g, '').replace(/^\d\d:\d\d:\d\d\.\d{3}\s+info\s+\{$/gm, '{');
+}
+
+/** The JSON document in `execute --rawOutput`'s stdout. */
+export function parseRun(stdout: string): RunResult | undefined {
+	return runDocumentBounds(plainLog(stdout))?.run;
 }
 
 /** The items a node put out on its first output in its first run. */

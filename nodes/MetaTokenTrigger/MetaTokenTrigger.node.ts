@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { GraphError } from '../graph/GraphError';
+import { alertItem } from '../policy/alertItem';
 import { evaluateAlerts } from '../policy/alertPolicy';
 import { describeStatus } from '../policy/alertStatus';
 import type { Observation } from '../policy/observations';
@@ -59,13 +60,13 @@ export class MetaTokenTrigger implements INodeType {
 		// "Fetch Test Event": show where things stand without touching the alert history.
 		if (this.getMode() === 'manual') {
 			const status = describeStatus(staticData.alertState, observation, settings.input, nowMs);
-			return [[{ json: withRecord(observation, status as unknown as IDataObject) }]];
+			return [[{ json: withRecord(observation, status) }]];
 		}
 
 		const { alerts, nextState } = evaluateAlerts(staticData.alertState, observation, settings.input, nowMs);
 		staticData.alertState = nextState as unknown as IDataObject;
 		if (alerts.length === 0) return null;
-		return [alerts.map((alert) => ({ json: withRecord(observation, alert as unknown as IDataObject) }))];
+		return [alerts.map((alert) => ({ json: withRecord(observation, alert) }))];
 	}
 }
 
@@ -103,8 +104,8 @@ async function observe(context: IPollFunctions, settings: ResolvedAlertSettings)
 	});
 }
 
-/** An alert item: the inspect record (when this poll has one) under the alert's own fields. */
-function withRecord(observation: Observation, alert: IDataObject): IDataObject {
-	const record = observation.kind === 'ok' ? (observation.record as unknown as IDataObject) : {};
-	return { ...record, ...alert };
+/** An alert item: the alert with the inspect record of this poll, when it has one. */
+function withRecord(observation: Observation, alert: Parameters<typeof alertItem>[0]): IDataObject {
+	const record = observation.kind === 'ok' ? observation.record : null;
+	return alertItem(alert, record) as unknown as IDataObject;
 }

@@ -50,6 +50,7 @@ export class GraphClient {
 	async debugToken(inputToken: string, opts: { accessToken?: string } = {}): Promise<DebugTokenData> {
 		const data = await this.ask(
 			{
+				effect: 'idempotent',
 				method: 'GET',
 				path: '/debug_token',
 				qs: { input_token: inputToken },
@@ -69,7 +70,7 @@ export class GraphClient {
 		}));
 		const accessToken = opts.accessToken ?? this.appToken();
 		const results = await this.batch(requests, { accessToken, concurrency: opts.concurrency });
-		const secrets = this.sender.secretsOf({ method: 'GET', path: '/debug_token', accessToken });
+		const secrets = this.sender.secretsOf({ accessToken });
 		return results.map((result, index): DebugTokenResult => {
 			if (!result.ok) return result;
 			// An answer can only echo its own input token (and the caller's): scrubbing each one for
@@ -123,6 +124,8 @@ export class GraphClient {
 		if (opts.expiring) form.set_token_expires_in_60_days = 'true';
 		return await this.ask(
 			{
+				// Each processed call creates another token: see CallEffect.
+				effect: 'minting',
 				method: 'POST',
 				path: `/${encodeURIComponent(systemUserId)}/access_tokens`,
 				form,
@@ -144,7 +147,13 @@ export class GraphClient {
 		for (let page = 0; page < MAX_PAGES; page++) {
 			const qs: Record<string, string> = { fields: PAGE_FIELDS, limit: String(pageSize) };
 			if (after !== undefined) qs.after = after;
-			const request: GraphCallRequest = { method: 'GET', path: '/me/accounts', qs, accessToken: opts.accessToken };
+			const request: GraphCallRequest = {
+				effect: 'idempotent',
+				method: 'GET',
+				path: '/me/accounts',
+				qs,
+				accessToken: opts.accessToken,
+			};
 			const answer = await this.ask(request, pageAccountsOf);
 			accounts.push(...answer.accounts);
 			after = answer.after;
@@ -157,7 +166,10 @@ export class GraphClient {
 
 	/** De-authorises the app for the token's user (`DELETE /me/permissions`). */
 	async revokeUserToken(token?: string): Promise<void> {
-		await this.ask({ method: 'DELETE', path: '/me/permissions', accessToken: token }, requireSuccess);
+		await this.ask(
+			{ effect: 'idempotent', method: 'DELETE', path: '/me/permissions', accessToken: token },
+			requireSuccess,
+		);
 	}
 
 	/** Revokes a system-user token; the call runs with `opts.accessToken` or the credential's token. */
@@ -165,6 +177,7 @@ export class GraphClient {
 		const { appId, appSecret } = this.requireApp('revoke a system-user token');
 		await this.ask(
 			{
+				effect: 'idempotent',
 				method: 'GET',
 				path: '/oauth/revoke',
 				qs: { client_id: appId, client_secret: appSecret, revoke_token: token },
@@ -189,6 +202,8 @@ export class GraphClient {
 		const { appId, appSecret } = this.requireApp(action);
 		return await this.ask(
 			{
+				// Each processed exchange hands out a new token: see CallEffect.
+				effect: 'minting',
 				method: 'GET',
 				path: '/oauth/access_token',
 				qs: {

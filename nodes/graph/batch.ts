@@ -1,13 +1,14 @@
 /**
  * Graph batch calls: requests cut into chunks of at most 50, several chunks in flight, items Meta
- * timed out asked again, rate-limited items retried after the pause, and single calls when
- * batching itself fails. Its own file because it is one algorithm with its own rounds and
+ * timed out asked again, rate-limited items retried after the pause, and single calls when the
+ * batch answer is unusable. Its own file because it is one algorithm with its own rounds and
  * bookkeeping on top of the sender; the endpoints only hand it requests.
  */
+import { mapWithConcurrency } from './concurrency';
 import { GraphError } from './GraphError';
 import { secretParameterValues } from './redact';
 import type { Answer, GraphCallRequest, GraphSender } from './sender';
-import type { BatchRequest, GraphErrorClass, GraphHttpResponse } from './types';
+import type { BatchRequest, GraphHttpResponse } from './types';
 import { isRecord } from './wire';
 
 export type BatchResult = { ok: true; status: number; body: unknown } | { ok: false; error: GraphError };
@@ -23,14 +24,22 @@ export interface BatchOptions {
 const MAX_BATCH_SIZE = 50;
 const DEFAULT_BATCH_CONCURRENCY = 4;
 
-/** Batch-call failures that say "batching does not work here", not "this token/request is bad". */
-const BATCH_FALLBACK_CLASSES: ReadonlySet<GraphErrorClass> = new Set(['badResponse', 'badRequest']);
+/**
+ * Whether a failed batch call says "this answer cannot be read as a batch answer" (a 2xx that is not
+ * JSON, empty, cut off): then single calls may still work. A refusal — a Graph error (unknown API
+ * version, a refused app token, a missing proof), an error status, an unreachable Meta — would
+ * refuse every single call too, so it is every item's answer instead.
+ */
+function isUnusableAnswer(error: GraphError): boolean {
+	const status = error.httpStatus;
+	return error.errorClass === 'badResponse' && status !== undefined && status >= 200 && status < 300;
+}
 
 /**
  * Runs requests as Graph batch calls of at most 50, `concurrency` calls in flight. Items Meta
  * answers `null` (timed out) are retried in a later batch, then alone; rate-limited items are
- * retried after the wait. When batching itself fails (unusable answer, or the batch call is
- * refused as a bad request) the chunk falls back to single calls. Results are in input order.
+ * retried after the wait. When the batch answer is unusable the chunk falls back to single calls;
+ * when the batch call is refused, every item of the chunk gets that error. Results are in input order.
  */
 export async function runBatch(
 	sender: GraphSender,
@@ -52,7 +61,7 @@ async function runChunk(
 	concurrency: number,
 ): Promise<BatchResult[]> {
 	const secrets = sender.secretsOf(
-		{ method: 'POST', path: '/', accessToken },
+		{ accessToken },
 		chunk.flatMap((request) => secretParameterValues(splitRelativeUrl(request.relativeUrl).qs)),
 	);
 	const results = new Array<BatchResult | undefined>(chunk.length);
@@ -80,11 +89,12 @@ async function runChunk(
 			{ batch: true },
 		);
 		if (answer instanceof GraphError) {
-			if (BATCH_FALLBACK_CLASSES.has(answer.errorClass)) {
+			if (isUnusableAnswer(answer)) {
 				batchingFailed = true;
 				break;
 			}
-			// The batch call itself failed for good (e.g. a dead calling token): so does every item.
+			// The batch call itself was refused for good (a dead calling token, an unknown API
+			// version…), or Meta is unreachable: so is every item, without a call of its own.
 			for (const index of indexes) results[index] = { ok: false, error: answer };
 			unfinished.clear();
 			break;
@@ -130,8 +140,11 @@ async function runChunk(
 	// retryable error, and timed-out ones are tried alone.
 	const alone: number[] = [];
 	for (const [index, lastError] of givenUp) {
-		if (lastError) results[index] = { ok: false, error: lastError };
-		else alone.push(index);
+		if (!lastError) alone.push(index);
+		else {
+			const error = lastError.errorClass === 'rateLimit' ? sender.givenUpOnRateLimit(lastError) : lastError;
+			results[index] = { ok: false, error };
+		}
 	}
 	if (batchingFailed) alone.push(...unfinished.keys());
 	const singles = await mapWithConcurrency(alone, concurrency, async (index) =>
@@ -147,6 +160,7 @@ function batchCall(requests: BatchRequest[], accessToken: string | undefined): G
 		relative_url: request.relativeUrl.replace(/^\/+/, ''),
 	}));
 	return {
+		effect: 'idempotent',
 		method: 'POST',
 		path: '/',
 		form: { batch: JSON.stringify(batch), include_headers: 'false' },
@@ -187,7 +201,8 @@ async function singleCall(
 	secrets: string[],
 ): Promise<BatchResult> {
 	const { path, qs } = splitRelativeUrl(request.relativeUrl);
-	const answer = await sender.sendWithRetries({ method: request.method, path, qs, accessToken }, secrets);
+	// Only reads are batched: a batched request is idempotent, alone as in the batch.
+	const answer = await sender.sendWithRetries({ effect: 'idempotent', method: request.method, path, qs, accessToken }, secrets);
 	return resultOf(answer);
 }
 
@@ -223,23 +238,4 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
 	const chunks: T[][] = [];
 	for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
 	return chunks;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapWithConcurrency<T, R>(
-	items: readonly T[],
-	limit: number,
-	work: (item: T) => Promise<R>,
-): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	const worker = async (): Promise<void> => {
-		while (next < items.length) {
-			const index = next++;
-			results[index] = await work(items[index]);
-		}
-	};
-	const workers = Math.min(Math.max(1, Math.floor(limit)), items.length);
-	await Promise.all(Array.from({ length: workers }, worker));
-	return results;
 }

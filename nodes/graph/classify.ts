@@ -7,7 +7,7 @@
 import { authReason, metaCodeKind } from './errorCodes';
 import { GraphError } from './GraphError';
 import type { AuthReason, GraphErrorClass, GraphHttpResponse } from './types';
-import { retryAfterMsFromHeaders } from './usage';
+import { durationWords, limitHit, limitWords, type LimitHit } from './usage';
 import { isRecord, optionalNumber, optionalString } from './wire';
 
 /** The `error` object of a Graph API answer. */
@@ -121,6 +121,13 @@ const TRANSIENT_TEXT: Explained = {
 	description: 'Run it again in a few minutes; if it keeps failing, check https://metastatus.com.',
 };
 
+const VERSION_TEXT: Explained = {
+	errorClass: 'badRequest',
+	summary: "Meta refused the Graph API version this credential asks for: it is unknown or no longer served.",
+	description:
+		"Set the credential's Graph API Version to a current one (e.g. v25.0; see Meta's changelog for the versions served); every call with this version will be refused.",
+};
+
 const BAD_REQUEST_TEXT: Explained = {
 	errorClass: 'badRequest',
 	summary: 'Meta rejected the request as invalid.',
@@ -128,15 +135,17 @@ const BAD_REQUEST_TEXT: Explained = {
 		"Check the operation's inputs (ids, scopes, token) against Meta's message below; retrying the same request will not help.",
 };
 
-function rateLimitText(retryAfterMs: number | undefined): Explained {
-	const wait =
-		retryAfterMs === undefined
-			? 'Wait a while before retrying'
-			: `Meta expects access to return in about ${Math.max(1, Math.ceil(retryAfterMs / 60_000))} minute(s)`;
+/**
+ * A rate limit in words: which limit, and how long Meta asked to wait for it. The sender adds how
+ * that compares with what the run may still wait (see GraphSender).
+ */
+function rateLimitText(hit: LimitHit): Explained {
+	const wait = hit.waitMs === undefined ? '' : ` Meta asked to wait ${durationWords(hit.waitMs)}.`;
+	const when = hit.waitMs === undefined ? 'in a while' : `after ${durationWords(hit.waitMs)}`;
 	return {
 		errorClass: 'rateLimit',
-		summary: 'Meta is rate-limiting calls for this app, user, Page or ad account.',
-		description: `${wait}, and spread the calls out (fewer items per run or a longer schedule).`,
+		summary: `Meta is rate-limiting these calls: ${limitWords(hit)} was reached.${wait}`,
+		description: `Run it again ${when}, and spread the calls out (fewer items per run or a longer schedule).`,
 	};
 }
 
@@ -153,11 +162,7 @@ function permissionText(message: string): Explained {
 	};
 }
 
-function explainEnvelope(
-	envelope: GraphErrorEnvelope,
-	httpStatus: number | undefined,
-	retryAfterMs: number | undefined,
-): Explained {
+function explainEnvelope(envelope: GraphErrorEnvelope, httpStatus: number | undefined, hit: LimitHit): Explained {
 	const kind = metaCodeKind(envelope.code);
 	const message = envelope.message ?? '';
 	// Classes that no retry can fix come first, so an `is_transient` flag cannot override them.
@@ -168,7 +173,8 @@ function explainEnvelope(
 	if (kind === 'permission') return permissionText(message);
 	if (kind === 'invalidParameter' && isProofMessage(message)) return PROOF_TEXT;
 	if (kind === 'policy') return POLICY_TEXT;
-	if (kind === 'rateLimit') return rateLimitText(retryAfterMs);
+	if (kind === 'rateLimit') return rateLimitText(hit);
+	if (kind === 'version') return VERSION_TEXT;
 	if (kind === 'transient' || envelope.is_transient === true) return TRANSIENT_TEXT;
 	// Code 100 is a bad parameter whatever the status; an unknown code on a 5xx is Meta's trouble.
 	if (kind !== 'invalidParameter' && httpStatus !== undefined && httpStatus >= 500) return TRANSIENT_TEXT;
@@ -177,8 +183,8 @@ function explainEnvelope(
 
 /** The GraphError for a Graph error envelope, classified by code and subcode, never by HTTP status. */
 export function classifyGraphError(envelope: GraphErrorEnvelope, context: ClassifyContext): GraphError {
-	const retryAfterMs = retryAfterMsFromHeaders(context.headers, context.nowMs);
-	const explained = explainEnvelope(envelope, context.httpStatus, retryAfterMs);
+	const hit = limitHit(envelope.code, context.headers, context.nowMs);
+	const explained = explainEnvelope(envelope, context.httpStatus, hit);
 	const metaText = [envelope.message, envelope.error_user_msg]
 		.filter((text): text is string => typeof text === 'string' && text.trim() !== '')
 		.join(' — ');
@@ -189,7 +195,7 @@ export function classifyGraphError(envelope: GraphErrorEnvelope, context: Classi
 		httpStatus: context.httpStatus,
 		fbtraceId: envelope.fbtrace_id,
 		metaMessage: metaText || undefined,
-		retryAfterMs: explained.errorClass === 'rateLimit' ? retryAfterMs : undefined,
+		retryAfterMs: explained.errorClass === 'rateLimit' ? hit.waitMs : undefined,
 		secrets: context.secrets,
 	});
 }
@@ -254,11 +260,11 @@ export function classifyBadAnswer(
 		});
 	}
 	if (status === 429) {
-		const retryAfterMs = retryAfterMsFromHeaders(context.headers, context.nowMs);
+		const hit = limitHit(undefined, context.headers, context.nowMs);
 		return new GraphError({
-			...rateLimitText(retryAfterMs),
+			...rateLimitText(hit),
 			httpStatus: status,
-			retryAfterMs,
+			retryAfterMs: hit.waitMs,
 			secrets: context.secrets,
 		});
 	}
@@ -309,8 +315,26 @@ export function systemErrorCode(error: unknown): string | undefined {
 }
 
 /**
+ * System errors raised before a request can have left: the connection was refused, or the host
+ * name did not resolve. A timeout or a reset can come after the request was sent (and acted on).
+ */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EAI_NONAME',
+	'EAI_NODATA',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'EADDRNOTAVAIL',
+]);
+
+/** No answer within the timeout: fetch's abort, Node's and axios' (n8n's) timeout codes. */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['timeout', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+
+/**
  * A transport that rejected: no HTTP answer came. Only system error codes (and whether it timed
- * out) are kept from the raw error.
+ * out) are kept from the raw error; they tell whether the request surely never reached Meta.
  */
 export function classifyNetworkError(cause: unknown, secrets: readonly string[]): GraphError {
 	const codes = new Set<string>();
@@ -319,12 +343,18 @@ export function classifyNetworkError(cause: unknown, secrets: readonly string[])
 		if (code) codes.add(code);
 		if (link.name === 'TimeoutError' || link.name === 'AbortError') codes.add('timeout');
 	}
+	const neverReachedMeta = codes.size > 0 && [...codes].every((code) => NOT_SENT_CODES.has(code));
+	const timedOut = [...codes].some((code) => TIMEOUT_CODES.has(code));
 	const detail = codes.size > 0 ? ` (${[...codes].join(', ')})` : '';
 	return new GraphError({
 		errorClass: 'network',
-		summary: `The Graph API could not be reached: the connection failed or timed out${detail}.`,
+		summary: neverReachedMeta
+			? `The Graph API could not be reached: the connection was refused or the host name did not resolve${detail}.`
+			: `The Graph API could not be reached: the connection failed or timed out${detail}.`,
 		description:
-			"Check n8n's network access to the credential's Base URL (DNS, firewall, proxy); the call is retried automatically and can be run again.",
+			"Check n8n's network access to the credential's Base URL (DNS, firewall, proxy), then run it again.",
+		neverReachedMeta,
+		timedOut,
 		secrets,
 	});
 }

@@ -6,7 +6,14 @@
 import type { AuthReason } from './types';
 
 /** What an error code says, before any message, status or header is read. */
-export type MetaCodeKind = 'auth' | 'permission' | 'rateLimit' | 'transient' | 'policy' | 'invalidParameter';
+export type MetaCodeKind =
+	| 'auth'
+	| 'permission'
+	| 'rateLimit'
+	| 'transient'
+	| 'policy'
+	| 'invalidParameter'
+	| 'version';
 
 /** Codes by kind; a pair is an inclusive range. */
 const CODE_TABLE: ReadonlyArray<[MetaCodeKind, ReadonlyArray<number | readonly [number, number]>]> = [
@@ -17,6 +24,8 @@ const CODE_TABLE: ReadonlyArray<[MetaCodeKind, ReadonlyArray<number | readonly [
 	['transient', [1, 2]],
 	['policy', [368]],
 	['invalidParameter', [100]],
+	// "You are calling a deprecated version": the credential's Graph API Version is not served.
+	['version', [2635]],
 ];
 
 /** The kind of a Graph error code, or undefined for a code the table does not know. */

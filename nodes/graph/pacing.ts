@@ -5,7 +5,7 @@
  * runner both feed, and because they are subtle enough to read on their own.
  */
 import type { GraphHttpResponse } from './types';
-import { retryAfterMsFromHeaders, usagePercentOf } from './usage';
+import { announcedWaitMs, durationWords, usagePercentOf } from './usage';
 
 type Headers = GraphHttpResponse['headers'];
 
@@ -18,7 +18,7 @@ export const MAX_THROTTLED_IN_A_ROW = 64;
 
 /** What one answer said about the rate limit. */
 export interface PaceSignal {
-	/** The highest usage figure of the answer's usage headers, in percent; undefined when none. */
+	/** The highest figure of the usage headers that concern the call, in percent; undefined when none. */
 	usagePercent?: number;
 	/** The answer (or one of its batch items) was refused for the rate limit. */
 	rateLimited: boolean;
@@ -26,7 +26,11 @@ export interface PaceSignal {
 	retryAfterMs?: number;
 }
 
-/** The signal of an answer's headers; `rateLimited` and `retryAfterMs` may come from its error. */
+/**
+ * The signal of an answer's headers; `rateLimited` and `retryAfterMs` may come from its error. The
+ * wait of a rate-limit error is the one announced for the limit that refused the call (classify.ts);
+ * any other answer only asks for one with `retry-after`.
+ */
 export function paceSignalOf(
 	headers: Headers | undefined,
 	nowMs: number,
@@ -36,7 +40,7 @@ export function paceSignalOf(
 	return {
 		usagePercent: usagePercentOf(headers),
 		rateLimited,
-		retryAfterMs: (rateLimited ? error?.retryAfterMs : undefined) ?? retryAfterMsFromHeaders(headers, nowMs),
+		retryAfterMs: rateLimited ? error?.retryAfterMs : announcedWaitMs(headers, nowMs),
 	};
 }
 
@@ -45,7 +49,7 @@ export interface PacerOptions {
 	now: () => number;
 	/** The wait after the n-th throttled answer in a row when Meta announced none. */
 	backoff: (throttledInARow: number) => number;
-	/** Cap of one pause, including an announced wait. */
+	/** Cap of one backoff pause (an announced wait is taken whole, or not at all). */
 	maxDelayMs: number;
 	/** Most pause time one throttled stretch may cost before rate-limited requests give up. */
 	maxWaitMs: number;
@@ -59,7 +63,9 @@ export interface PacerOptions {
  * - Every answer is read: a rate-limit error, a usage figure ≥ 100 %, or an announced wait
  *   (`estimated_time_to_regain_access`, `retry-after`) means *throttled*.
  * - Throttled → a shared pause: the announced wait, else exponential backoff by how many throttled
- *   answers came in a row (1 s, 2 s, 4 s … with the defaults), never longer than `maxDelayMs`.
+ *   answers came in a row (1 s, 2 s, 4 s … with the defaults, never longer than `maxDelayMs`).
+ *   Retrying before an announced wait is over only spends budget on refusals, so an announced
+ *   wait is never shortened.
  *   Nothing is sent until it ends. An answer to a request sent before the current pause began
  *   says nothing new: it neither escalates the backoff nor ends the stretch (it may only lengthen
  *   the pause to a longer announced wait).
@@ -69,6 +75,8 @@ export interface PacerOptions {
  * - Budget: the pauses of one throttled stretch (first throttled answer to the next unthrottled
  *   one) add up to at most `maxWaitMs`. A pause that would go past it is not taken: from then on,
  *   rate-limited requests give up with their error, until an unthrottled answer ends the stretch.
+ *   An announced wait longer than what is left of the budget thus fails at once ({@link giveUpNote}
+ *   says why).
  *   So do they after {@link MAX_THROTTLED_IN_A_ROW} throttled answers in a row (pauses that cost
  *   nothing, as with no backoff configured, would otherwise never spend the budget).
  */
@@ -82,6 +90,8 @@ export class RateLimitPacer {
 	private throttledInARow = 0;
 	private stretchWaitMs = 0;
 	private exhausted = false;
+	/** Why the budget ran out, for the error of the requests that give up. */
+	private exhaustedBecause: string | undefined;
 
 	constructor(private readonly options: PacerOptions) {}
 
@@ -130,6 +140,7 @@ export class RateLimitPacer {
 			this.throttledInARow = 0;
 			this.stretchWaitMs = 0;
 			this.exhausted = false;
+			this.exhaustedBecause = undefined;
 			return;
 		}
 		this.usagePercent = Math.max(signal.usagePercent ?? 0, THROTTLED_AT_PERCENT);
@@ -138,11 +149,11 @@ export class RateLimitPacer {
 		if (stale) {
 			// Sent before the current pause: only a longer announced wait matters.
 			if (announced === undefined) return;
-			const until = now + Math.min(announced, this.options.maxDelayMs);
+			const until = now + announced;
 			const extra = until - Math.max(this.pausedUntil, now);
 			if (extra <= 0) return;
 			if (this.stretchWaitMs + extra > this.options.maxWaitMs) {
-				this.exhausted = true;
+				this.exhaust(announced);
 				return;
 			}
 			this.stretchWaitMs += extra;
@@ -150,9 +161,13 @@ export class RateLimitPacer {
 			return;
 		}
 		this.throttledInARow++;
-		const pause = Math.min(announced ?? this.options.backoff(this.throttledInARow), this.options.maxDelayMs);
-		if (this.stretchWaitMs + pause > this.options.maxWaitMs || this.throttledInARow > MAX_THROTTLED_IN_A_ROW) {
-			this.exhausted = true;
+		const pause = announced ?? Math.min(this.options.backoff(this.throttledInARow), this.options.maxDelayMs);
+		if (this.stretchWaitMs + pause > this.options.maxWaitMs) {
+			this.exhaust(announced);
+			return;
+		}
+		if (this.throttledInARow > MAX_THROTTLED_IN_A_ROW) {
+			this.exhaust(undefined, `Meta refused ${MAX_THROTTLED_IN_A_ROW} answers in a row for the rate limit.`);
 			return;
 		}
 		this.stretchWaitMs += pause;
@@ -163,5 +178,24 @@ export class RateLimitPacer {
 	/** Whether a rate-limited request should be tried again (after the pause). */
 	mayRetryRateLimited(): boolean {
 		return !this.exhausted;
+	}
+
+	/** Once rate-limited requests give up: why, in words (how the wait compares with the budget). */
+	giveUpNote(): string | undefined {
+		return this.exhausted ? this.exhaustedBecause : undefined;
+	}
+
+	private exhaust(announcedMs: number | undefined, note?: string): void {
+		this.exhausted = true;
+		if (note !== undefined) {
+			this.exhaustedBecause = note;
+			return;
+		}
+		const budget = durationWords(this.options.maxWaitMs);
+		const left = Math.max(0, this.options.maxWaitMs - this.stretchWaitMs);
+		this.exhaustedBecause =
+			announcedMs !== undefined
+				? `That is more than this run may still wait for rate limits (${left > 0 ? durationWords(left) : 'nothing'} of ${budget} left), so it stopped at once instead of retrying before then.`
+				: `This run already waited ${durationWords(this.stretchWaitMs)} for rate limits, its limit being ${budget}.`;
 	}
 }

@@ -3,6 +3,16 @@
  * interprets the answer (a success, or a classified GraphError), retries what a retry can fix with
  * exponential backoff, and logs every attempt with its secrets redacted. Its own file because the
  * endpoints (GraphClient.ts) and the batch runner (batch.ts) both send through it.
+ *
+ * Retry policy, per call ({@link CallEffect}):
+ * - an idempotent call (inspect, list Pages, revoke) is retried for whatever a retry can fix;
+ * - a minting call (exchange, refresh, generate) creates a token each time Meta processes it, so it
+ *   is retried only when the request surely never reached Meta (connection refused, host name not
+ *   found) or Meta said it did not process it (a rate limit). A timeout, a reset, a 5xx or a
+ *   garbled answer may hide a token that was created: the call fails, saying so and how to check.
+ * - Once a call of this sender gave up on a transport failure (Meta unreachable), every later call
+ *   fails at once with the same classified error: one sender serves one node run, and a run of 100
+ *   items must not repeat the full retry sequence 100 times.
  */
 import { parseBody } from './answers';
 import { classifyBadAnswer, classifyGraphError, classifyNetworkError, errorEnvelopeOf } from './classify';
@@ -60,7 +70,14 @@ export interface GraphSenderOptions {
 	onRequest?: (entry: GraphRequestLogEntry) => void;
 }
 
+/**
+ * What sending a call twice does: nothing more (`idempotent`), or create a second token
+ * (`minting`). Decides which failures may be retried.
+ */
+export type CallEffect = 'idempotent' | 'minting';
+
 export interface GraphCallRequest {
+	effect: CallEffect;
 	method: HttpMethod;
 	/** Below the version root, e.g. `/debug_token`. */
 	path: string;
@@ -98,6 +115,8 @@ export class GraphSender {
 	private readonly maxDelayMs: number;
 	private readonly timeoutMs: number;
 	private readonly onRequest?: (entry: GraphRequestLogEntry) => void;
+	/** The transport failure a call of this run gave up on: later calls fail with it at once. */
+	private unreachable: GraphError | undefined;
 
 	constructor(options: GraphSenderOptions) {
 		this.transport = options.transport;
@@ -123,7 +142,7 @@ export class GraphSender {
 	}
 
 	/** Every secret a request carries, plus the ones the sender was told about. */
-	secretsOf(request: GraphCallRequest, extra: string[] = []): string[] {
+	secretsOf(request: Pick<GraphCallRequest, 'accessToken' | 'qs' | 'form'>, extra: string[] = []): string[] {
 		const secrets = [...this.knownSecrets, ...extra];
 		if (request.accessToken) secrets.push(request.accessToken);
 		secrets.push(...secretParameterValues(request.qs));
@@ -141,27 +160,72 @@ export class GraphSender {
 	/**
 	 * As {@link send}, with the final failure returned instead of thrown. Rate limits are retried
 	 * while the pacer's wait budget lasts (the pacer does the waiting); other retryable failures
-	 * up to `maxAttempts` tries, with exponential backoff.
+	 * up to `maxAttempts` tries, with exponential backoff — for a minting call only those that
+	 * surely never reached Meta.
 	 */
 	async sendWithRetries(
 		request: GraphCallRequest,
 		secrets: string[],
 		opts: { batch?: boolean } = {},
 	): Promise<Answer | GraphError> {
+		if (this.unreachable) return this.unreachable;
 		const httpRequest = this.toHttpRequest(request);
 		let failures = 0;
 		for (let attempt = 1; ; attempt++) {
 			const outcome = await this.attempt(httpRequest, attempt, secrets, opts.batch === true);
 			if (!(outcome instanceof GraphError)) return outcome;
-			if (!outcome.retryable) return outcome;
-			if (outcome.errorClass === 'rateLimit') {
-				if (!this.pacer.mayRetryRateLimited()) return outcome;
+			if (outcome.errorClass === 'rateLimit' && outcome.retryable) {
+				if (!this.pacer.mayRetryRateLimited()) return this.givenUpOnRateLimit(outcome);
 				continue;
 			}
-			failures++;
-			if (failures >= this.maxAttempts) return outcome;
-			await this.sleep(this.backoff(failures));
+			const mayRetry =
+				outcome.retryable && (request.effect === 'idempotent' || outcome.neverReachedMeta);
+			if (mayRetry && failures + 1 < this.maxAttempts) {
+				failures++;
+				await this.sleep(this.backoff(failures));
+				continue;
+			}
+			// Meta counts as unreachable when a transport failure outlasted every retry allowed, or a
+			// minting call got no answer at all within the timeout (asking again per item would wait
+			// that long for each). A reset of one minting call alone says nothing of the others.
+			const unreachable =
+				outcome.errorClass === 'network' && (mayRetry || (request.effect === 'minting' && outcome.timedOut));
+			return this.settle(request, outcome, attempt, unreachable);
 		}
+	}
+
+	/**
+	 * The error a rate-limited request gives up with: Meta's limit and wait, and why this run will
+	 * not wait for it (see {@link RateLimitPacer.giveUpNote}).
+	 */
+	givenUpOnRateLimit(error: GraphError): GraphError {
+		const note = this.pacer.giveUpNote();
+		return error.derive({ summary: note ? `${error.summary} ${note}` : error.summary, retryable: false });
+	}
+
+	/** A failure that is final: remembered when Meta is unreachable, worded when a token may exist. */
+	private settle(request: GraphCallRequest, error: GraphError, attempts: number, unreachable: boolean): GraphError {
+		let settled = error;
+		if (error.errorClass === 'network') {
+			const tries = attempts > 1 ? ` It was tried ${attempts} times.` : '';
+			settled = error.derive({ summary: `${error.summary}${tries}`, retryable: false });
+		}
+		if (unreachable) {
+			this.unreachable ??= settled.derive({
+				summary: `${error.summary} Not sent: an earlier call of this run could not reach the Graph API, so the remaining calls fail at once.`,
+				neverReachedMeta: true,
+			});
+		}
+		if (request.effect === 'minting' && mayHaveMinted(error)) {
+			settled = settled.derive({
+				summary: `${settled.summary} A new token may have been created anyway: the request may have reached Meta before the answer was lost, so it was not sent again.`,
+				description:
+					"Before running it again, check whether a token was created: inspect the tokens you know (this node's Inspect operation, or debug_token), and for a system user look at its tokens in Business Settings → Users → System users; revoke any you do not use.",
+				mayHaveMinted: true,
+				retryable: false,
+			});
+		}
+		return settled;
 	}
 
 	/** A response judged: Meta's error envelope decides, whatever the status; else the status. */
@@ -267,4 +331,14 @@ export class GraphSender {
 			// Logging is an observer: a failing logger must not change the call's outcome.
 		}
 	}
+}
+
+/**
+ * Whether a failed minting call may still have created a token: Meta may have processed it when an
+ * answer was lost after sending (timeout, reset), came garbled, or was a server fault. A refusal
+ * with a Graph error (auth, permission, bad request, rate limit…) created nothing.
+ */
+function mayHaveMinted(error: GraphError): boolean {
+	if (error.errorClass === 'network') return !error.neverReachedMeta;
+	return error.errorClass === 'transient' || error.errorClass === 'badResponse';
 }

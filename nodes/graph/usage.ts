@@ -1,7 +1,13 @@
 /**
- * Meta's rate-limit headers, read: the usage figures (`x-app-usage`, `x-business-use-case-usage`)
- * and how long Meta asks us to wait. Their own file because both the classifier (a rate-limit
- * error's wait) and the pacer (every answer's usage) read them, and neither owns the other.
+ * Meta's rate-limit headers, read: the usage figures (`x-app-usage`, `x-page-usage`,
+ * `x-business-use-case-usage`, `x-ad-account-usage`), which limit an answer speaks of and how long
+ * Meta asks us to wait. Their own file because both the classifier (a rate-limit error's limit and
+ * wait) and the pacer (every answer's usage) read them, and neither owns the other.
+ *
+ * Only the entries that concern a call count: the token endpoints this package calls are paced by
+ * the app's limit (and a Page's, for a Page token). A business-use-case or ad-account entry at 100 %
+ * belongs to other calls of the same business (ads, insights) and says nothing about ours — unless
+ * Meta refused our call with that limit's own error code.
  */
 import type { GraphHttpResponse } from './types';
 import { isRecord } from './wire';
@@ -23,11 +29,33 @@ export interface BusinessUseCaseUsage {
 	estimated_time_to_regain_access?: number;
 }
 
+export interface AdAccountUsage {
+	acc_id_util_pct?: number;
+	/** Seconds until the ad account's window resets. */
+	reset_time_duration?: number;
+}
+
 /** The rate-limit headers Meta sends, parsed; a header that is absent or not JSON is left out. */
 export interface GraphUsage {
 	app?: AppUsage;
+	page?: AppUsage;
 	/** Keyed by business id. */
 	businessUseCase?: Record<string, BusinessUseCaseUsage[]>;
+	adAccount?: AdAccountUsage;
+}
+
+/** Which of Meta's rate limits an answer speaks of. */
+export type LimitKind = 'app' | 'user' | 'page' | 'custom' | 'businessUseCase' | 'adAccount' | 'unknown';
+
+/** The limit a rate-limit error was about, and the wait Meta announced for it. */
+export interface LimitHit {
+	kind: LimitKind;
+	/** The business-use-case type, e.g. `ads_management`. */
+	type?: string;
+	/** The business id of a business-use-case entry. */
+	id?: string;
+	/** How long Meta asked to wait, when it said so. */
+	waitMs?: number;
 }
 
 function headerValue(headers: Headers | undefined, name: string): string | undefined {
@@ -51,6 +79,8 @@ export function parseUsageHeaders(headers: Headers | undefined): GraphUsage {
 	const usage: GraphUsage = {};
 	const app = jsonHeader(headers, 'x-app-usage');
 	if (app) usage.app = app as AppUsage;
+	const page = jsonHeader(headers, 'x-page-usage');
+	if (page) usage.page = page as AppUsage;
 	const business = jsonHeader(headers, 'x-business-use-case-usage');
 	if (business) {
 		usage.businessUseCase = {};
@@ -58,20 +88,28 @@ export function parseUsageHeaders(headers: Headers | undefined): GraphUsage {
 			if (Array.isArray(entries)) usage.businessUseCase[id] = entries.filter(isRecord);
 		}
 	}
+	const adAccount = jsonHeader(headers, 'x-ad-account-usage');
+	if (adAccount) usage.adAccount = adAccount as AdAccountUsage;
 	return usage;
 }
 
-/**
- * How long Meta asks us to wait: the longest `estimated_time_to_regain_access` (minutes) across the
- * business-use-case entries, else `retry-after` (seconds or an HTTP date), else unknown.
- */
-export function retryAfterMsFromHeaders(headers: Headers | undefined, nowMs: number): number | undefined {
-	const minutes = Object.values(parseUsageHeaders(headers).businessUseCase ?? {})
-		.flat()
-		.map((entry) => Number(entry.estimated_time_to_regain_access))
-		.filter((value) => Number.isFinite(value) && value > 0);
-	if (minutes.length > 0) return Math.max(...minutes) * 60_000;
+/** The kind of limit a rate-limit error code names (Meta's table: 4/341 app, 17 user, 32 page, 613 custom, 80000–80014 business use case). */
+export function limitKindOfCode(code: number | undefined): LimitKind {
+	if (code === 4 || code === 341) return 'app';
+	if (code === 17) return 'user';
+	if (code === 32) return 'page';
+	if (code === 613) return 'custom';
+	if (code !== undefined && code >= 80000 && code <= 80014) return 'businessUseCase';
+	return 'unknown';
+}
 
+function positive(value: unknown): number | undefined {
+	const number = Number(value);
+	return Number.isFinite(number) && number > 0 ? number : undefined;
+}
+
+/** `retry-after` (seconds or an HTTP date) in ms, or undefined. */
+function retryAfterMs(headers: Headers | undefined, nowMs: number): number | undefined {
 	const retryAfter = headerValue(headers, 'retry-after')?.trim();
 	if (!retryAfter) return undefined;
 	if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
@@ -79,23 +117,100 @@ export function retryAfterMsFromHeaders(headers: Headers | undefined, nowMs: num
 	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
+/** The business-use-case entry that refused us: the one with the longest announced wait, else the fullest. */
+function businessUseCaseHit(usage: GraphUsage): LimitHit {
+	let best: { id: string; entry: BusinessUseCaseUsage; wait: number; load: number } | undefined;
+	for (const [id, entries] of Object.entries(usage.businessUseCase ?? {})) {
+		for (const entry of entries) {
+			const wait = positive(entry.estimated_time_to_regain_access) ?? 0;
+			const load = highestFigure(entry as Record<string, unknown>);
+			if (!best || wait > best.wait || (wait === best.wait && load > best.load)) best = { id, entry, wait, load };
+		}
+	}
+	if (!best) return { kind: 'businessUseCase' };
+	return {
+		kind: 'businessUseCase',
+		type: typeof best.entry.type === 'string' ? best.entry.type : undefined,
+		id: best.id,
+		waitMs: best.wait > 0 ? best.wait * 60_000 : undefined,
+	};
+}
+
 /**
- * The highest `call_count`, `total_time` or `total_cputime` in `x-app-usage` and
- * `x-business-use-case-usage` (Meta throttles when any one reaches 100), or undefined when the
- * answer carries neither header.
+ * The limit a rate-limited answer was refused by and the wait announced for that limit: a
+ * business-use-case code reads `x-business-use-case-usage` (`estimated_time_to_regain_access`,
+ * minutes), an ad-account refusal `x-ad-account-usage` (`reset_time_duration`, seconds), any
+ * limit `retry-after`. A wait announced for another limit is not ours to wait for.
+ */
+export function limitHit(code: number | undefined, headers: Headers | undefined, nowMs: number): LimitHit {
+	const usage = parseUsageHeaders(headers);
+	let kind = limitKindOfCode(code);
+	// A refusal without a code (a 429 from a proxy) or with one we do not place: the headers may tell.
+	if (kind === 'unknown' && positive(usage.adAccount?.reset_time_duration) !== undefined) kind = 'adAccount';
+	const hit: LimitHit =
+		kind === 'businessUseCase'
+			? businessUseCaseHit(usage)
+			: kind === 'adAccount'
+				? { kind, waitMs: (positive(usage.adAccount?.reset_time_duration) ?? 0) * 1000 || undefined }
+				: { kind };
+	hit.waitMs ??= retryAfterMs(headers, nowMs);
+	return hit;
+}
+
+/** How long a successful answer asks us to hold off (`retry-after`), or undefined. */
+export function announcedWaitMs(headers: Headers | undefined, nowMs: number): number | undefined {
+	return retryAfterMs(headers, nowMs);
+}
+
+function highestFigure(entry: Record<string, unknown>): number {
+	let highest = 0;
+	for (const field of ['call_count', 'total_time', 'total_cputime', 'acc_id_util_pct']) {
+		const value = Number(entry[field]);
+		if (Number.isFinite(value)) highest = Math.max(highest, value);
+	}
+	return highest;
+}
+
+/**
+ * The highest figure (`call_count`, `total_time`, `total_cputime`, in percent) of the usage
+ * headers that concern the package's calls — `x-app-usage` and `x-page-usage` — or undefined when
+ * the answer carries neither. Meta throttles a limit once one of its figures reaches 100.
  */
 export function usagePercentOf(headers: Headers | undefined): number | undefined {
 	const usage = parseUsageHeaders(headers);
-	const entries: Array<Record<string, unknown>> = [];
-	if (usage.app) entries.push(usage.app as Record<string, unknown>);
-	for (const list of Object.values(usage.businessUseCase ?? {})) entries.push(...(list as Array<Record<string, unknown>>));
+	const entries = [usage.app, usage.page].filter((entry): entry is AppUsage => entry !== undefined);
 	if (entries.length === 0) return undefined;
-	let highest = 0;
-	for (const entry of entries) {
-		for (const field of ['call_count', 'total_time', 'total_cputime']) {
-			const value = Number(entry[field]);
-			if (Number.isFinite(value)) highest = Math.max(highest, value);
+	return Math.max(...entries.map((entry) => highestFigure(entry as Record<string, unknown>)));
+}
+
+/** A wait in words: "45 seconds", "30 minutes", "2 hours". */
+export function durationWords(ms: number): string {
+	const seconds = Math.max(1, Math.ceil(ms / 1000));
+	if (seconds < 120) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+	const minutes = Math.ceil(seconds / 60);
+	if (minutes < 120) return `${minutes} minutes`;
+	return `${Math.ceil(minutes / 60)} hours`;
+}
+
+/** The limit in words, naming the header that reports it. */
+export function limitWords(hit: LimitHit): string {
+	switch (hit.kind) {
+		case 'app':
+			return "the app's rate limit (x-app-usage)";
+		case 'user':
+			return "the user's rate limit (code 17)";
+		case 'page':
+			return "the Page's rate limit (x-page-usage)";
+		case 'custom':
+			return 'a custom rate limit on this endpoint (code 613)';
+		case 'adAccount':
+			return "the ad account's rate limit (x-ad-account-usage)";
+		case 'businessUseCase': {
+			const type = hit.type ? ` "${hit.type}"` : '';
+			const of = hit.id ? ` of business ${hit.id}` : '';
+			return `the business use case limit${type}${of} (x-business-use-case-usage)`;
 		}
+		case 'unknown':
+			return 'a rate limit';
 	}
-	return highest;
 }

@@ -72,11 +72,18 @@ export interface AlertSubject {
 	tokenFingerprint: string;
 	/** From the inspect record; null when the alert is based on a failed check. */
 	tokenHint: string | null;
-	/** Effective expiry (ISO); null = never or unknown. */
+	/**
+	 * The token's own expiry (ISO), as `expiresAt` of the inspect record; null = never or unknown.
+	 * Alerts count down to `effectiveExpiresAt`.
+	 */
 	expiresAt: string | null;
+	/** The earlier of the token's expiry and its data-access expiry (ISO); null = never or unknown. */
+	effectiveExpiresAt: string | null;
+	/** Which of the two `effectiveExpiresAt` is. */
 	expiryCause: ExpiryCause | null;
 	/** Why the token is dead (`expired`/`invalid` alerts). */
 	reason: AuthReason | null;
+	/** Required scopes the token lacks, as last seen (as `missingScopes` of the inspect record). */
 	missingScopes: string[];
 	/** Class of the failing check (`checkFailing`, and alerts based on the last good check). */
 	errorClass: GraphErrorClass | null;
@@ -107,6 +114,10 @@ interface Evaluation {
 	alerts: Alert[];
 }
 
+function isoOrNull(ms: number | null): string | null {
+	return ms === null ? null : new Date(ms).toISOString();
+}
+
 export function subjectOf(token: TrackedToken, extra: Partial<AlertSubject> = {}): AlertSubject {
 	return {
 		credentialName: token.credentialName,
@@ -114,10 +125,11 @@ export function subjectOf(token: TrackedToken, extra: Partial<AlertSubject> = {}
 		application: token.app,
 		tokenFingerprint: token.fingerprint,
 		tokenHint: null,
-		expiresAt: token.expiresAtMs === null ? null : new Date(token.expiresAtMs).toISOString(),
+		expiresAt: isoOrNull(token.tokenExpiresAtMs),
+		effectiveExpiresAt: isoOrNull(token.expiresAtMs),
 		expiryCause: token.expiryCause,
 		reason: null,
-		missingScopes: [],
+		missingScopes: [...token.alertedMissingScopes],
 		errorClass: null,
 		...extra,
 	};
@@ -173,6 +185,8 @@ function thresholdAlerts(
 	token: TrackedToken,
 	hint: string | null,
 	stale: { sinceMs: number; errorClass: GraphErrorClass } | null,
+	/** What this check found missing (else the last known list). */
+	missingScopes: string[] = token.alertedMissingScopes,
 ): void {
 	const threshold = pendingThreshold(token, run.settings.thresholds, run.nowMs);
 	if (threshold === null || token.expiresAtMs === null) return;
@@ -185,7 +199,7 @@ function thresholdAlerts(
 		daysLeft: wholeDaysLeft(token.expiresAtMs, run.nowMs),
 		message: expiryMessage(token, run.nowMs) + (stale ? staleNote(stale.sinceMs) : ''),
 		action: expiryAction(token),
-		...subjectOf(token, { tokenHint: hint, errorClass: stale ? stale.errorClass : null }),
+		...subjectOf(token, { tokenHint: hint, errorClass: stale ? stale.errorClass : null, missingScopes: [...missingScopes] }),
 	});
 }
 
@@ -218,7 +232,7 @@ export function deathAlert(token: TrackedToken, death: Death, record: InspectRec
 		daysLeft: wholeDaysLeft(token.expiresAtMs, nowMs),
 		message: deathMessage(token, death.event, death.reason, record.error?.message, nowMs),
 		action: invalidAction(death.reason, token.type),
-		...subjectOf(token, { tokenHint: record.tokenHint, reason: death.reason }),
+		...subjectOf(token, { tokenHint: record.tokenHint, reason: death.reason, missingScopes: [...record.missingScopes] }),
 	};
 }
 
@@ -310,7 +324,7 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 	// Alive again (Meta said invalid, then valid for the same token): it is watched like any live
 	// token, and a second death is news again.
 	token.dead = null;
-	thresholdAlerts(run, token, record.tokenHint, null);
+	thresholdAlerts(run, token, record.tokenHint, null, missingScopesNow(record, run.settings).slice(0, MAX_SCOPES));
 	scopeAlerts(run, token, record);
 }
 

@@ -87,6 +87,10 @@ function parseEvents(input: string | readonly string[] | undefined): AlertEvent[
 			throw new Error(`Events: "${name}" is not an event; use any of ${ALERT_EVENTS.join(', ')}`);
 		}
 	}
+	if (names.length === 0) {
+		// No event selected would be a trigger (or a check) that silently never reports anything.
+		throw new Error(`Events: none selected, so nothing would ever be reported; select at least one of ${ALERT_EVENTS.join(', ')}`);
+	}
 	return ALERT_EVENTS.filter((event) => names.includes(event));
 }
 

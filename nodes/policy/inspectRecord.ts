@@ -27,6 +27,10 @@ export interface GranularScope {
 export interface InspectRecord {
 	isValid: boolean;
 	status: TokenStatus;
+	/**
+	 * True only for a working token with no expiry of its own (`expires_at: 0`). A dead token never
+	 * "never expires", even when Meta's answer about it carries no date.
+	 */
 	neverExpires: boolean;
 	/** USER, PAGE, SYSTEM_USER, APP, as Meta sends it. */
 	type: string | null;
@@ -237,7 +241,7 @@ export function toInspectRecord(
 	return {
 		isValid,
 		status: statusOf(isValid, error, effectiveMs, options.nowMs, expiringWithinDays),
-		neverExpires: expiresAt === null,
+		neverExpires: isValid && expiresAt === null,
 		type: text(answer.type),
 		appId: text(answer.app_id),
 		application: text(answer.application),

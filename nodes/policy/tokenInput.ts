@@ -21,21 +21,43 @@ const BEARER_PREFIX = /^Bearer\s+/i;
 // Whitespace inside or control characters anywhere mean a copy-paste went wrong (two tokens, a
 // line break from a sheet cell): sending it would only earn a confusing "Cannot parse" from Meta.
 const INNER_WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+// A list separator or a quote: several tokens glued into one cell, or a JSON fragment.
+const SEPARATOR_OR_QUOTE = /[,;"'`]/;
+/** Meta's tokens are a few hundred characters; far longer is not one token (and would bloat every call). */
+export const MAX_TOKEN_LENGTH = 2048;
 
 /**
  * Cleans a token as users paste it — surrounding whitespace and a `Bearer ` prefix go — and
- * refuses what cannot be a token, naming the field (the message never repeats the value).
+ * refuses what cannot be a token, naming the field (the message never repeats the value): nothing
+ * at all, a number, an object, text with spaces, line breaks or list separators inside, or text
+ * far too long to be one token.
  */
 export function normalizeToken(value: unknown, field: string): string {
-	if (value === undefined || value === null || (typeof value !== 'string' && typeof value !== 'number')) {
-		throw new TokenInputError(field, `${field} is empty: give a Meta access token.`);
-	}
-	const token = String(value).trim().replace(BEARER_PREFIX, '').trim();
-	if (!token) throw new TokenInputError(field, `${field} is empty: give a Meta access token.`);
-	if (INNER_WHITESPACE_OR_CONTROL.test(token)) {
+	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
 		throw new TokenInputError(
 			field,
-			`${field} contains spaces, line breaks or control characters, so it is not one access token: check what the expression returns.`,
+			`${field} is a ${typeof value}, not a Meta access token: check what the expression returns (e.g. {{ $json.token }}).`,
+		);
+	}
+	if (typeof value === 'object' && value !== null) {
+		throw new TokenInputError(
+			field,
+			`${field} is ${Array.isArray(value) ? 'a list' : 'an object'}, not a Meta access token: point the expression at the token field itself (e.g. {{ $json.token }}).`,
+		);
+	}
+	if (typeof value !== 'string') throw new TokenInputError(field, `${field} is empty: give a Meta access token.`);
+	const token = value.trim().replace(BEARER_PREFIX, '').trim();
+	if (!token || /^Bearer$/i.test(token)) throw new TokenInputError(field, `${field} is empty: give a Meta access token.`);
+	if (token.length > MAX_TOKEN_LENGTH) {
+		throw new TokenInputError(
+			field,
+			`${field} is ${token.length} characters long, far more than one access token: check what the expression returns.`,
+		);
+	}
+	if (INNER_WHITESPACE_OR_CONTROL.test(token) || SEPARATOR_OR_QUOTE.test(token)) {
+		throw new TokenInputError(
+			field,
+			`${field} contains spaces, line breaks, list separators, quotes or control characters, so it is not one access token: check what the expression returns (one token per item).`,
 		);
 	}
 	return token;

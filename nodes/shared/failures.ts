@@ -1,22 +1,29 @@
 /**
- * How the package's own failures become n8n's: the error that stops a node (NodeApiError for a
- * Graph answer, NodeOperationError for bad input) and the `{error: {class, reason, message}}` an
- * item carries under Continue On Fail. Built from our classified fields only — the raw HTTP error
- * (which may hold headers and tokens) never gets in. Shared glue: both nodes report through it.
+ * How failures become n8n's: the error that stops a node (NodeApiError for a Graph answer,
+ * NodeOperationError for bad input) and the `{error: {class, reason, message}}` an item carries
+ * under Continue On Fail. Built from our classified fields only — the raw HTTP error (which may
+ * hold headers and tokens) never gets in. n8n's own errors (an expression that failed, a parameter
+ * n8n refused) keep n8n's message, scrubbed of anything shaped like a secret. Shared glue: both
+ * nodes report through it.
  */
 import type { IDataObject, IExecuteFunctions, IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { GraphError } from '../graph/GraphError';
+import { scrubSecrets } from '../graph/redact';
 import { TokenInputError } from '../policy/tokenInput';
 
 /** A failure of ours that is worded for users and free of secrets. */
 export interface WordedFailure {
 	errorClass: string;
 	reason: string | null;
+	/** Everything: what happened, what to do, what Meta said. */
 	message: string;
+	/** What happened (and what Meta said), when the description is shown apart from it. */
+	headline?: string;
 	description?: string;
 	httpStatus?: number;
+	mayHaveMinted?: boolean;
 }
 
 /**
@@ -35,15 +42,17 @@ export class OperationFailure extends Error {
 	}
 }
 
-/** Our own failures, each already worded for the user; anything else is unexpected. */
+/** Our own failures, each already worded for the user; anything else is not ours. */
 function worded(error: unknown): WordedFailure | undefined {
 	if (error instanceof GraphError) {
 		return {
 			errorClass: error.errorClass,
 			reason: error.reason ?? null,
 			message: error.message,
+			headline: error.headline,
 			description: error.description,
 			httpStatus: error.httpStatus,
+			mayHaveMinted: error.mayHaveMinted,
 		};
 	}
 	if (error instanceof TokenInputError) {
@@ -62,38 +71,69 @@ function worded(error: unknown): WordedFailure | undefined {
 
 const UNEXPECTED = 'Unexpected failure while handling the token';
 
+/** n8n's error classes (by name: the package and n8n may load different copies of n8n-workflow). */
+const N8N_ERROR_CLASSES = new Set(['ExecutionBaseError', 'ApplicationError', 'BaseError', 'NodeError']);
+
+/** Whether n8n raised this error itself (an expression, a parameter, a request helper). */
+function isN8nError(error: unknown): error is Error & { description?: unknown } {
+	if (!(error instanceof Error)) return false;
+	for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+		const name = (proto as { constructor?: { name?: string } }).constructor?.name;
+		if (name && N8N_ERROR_CLASSES.has(name)) return true;
+	}
+	return false;
+}
+
+/** n8n's own words, with the given secrets and anything shaped like a token removed. */
+function n8nWords(error: Error & { description?: unknown }, secrets: readonly string[]): { message: string; description?: string } {
+	const description = typeof error.description === 'string' ? scrubSecrets(error.description, secrets) : undefined;
+	return { message: scrubSecrets(error.message, secrets), description };
+}
+
 /** The JSON a failed item carries under Continue On Fail: what happened, never a token. */
-export function errorJson(error: unknown): IDataObject {
+export function errorJson(error: unknown, secrets: readonly string[] = []): IDataObject {
 	const failure = worded(error);
 	if (failure) {
-		return { error: { class: failure.errorClass, reason: failure.reason, message: failure.message } };
+		const json: IDataObject = { class: failure.errorClass, reason: failure.reason, message: failure.message };
+		// Set only when a minting call failed in a way that may hide a created token.
+		if (failure.mayHaveMinted) json.mayHaveMinted = true;
+		return { error: json };
 	}
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		return { error: { class: 'node', reason: null, message: error.message } };
+	if (isN8nError(error)) {
+		return { error: { class: 'node', reason: null, message: n8nWords(error, secrets).message } };
 	}
 	return { error: { class: 'unknown', reason: null, message: UNEXPECTED } };
 }
 
-/** Converts a failure into the n8n error that stops the node, with the classified message. */
+/**
+ * Converts a failure into the n8n error that stops the node: the classified message as the
+ * panel's message, what to do as its description (shown once, not twice).
+ */
 export function nodeError(
 	context: IExecuteFunctions | IPollFunctions,
 	error: unknown,
 	itemIndex?: number,
-): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	secrets: readonly string[] = [],
+): Error {
+	if (isN8nError(error)) {
+		const words = n8nWords(error, secrets);
+		const description = typeof error.description === 'string' ? error.description : undefined;
+		// n8n's own error, as n8n raised it, unless a secret had to come out of its text.
+		if (words.message === error.message && words.description === description) return error;
+		return new NodeOperationError(context.getNode(), words.message, { itemIndex, description: words.description });
+	}
 	const failure = worded(error);
 	if (!failure) return new NodeOperationError(context.getNode(), UNEXPECTED, { itemIndex });
 	if (failure.errorClass === 'input') {
 		return new NodeOperationError(context.getNode(), failure.message, { itemIndex, description: failure.description });
 	}
-	return new NodeApiError(
-		context.getNode(),
-		{ class: failure.errorClass, reason: failure.reason, message: failure.message } as JsonObject,
-		{
-			message: failure.message,
-			description: failure.description,
-			httpCode: failure.httpStatus ? String(failure.httpStatus) : undefined,
-			itemIndex,
-		},
-	);
+	const message = failure.headline ?? failure.message;
+	const response: JsonObject = { class: failure.errorClass, reason: failure.reason, message: failure.message };
+	if (failure.mayHaveMinted) response.mayHaveMinted = true;
+	return new NodeApiError(context.getNode(), response, {
+		message,
+		description: failure.description,
+		httpCode: failure.httpStatus ? String(failure.httpStatus) : undefined,
+		itemIndex,
+	});
 }

@@ -14,8 +14,11 @@ import type { GraphContext } from './graphTransport';
 import { n8nGraphTransport } from './graphTransport';
 
 export interface GraphSession {
+	/** One per node run: its sender's pacer and "Meta unreachable" latch span the run's items. */
 	client: GraphClient;
 	credentials: MetaCredentials;
+	/** The credential's token, app secret and app token: kept out of every message. */
+	secrets: string[];
 }
 
 /** Reads the Meta Token API credential once and builds the Graph client every operation uses. */
@@ -26,6 +29,7 @@ export async function graphSession(
 	const raw = (await context.getCredentials(META_CREDENTIAL_TYPE)) as ICredentialDataDecryptedObject;
 	const credentials = raw as unknown as MetaCredentials;
 	const endpoint = resolveEndpoint(context, credentials);
+	const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 	const client = new GraphClient({
 		transport: n8nGraphTransport(context),
 		baseUrl: endpoint.baseUrl,
@@ -34,7 +38,7 @@ export async function graphSession(
 		appSecret: credentials.appSecret?.trim() || undefined,
 		// The authenticator, not the client, adds the credential's token: tell the client so it can
 		// scrub that token from anything Meta echoes back.
-		secrets: [credentials.accessToken].filter((s): s is string => typeof s === 'string' && s.length > 0),
+		secrets: accessToken ? [accessToken] : [],
 		sleep,
 		maxAttempts: options.maxAttempts,
 		maxRateLimitWaitMs: options.maxRateLimitWaitMs,
@@ -42,7 +46,11 @@ export async function graphSession(
 		// needs on a bad day at Meta, with N8N_LOG_LEVEL=debug. The URL never carries a secret.
 		onRequest: (entry) => context.logger.debug('Meta Graph API request', { ...entry }),
 	});
-	return { client, credentials };
+	const appSecret = credentials.appSecret?.trim();
+	const secrets = [accessToken.trim(), appSecret, client.appToken()].filter(
+		(secret): secret is string => typeof secret === 'string' && secret !== '',
+	);
+	return { client, credentials, secrets };
 }
 
 function resolveEndpoint(context: GraphContext, credentials: MetaCredentials) {

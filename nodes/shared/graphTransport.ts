@@ -21,9 +21,19 @@ export class TransportFailure extends Error {
 	}
 }
 
-/** Reduces whatever the HTTP stack threw to a code: its message and config may hold the token. */
+/** A system error code as n8n's request helpers report one: ECONNREFUSED, ENOTFOUND, ECONNABORTED… */
+const SYSTEM_CODE = /^E[A-Z0-9_]{2,40}$/;
+
+/**
+ * Reduces whatever the HTTP stack threw to a code: its message and config may hold the token.
+ * n8n's request helpers wrap the system error in a NodeApiError that keeps its code in `httpCode`
+ * (and drops the cause), so the code is looked for there too: it tells whether the request surely
+ * never reached Meta (refused, not resolved), which decides whether a minting call may be retried.
+ */
 export function failureCode(error: unknown): string {
-	return systemErrorCode(error) ?? 'NETWORK_ERROR';
+	const httpCode = (error as { httpCode?: unknown } | null)?.httpCode;
+	const n8nCode = typeof httpCode === 'string' && SYSTEM_CODE.test(httpCode) ? httpCode : undefined;
+	return systemErrorCode(error) ?? n8nCode ?? 'NETWORK_ERROR';
 }
 
 /**

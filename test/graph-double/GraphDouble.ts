@@ -53,7 +53,11 @@ export interface GraphDoubleOptions {
 	latencyMs?: number;
 	/** Default 0: an ephemeral port. */
 	port?: number;
+	/** The Graph API versions served; others answer 2635 like an unversioned call. Default v21.0–v26.0. */
+	versions?: string[];
 }
+
+export const SERVED_VERSIONS: readonly string[] = ['v21.0', 'v22.0', 'v23.0', 'v24.0', 'v25.0', 'v26.0'];
 
 export interface Quota {
 	calls: number;
@@ -152,8 +156,12 @@ export class GraphDouble {
 	/** Calls counted in the current quota window, which opened at `startedMs` (real time). */
 	private window = { startedMs: 0, used: 0 };
 	private baseUrl = '';
+	private readonly versions: ReadonlySet<string>;
+	private inFlight = 0;
+	private peak = 0;
 
 	private constructor(options: GraphDoubleOptions) {
+		this.versions = new Set(options.versions ?? SERVED_VERSIONS);
 		this.clock = options.now ?? Math.floor(Date.now() / 1000);
 		this.latencyMs = options.latencyMs ?? 0;
 		this.store = new TokenStore(() => this.clock);
@@ -259,6 +267,12 @@ export class GraphDouble {
 	clearRequests(): void {
 		// In place: tests may hold the array.
 		this.requests.length = 0;
+		this.peak = this.inFlight;
+	}
+
+	/** The most Graph calls in flight at once since the start or the last clearRequests(). */
+	get peakInFlight(): number {
+		return this.peak;
 	}
 
 	private sleep(ms: number): Promise<void> {
@@ -305,6 +319,21 @@ export class GraphDouble {
 		const items = isBatchCall(request) ? batchItems(request.params.batch) : null;
 		if (items) entry.batchSize = items.length;
 		this.requests.push(entry);
+		this.inFlight += 1;
+		this.peak = Math.max(this.peak, this.inFlight);
+		try {
+			await this.answerGraphCall(incoming, response, request, entry);
+		} finally {
+			this.inFlight -= 1;
+		}
+	}
+
+	private async answerGraphCall(
+		incoming: IncomingMessage,
+		response: ServerResponse,
+		request: GraphRequest,
+		entry: LoggedRequest,
+	): Promise<void> {
 
 		if (this.latencyMs > 0) await this.sleep(this.latencyMs);
 		const fault = this.faults.take(request, 'call');
@@ -328,7 +357,7 @@ export class GraphDouble {
 	}
 
 	private graphAnswer(request: GraphRequest, fault: Fault | undefined, level: Level): Answer {
-		if (request.version === null) return unsupportedVersion();
+		if (request.version === null || !this.versions.has(request.version)) return unsupportedVersion();
 		// The batch call itself is free: each of its sub-requests counts against the quota.
 		if (level === 'call' && isBatchCall(request)) return this.batch(request, fault);
 		if (this.overQuota()) return rateLimitAnswer({ appUsage: this.appUsage() }, this.businessId(request));

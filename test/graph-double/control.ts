@@ -101,6 +101,7 @@ export function faultRuleFromJson(value: unknown): FaultRule {
 		fault: fault as unknown as Fault,
 		path,
 		method: typeof rule.method === 'string' ? rule.method : undefined,
+		token: typeof rule.token === 'string' ? rule.token : undefined,
 		times,
 	};
 }

@@ -126,9 +126,10 @@ export class GraphApi {
 	}
 
 	/**
-	 * Always a new string. Only a short-lived user token, or an expiring system-user token refreshed
-	 * with set_token_expires_in_60_days, gets a new 60-day expiry; anything else keeps its own (a
-	 * long-lived user token is renewed only by a fresh login).
+	 * Always a new string. Only a short-lived user token, or a system-user token sent with
+	 * set_token_expires_in_60_days, gets a new 60-day expiry; anything else keeps its own (a
+	 * long-lived user token is renewed only by a fresh login). A never-expiring system-user token
+	 * sent through that refresh comes back expiring, as at Meta.
 	 */
 	private exchange(params: Record<string, string>, app: DoubleApp): Answer {
 		const input = params.fb_exchange_token;
@@ -142,10 +143,7 @@ export class GraphApi {
 		}
 		if (token.type === 'APP') return invalidParameter('(#100) App access tokens cannot be exchanged');
 		const now = this.now();
-		const refreshSystemUser =
-			token.type === 'SYSTEM_USER' &&
-			token.expiringSystemUser === true &&
-			params.set_token_expires_in_60_days === 'true';
+		const refreshSystemUser = token.type === 'SYSTEM_USER' && params.set_token_expires_in_60_days === 'true';
 		const extend = refreshSystemUser || this.store.isShortLivedUser(token);
 		const expiresAt = extend ? now + SIXTY_DAYS : (token.expiresAt ?? 0);
 		const renewed = this.store.add({
@@ -156,7 +154,7 @@ export class GraphApi {
 			scopes: token.scopes,
 			granularScopes: token.granularScopes,
 			dataAccessExpiresAt: token.dataAccessExpiresAt,
-			expiringSystemUser: token.expiringSystemUser,
+			expiringSystemUser: refreshSystemUser || token.expiringSystemUser,
 			pages: token.pages,
 			// Not extended = the same session: keeping issued_at keeps it long-lived for the next exchange.
 			issuedAt: extend ? now : token.issuedAt,

@@ -94,7 +94,11 @@ export function unsupportedRequest(method: string, path: string): Answer {
 	});
 }
 
-/** The Marketing API refuses calls without a version with the "deprecated version" error. */
+/**
+ * The Marketing API refuses calls without a version with the "deprecated version" error; the
+ * double answers a version it does not serve the same way (an assumption: Meta's exact answer to
+ * a version that never existed is not on record in the reference).
+ */
 export function unsupportedVersion(): Answer {
 	return errorAnswer(400, {
 		code: 2635,

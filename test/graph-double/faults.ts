@@ -55,8 +55,16 @@ export class FaultBook {
 	}
 }
 
+/** Parameters whose value is a token the request is about. */
+const TOKEN_PARAMETERS = ['input_token', 'fb_exchange_token', 'revoke_token'] as const;
+
+function carriesToken(request: GraphRequest, token: string): boolean {
+	return request.callingToken === token || TOKEN_PARAMETERS.some((name) => request.params[name] === token);
+}
+
 function applies(rule: FaultRule, request: GraphRequest, level: Level): boolean {
 	if (rule.method !== undefined && rule.method.toUpperCase() !== request.method) return false;
+	if (rule.token !== undefined && !carriesToken(request, rule.token)) return false;
 	if (typeof rule.path === 'string' && rule.path !== request.path) return false;
 	if (rule.path instanceof RegExp) {
 		// A /g or /y pattern remembers where it stopped; every request is a fresh subject.

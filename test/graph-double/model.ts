@@ -92,6 +92,11 @@ export interface FaultRule {
 	/** The path without version, e.g. '/debug_token' ('/' is the batch endpoint): exact match. */
 	path?: string | RegExp;
 	method?: string;
+	/**
+	 * Only requests that carry this token: as the calling token, or as `input_token`,
+	 * `fb_exchange_token` or `revoke_token` (so one inspected token of a batch can be faulted).
+	 */
+	token?: string;
 	/** Default 1; Infinity = always. */
 	times?: number;
 }

@@ -180,7 +180,7 @@ describe('batch and debugTokens', () => {
 		['not an array', json({ data: [] })],
 		['an array of the wrong length', json([item({})])],
 		['an HTML page', raw(200, '<html>proxy</html>')],
-		['a bad request', graphError(100, { message: 'Invalid batch parameter' })],
+		['cut-off JSON', raw(200, '[{"code":200,"bo')],
 	])('falls back to single calls when the batch answer is %s', async (_name, answer) => {
 		const fake = new FakeTransport((request) => (request.form?.batch ? answer : json({ single: request.url })));
 		const { client } = harness(fake);
@@ -193,6 +193,22 @@ describe('batch and debugTokens', () => {
 			{ ok: true, status: 200, body: { single: 'https://graph.facebook.com/v25.0/b' } },
 		]);
 		expect(fake.requests.map((request) => request.method)).toEqual(['POST', 'GET', 'DELETE']);
+	});
+
+	it.each<[string, Reply, string]>([
+		['a bad request', graphError(100, { message: 'Invalid batch parameter' }), 'badRequest'],
+		['an unknown API version', graphError(2635, { message: '(#2635) You are calling a deprecated version' }), 'badRequest'],
+		['a missing proof', graphError(100, { message: 'API calls from the server require an appsecret_proof argument' }), 'proofRequired'],
+		['a 404 without a Graph error', raw(404, 'Not Found'), 'badResponse'],
+	])('gives every item the error when the batch call itself is refused (%s), with no single calls', async (_name, answer, errorClass) => {
+		const fake = new FakeTransport(() => answer);
+		const { client } = harness(fake);
+		const results = await client.batch([
+			{ method: 'GET', relativeUrl: 'a' },
+			{ method: 'GET', relativeUrl: 'b' },
+		]);
+		expect(results.map((result) => !result.ok && result.error.errorClass)).toEqual([errorClass, errorClass]);
+		expect(fake.requests).toHaveLength(1);
 	});
 
 	it('retries the batch call itself like any call', async () => {
@@ -294,7 +310,10 @@ describe('rate-limit pacing of batches', () => {
 	it('makes every concurrent chunk wait out the pause Meta announced, then sends one probe first', async () => {
 		const announced = {
 			...appUsage(120),
-			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 1 }] }),
+			// The items are refused for the app limit (code 4): its wait is retry-after. A
+			// business-use-case entry of other calls must not pace them.
+			'retry-after': '60',
+			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 30 }] }),
 		};
 		const { client, sleeps, sends } = pacedHarness((n, size) =>
 			n === 1
@@ -317,6 +336,22 @@ describe('rate-limit pacing of batches', () => {
 		// After the pause a single probe goes; its calm answer lets both workers go again.
 		expect(sends[2].inFlight).toBe(1);
 		expect(sends.slice(3).map((send) => send.inFlight)).toContain(2);
+	});
+
+	it('is not slowed by a business-use-case entry at 100 % that concerns other calls', async () => {
+		const otherCalls = {
+			...appUsage(10),
+			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_insights', call_count: 100, total_time: 100, estimated_time_to_regain_access: 30 }] }),
+			'x-ad-account-usage': JSON.stringify({ acc_id_util_pct: 100, reset_time_duration: 300 }),
+		};
+		const { client, sends, sleeps } = pacedHarness((_n, size) =>
+			json(Array.from({ length: size }, () => item({ ok: true })), 200, otherCalls),
+		);
+		const requests = Array.from({ length: 400 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const results = await client.batch(requests, { concurrency: 4 });
+		expect(results.every((result) => result.ok)).toBe(true);
+		expect(sleeps).toEqual([]);
+		expect(Math.max(...sends.map((send) => send.inFlight))).toBe(4);
 	});
 
 	it('sends one batch at a time while usage is at 90 % or more', async () => {

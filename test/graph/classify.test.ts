@@ -147,7 +147,9 @@ describe('rate limits', () => {
 		};
 		const error = classify({ code: 80004 }, { headers });
 		expect(error.retryAfterMs).toBe(7 * 60_000);
-		expect(error.description).toContain('about 7 minute(s)');
+		expect(error.summary).toContain('the business use case limit "pages" of business 222');
+		expect(error.summary).toContain('Meta asked to wait 7 minutes.');
+		expect(error.description).toContain('Run it again after 7 minutes');
 	});
 
 	it('only rate limits carry a wait', () => {

@@ -1,4 +1,5 @@
 /** The sender: one call on the wire, its retries, its pacing and its request log. */
+import type { GraphError } from '../../nodes/graph/GraphError';
 import { GraphSender, type GraphCallRequest, type GraphRequestLogEntry, type GraphSenderOptions } from '../../nodes/graph/sender';
 import type { GraphErrorClass, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
 import { appUsage, failure, FakeTransport, graphError, json, networkError, raw, recorder } from './fakes';
@@ -22,7 +23,7 @@ function harness(fake: FakeTransport, options: Partial<GraphSenderOptions> = {})
 describe('send', () => {
 	it('builds the URL from base, version and path, and passes qs, form and timeout', async () => {
 		const { call, fake } = harness(new FakeTransport().reply(json({ id: '1' })));
-		await expect(call({ method: 'GET', path: '/me', qs: { fields: 'id' } })).resolves.toEqual({ id: '1' });
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me', qs: { fields: 'id' } })).resolves.toEqual({ id: '1' });
 		expect(fake.requests[0]).toEqual({
 			method: 'GET',
 			url: 'https://graph.facebook.com/v25.0/me',
@@ -39,7 +40,7 @@ describe('send', () => {
 			version: 'v21.0',
 			timeoutMs: 500,
 		});
-		await call({ method: 'POST', path: 'act_1/things', form: { a: 'b' } });
+		await call({ effect: 'idempotent', method: 'POST', path: 'act_1/things', form: { a: 'b' } });
 		expect(fake.requests[0]).toMatchObject({
 			url: 'http://127.0.0.1:8080/v21.0/act_1/things',
 			form: { a: 'b' },
@@ -49,22 +50,22 @@ describe('send', () => {
 
 	it('sets Authorization only when a token is given for the call', async () => {
 		const { call, fake } = harness(new FakeTransport().reply(json({})));
-		await call({ method: 'GET', path: '/me' });
-		await call({ method: 'GET', path: '/me', accessToken: 'EAAother' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/me' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/me', accessToken: 'EAAother' });
 		expect(fake.requests[0].headers).toEqual({});
 		expect(fake.requests[1].headers).toEqual({ Authorization: 'Bearer EAAother' });
 	});
 
 	it('accepts a body the transport already parsed', async () => {
 		const { call } = harness(new FakeTransport().reply({ statusCode: 200, headers: {}, body: { id: '7' } }));
-		await expect(call({ method: 'GET', path: '/me' })).resolves.toEqual({ id: '7' });
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({ id: '7' });
 	});
 
 	it('retries a transient error with doubling waits, then succeeds', async () => {
 		const { call, fake, sleeps, log } = harness(
 			new FakeTransport().reply(graphError(2, { status: 500 }), graphError(1, { status: 500 }), json({ id: '1' })),
 		);
-		await expect(call({ method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
 		expect(fake.requests).toHaveLength(3);
 		expect(sleeps).toEqual([1000, 2000]);
 		expect(log.map((entry) => [entry.attempt, entry.status, entry.errorClass])).toEqual([
@@ -76,7 +77,7 @@ describe('send', () => {
 
 	it('gives up after maxAttempts and throws the last error', async () => {
 		const { call, fake, sleeps } = harness(new FakeTransport().reply(graphError(2, { status: 503 })));
-		const error = await failure(call({ method: 'GET', path: '/me' }));
+		const error = await failure(call({ effect: 'idempotent', method: 'GET', path: '/me' }));
 		expect(error.errorClass).toBe('transient');
 		expect(fake.requests).toHaveLength(4);
 		expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -88,28 +89,43 @@ describe('send', () => {
 			baseDelayMs: 300,
 			maxDelayMs: 2000,
 		});
-		await failure(call({ method: 'GET', path: '/me' }));
+		await failure(call({ effect: 'idempotent', method: 'GET', path: '/me' }));
 		expect(sleeps).toEqual([300, 600, 1200, 2000, 2000]);
 	});
 
 
-	it('waits the announced time for a rate limit, capped by maxDelayMs', async () => {
+	it('waits the whole announced time for a rate limit while it fits the wait budget', async () => {
 		const usage = { 'x-business-use-case-usage': '{"1":[{"type":"ads_management","estimated_time_to_regain_access":2}]}' };
 		const { call, sleeps } = harness(
 			new FakeTransport().reply(graphError(80004, { headers: usage }), graphError(4, { headers: { 'retry-after': '7' } }), json({})),
 			{ maxDelayMs: 200_000 },
 		);
-		await call({ method: 'GET', path: '/me' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/me' });
 		expect(sleeps).toEqual([120_000, 7000]);
 
-		const capped = harness(new FakeTransport().reply(graphError(80004, { headers: usage }), json({})));
-		await capped.call({ method: 'GET', path: '/me' });
-		expect(capped.sleeps).toEqual([60_000]);
+		// No longer cut to maxDelayMs: retrying before Meta's time is up only earns refusals.
+		const whole = harness(new FakeTransport().reply(graphError(80004, { headers: usage }), json({})));
+		await whole.call({ effect: 'idempotent', method: 'GET', path: '/me' });
+		expect(whole.sleeps).toEqual([120_000]);
+	});
+
+	it('fails at once when the announced wait is longer than what is left of the budget, naming wait and limit', async () => {
+		const usage = { 'x-business-use-case-usage': '{"42":[{"type":"ads_management","estimated_time_to_regain_access":30}]}' };
+		const fake = new FakeTransport().reply(graphError(80004, { headers: usage }), json({}));
+		const { call, sleeps } = harness(fake);
+		const error = (await call({ effect: 'idempotent', method: 'GET', path: '/me' }).catch((e: unknown) => e)) as GraphError;
+		expect(sleeps).toEqual([]);
+		expect(fake.requests).toHaveLength(1);
+		expect(error).toMatchObject({ errorClass: 'rateLimit', retryAfterMs: 30 * 60_000, retryable: false });
+		expect(error.summary).toContain('the business use case limit "ads_management" of business 42 (x-business-use-case-usage) was reached');
+		expect(error.summary).toContain('Meta asked to wait 30 minutes');
+		expect(error.summary).toContain('more than this run may still wait for rate limits (5 minutes of 5 minutes left)');
+		expect(error.description).toContain('Run it again after 30 minutes');
 	});
 
 	it('backs off exponentially from a rate limit with no announced wait', async () => {
 		const { call, sleeps } = harness(new FakeTransport().reply(graphError(17), graphError(17), json({})));
-		await call({ method: 'GET', path: '/me' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/me' });
 		expect(sleeps).toEqual([1000, 2000]);
 	});
 
@@ -125,7 +141,7 @@ describe('send', () => {
 		['4xx without envelope', json({ nothing: true }, 404), 'badResponse'],
 	])('never retries %s', async (_name, reply, errorClass) => {
 		const { call, fake, sleeps } = harness(new FakeTransport().reply(reply));
-		const error = await failure(call({ method: 'GET', path: '/me' }));
+		const error = await failure(call({ effect: 'idempotent', method: 'GET', path: '/me' }));
 		expect(error.errorClass).toBe(errorClass);
 		expect(fake.requests).toHaveLength(1);
 		expect(sleeps).toEqual([]);
@@ -137,7 +153,7 @@ describe('send', () => {
 		['JSON 500 without envelope', json({ oops: 1 }, 500)],
 	])('retries %s as transient', async (_name, reply) => {
 		const { call, fake } = harness(new FakeTransport().reply(reply, json({ id: '1' })));
-		await expect(call({ method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
 		expect(fake.requests).toHaveLength(2);
 	});
 
@@ -150,7 +166,7 @@ describe('send', () => {
 			return Promise.resolve(json({ url: request.url }));
 		};
 		const { call, log } = harness(new FakeTransport(), { transport });
-		await expect(call({ method: 'GET', path: '/me' })).resolves.toEqual({
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({
 			url: 'https://graph.facebook.com/v25.0/me',
 		});
 		expect(log.map((entry) => [entry.status, entry.errorClass])).toEqual([
@@ -162,7 +178,7 @@ describe('send', () => {
 
 	it('reports a network failure that outlasts the attempts as network', async () => {
 		const { call } = harness(new FakeTransport().reply(networkError('ETIMEDOUT')));
-		const error = await failure(call({ method: 'GET', path: '/me' }));
+		const error = await failure(call({ effect: 'idempotent', method: 'GET', path: '/me' }));
 		expect(error.errorClass).toBe('network');
 		expect(error.message).toContain('ETIMEDOUT');
 	});
@@ -179,7 +195,7 @@ describe('send', () => {
 			now: () => clock,
 			onRequest: (entry) => log.push(entry),
 		});
-		await sender.send({ method: 'GET', path: '/debug_token', qs: { input_token: 'EAAsecret', fields: 'id' } });
+		await sender.send({ effect: 'idempotent', method: 'GET', path: '/debug_token', qs: { input_token: 'EAAsecret', fields: 'id' } });
 		expect(log).toEqual([
 			{
 				method: 'GET',
@@ -197,7 +213,7 @@ describe('send', () => {
 				throw new Error('logger down');
 			},
 		});
-		await expect(call({ method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
 	});
 
 	it('hands the transport a fresh request per attempt', async () => {
@@ -208,7 +224,7 @@ describe('send', () => {
 			return seen.length === 1 ? graphError(2, { status: 500 }) : json({});
 		};
 		const { call } = harness(new FakeTransport(), { transport });
-		await call({ method: 'GET', path: '/me', qs: { a: '1' } });
+		await call({ effect: 'idempotent', method: 'GET', path: '/me', qs: { a: '1' } });
 		expect(seen).toEqual([{ a: '1' }, { a: '1' }]);
 	});
 });
@@ -219,7 +235,7 @@ describe('rate-limit pacing of single calls', () => {
 			maxAttempts: 1,
 			maxRateLimitWaitMs: 7000,
 		});
-		const error = await failure(call({ method: 'GET', path: '/me' }));
+		const error = await failure(call({ effect: 'idempotent', method: 'GET', path: '/me' }));
 		expect(error.errorClass).toBe('rateLimit');
 		// Pauses of 1, 2 and 4 s fit the 7 s budget; the next (8 s) would not.
 		expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -229,7 +245,7 @@ describe('rate-limit pacing of single calls', () => {
 	it('keeps waiting out a long throttled stretch by default (5 minutes of pauses)', async () => {
 		const replies = [...Array.from({ length: 8 }, () => graphError(4, { status: 403 })), json({ id: '1' })];
 		const { call, sleeps } = harness(new FakeTransport().reply(...replies));
-		await expect(call({ method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
+		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
 		expect(sleeps).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
 	});
 
@@ -237,9 +253,9 @@ describe('rate-limit pacing of single calls', () => {
 		const { call, sleeps, fake } = harness(
 			new FakeTransport().reply(json({ id: '1' }, 200, appUsage(100)), json({ id: '2' }, 200, appUsage(3))),
 		);
-		await call({ method: 'GET', path: '/a' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/a' });
 		expect(sleeps).toEqual([]);
-		await call({ method: 'GET', path: '/b' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/b' });
 		expect(sleeps).toEqual([1000]);
 		expect(fake.requests).toHaveLength(2);
 	});
@@ -253,8 +269,8 @@ describe('rate-limit pacing of single calls', () => {
 			json({ id: '2' }, 200, appUsage(20)),
 		];
 		const { call, sleeps } = harness(new FakeTransport().reply(...replies));
-		await call({ method: 'GET', path: '/a' });
-		await call({ method: 'GET', path: '/b' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/a' });
+		await call({ effect: 'idempotent', method: 'GET', path: '/b' });
 		expect(sleeps).toEqual([1000, 2000, 1000]);
 	});
 });

@@ -1,31 +1,80 @@
-import { parseUsageHeaders, retryAfterMsFromHeaders, usagePercentOf } from '../../nodes/graph/usage';
+import {
+	announcedWaitMs,
+	durationWords,
+	limitHit,
+	limitKindOfCode,
+	limitWords,
+	parseUsageHeaders,
+	usagePercentOf,
+} from '../../nodes/graph/usage';
 
 const NOW = Date.UTC(2026, 0, 1);
+const BUC = (entries: object[]) => ({ 'x-business-use-case-usage': JSON.stringify({ '77': entries }) });
 
-describe('retryAfterMsFromHeaders', () => {
-	it('falls back to retry-after (seconds or HTTP date), then to unknown', () => {
-		expect(retryAfterMsFromHeaders({ 'retry-after': '12' }, NOW)).toBe(12_000);
-		expect(retryAfterMsFromHeaders({ 'retry-after': new Date(NOW + 90_000).toUTCString() }, NOW)).toBe(90_000);
-		expect(retryAfterMsFromHeaders({ 'retry-after': 'soon' }, NOW)).toBeUndefined();
-		expect(
-			retryAfterMsFromHeaders(
-				{ 'x-business-use-case-usage': '{"1":[{"estimated_time_to_regain_access":0}]}', 'retry-after': '2' },
-				NOW,
-			),
-		).toBe(2000);
-		expect(retryAfterMsFromHeaders({}, NOW)).toBeUndefined();
+describe('announcedWaitMs', () => {
+	it('is retry-after (seconds or HTTP date), else unknown', () => {
+		expect(announcedWaitMs({ 'retry-after': '12' }, NOW)).toBe(12_000);
+		expect(announcedWaitMs({ 'retry-after': new Date(NOW + 90_000).toUTCString() }, NOW)).toBe(90_000);
+		expect(announcedWaitMs({ 'retry-after': 'soon' }, NOW)).toBeUndefined();
+		expect(announcedWaitMs({}, NOW)).toBeUndefined();
+	});
+
+	it('ignores a business-use-case wait on an answer that was not refused for it', () => {
+		expect(announcedWaitMs(BUC([{ type: 'ads_insights', estimated_time_to_regain_access: 30 }]), NOW)).toBeUndefined();
+	});
+});
+
+describe('limitHit', () => {
+	it('names the limit by the error code', () => {
+		expect([4, 341, 17, 32, 613, 80004, 1].map(limitKindOfCode)).toEqual([
+			'app',
+			'app',
+			'user',
+			'page',
+			'custom',
+			'businessUseCase',
+			'unknown',
+		]);
+	});
+
+	it('reads a business-use-case refusal: its type, business and wait (minutes)', () => {
+		const hit = limitHit(
+			80004,
+			BUC([
+				{ type: 'ads_insights', call_count: 40, estimated_time_to_regain_access: 0 },
+				{ type: 'ads_management', call_count: 100, estimated_time_to_regain_access: 30 },
+			]),
+			NOW,
+		);
+		expect(hit).toEqual({ kind: 'businessUseCase', type: 'ads_management', id: '77', waitMs: 30 * 60_000 });
+		expect(limitWords(hit)).toBe('the business use case limit "ads_management" of business 77 (x-business-use-case-usage)');
+	});
+
+	it('does not take an unrelated business-use-case wait for an app-limit refusal', () => {
+		const headers = { ...BUC([{ type: 'ads_management', estimated_time_to_regain_access: 30 }]), 'retry-after': '20' };
+		expect(limitHit(4, headers, NOW)).toEqual({ kind: 'app', waitMs: 20_000 });
+		expect(limitHit(4, BUC([{ estimated_time_to_regain_access: 30 }]), NOW)).toEqual({ kind: 'app' });
+	});
+
+	it('reads an ad-account refusal from x-ad-account-usage (seconds)', () => {
+		const hit = limitHit(undefined, { 'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":120}' }, NOW);
+		expect(hit).toEqual({ kind: 'adAccount', waitMs: 120_000 });
+		expect(limitWords(hit)).toContain('x-ad-account-usage');
 	});
 });
 
 describe('usage headers', () => {
-	it('parses the app and business-use-case headers', () => {
+	it('parses the app, page, business-use-case and ad-account headers', () => {
 		const usage = parseUsageHeaders({
 			'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
+			'x-page-usage': '{"call_count":3}',
 			'x-business-use-case-usage': '{"123":[{"type":"ads_management","call_count":95}]}',
 			'x-ad-account-usage': ['{"acc_id_util_pct":9.67}'],
 		});
 		expect(usage.app).toEqual({ call_count: 28, total_time: 25, total_cputime: 25 });
+		expect(usage.page).toEqual({ call_count: 3 });
 		expect(usage.businessUseCase).toEqual({ '123': [{ type: 'ads_management', call_count: 95 }] });
+		expect(usage.adAccount).toEqual({ acc_id_util_pct: 9.67 });
 	});
 
 	it('ignores bad JSON and odd shapes', () => {
@@ -41,14 +90,31 @@ describe('usage headers', () => {
 });
 
 describe('usagePercentOf', () => {
-	it('is the highest figure of either header, or undefined without them', () => {
+	it('is the highest figure of the app and Page headers, or undefined without them', () => {
+		expect(usagePercentOf({ 'x-app-usage': '{"call_count":28,"total_time":91}' })).toBe(91);
+		expect(usagePercentOf({ 'x-app-usage': '{"call_count":28}', 'x-page-usage': '{"call_count":96}' })).toBe(96);
+		expect(usagePercentOf({})).toBeUndefined();
+	});
+
+	it('leaves out business-use-case and ad-account entries: they pace other calls than ours', () => {
 		expect(
 			usagePercentOf({
-				'x-app-usage': '{"call_count":28,"total_time":91,"total_cputime":25}',
-				'x-business-use-case-usage': '{"123":[{"type":"ads_management","call_count":95}]}',
+				'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
+				...BUC([{ type: 'ads_management', call_count: 100 }]),
+				'x-ad-account-usage': '{"acc_id_util_pct":100}',
 			}),
-		).toBe(95);
-		expect(usagePercentOf({ 'x-app-usage': '{"call_count":28,"total_time":91}' })).toBe(91);
-		expect(usagePercentOf({})).toBeUndefined();
+		).toBe(28);
+		expect(usagePercentOf(BUC([{ type: 'ads_management', call_count: 100 }]))).toBeUndefined();
+	});
+});
+
+describe('durationWords', () => {
+	it('says seconds, minutes or hours', () => {
+		expect([1000, 45_000, 30 * 60_000, 5 * 3_600_000].map(durationWords)).toEqual([
+			'1 second',
+			'45 seconds',
+			'30 minutes',
+			'5 hours',
+		]);
 	});
 });

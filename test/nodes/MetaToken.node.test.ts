@@ -275,7 +275,9 @@ describe('exchange, refresh and generate', () => {
 		expect(minted?.type).toBe('SYSTEM_USER');
 		expect(minted?.expiresAt).toBe(double.now() + 60 * DAY);
 		expect(result.expiresIn).toBe(60 * DAY);
-		expect(double.requests[0].query.set_token_expires_in_60_days).toBe('true');
+		// Inspected first (never-expiring tokens are refused), then refreshed.
+		expect(double.requests.map((request) => request.path)).toEqual(['/debug_token', '/oauth/access_token']);
+		expect(double.requests[1].query.set_token_expires_in_60_days).toBe('true');
 	});
 
 	it('generates a system-user token with the admin token, always with a proof', async () => {

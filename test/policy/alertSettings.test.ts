@@ -50,7 +50,9 @@ describe('settings', () => {
 				checkFailingAfterHours: '6',
 			}),
 		).toMatchObject({ events: ['expired', 'invalid'], requiredScopes: ['ads_read', 'ads_management'], checkFailingAfterHours: 6 });
-		expect(resolveAlertSettings({ events: [] }).events).toEqual([]);
+		// An empty list used to be accepted and silently never alerted (issue 12): it is refused now.
+		expect(() => resolveAlertSettings({ events: [] })).toThrow(/^Events: none selected/);
+		expect(() => resolveAlertSettings({ events: ' , ' })).toThrow(/^Events: none selected/);
 	});
 
 	it('rejects unknown events and bad hours, naming the field', () => {

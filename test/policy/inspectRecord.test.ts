@@ -60,7 +60,8 @@ describe('toInspectRecord', () => {
 		expect(record).toMatchObject({
 			isValid: false,
 			status: 'invalid',
-			neverExpires: true,
+			// A dead token never "never expires" (issue 12: it used to say true here).
+			neverExpires: false,
 			type: null,
 			appId: null,
 			application: null,

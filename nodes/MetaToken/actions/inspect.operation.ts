@@ -1,6 +1,8 @@
 /** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { mapWithConcurrency } from '../../graph/concurrency';
 import { GraphError } from '../../graph/GraphError';
 import type { DebugTokenData } from '../../graph/types';
 import { toInspectRecord } from '../../policy/inspectRecord';
@@ -25,7 +27,7 @@ export const description: INodeProperties[] = [
 				default: 4,
 				typeOptions: { minValue: 1, maxValue: 16 },
 				description:
-					'How many Graph batch calls (each inspecting up to 50 tokens) may run at once. Every token still counts against Meta\'s app rate limit.',
+					'How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to 16. Every token still counts against Meta\'s app rate limit.',
 			},
 			{
 				displayName: 'Expiring Within Days',
@@ -54,6 +56,9 @@ interface InspectOptions {
 	requiredScopes?: string;
 }
 
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 16;
+
 type Inspection =
 	| { ok: true; data: DebugTokenData }
 	// selfInspected: the token was also the calling token, so an auth error speaks of the token itself.
@@ -78,8 +83,7 @@ export async function execute(
 		}
 	});
 	const unique = [...new Set(tokens.filter((t): t is string => typeof t === 'string'))];
-	const firstOptions = this.getNodeParameter('options', 0, {}) as InspectOptions;
-	const inspections = await inspectAll(session, unique, firstOptions.concurrency ?? 4);
+	const inspections = await inspectAll(session, unique, readConcurrency(this));
 
 	const nowMs = Date.now();
 	return await forEachItem(this, items, async (itemIndex) => {
@@ -93,7 +97,24 @@ export async function execute(
 			requiredScopes: parseScopeList(options.requiredScopes),
 			expiringWithinDays: options.expiringWithinDays ?? 7,
 		}) as unknown as IDataObject;
-	});
+	}, session.secrets);
+}
+
+/**
+ * The run's Concurrency (read from the first item: it shapes one run of calls), a whole number
+ * from 1 to 16. Anything else — NaN from an expression, 0, 2.5, "four" — stops the node naming the
+ * field, instead of starting no workers or too many.
+ */
+function readConcurrency(context: IExecuteFunctions): number {
+	const options = context.getNodeParameter('options', 0, {}) as InspectOptions;
+	const raw: unknown = options.concurrency ?? DEFAULT_CONCURRENCY;
+	const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_CONCURRENCY) return value;
+	throw new NodeOperationError(
+		context.getNode(),
+		`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}: got ${typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}.`,
+		{ description: 'Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of 4.' },
+	);
 }
 
 async function inspectAll(
@@ -122,13 +143,15 @@ async function inspectAll(
 		}
 		return results;
 	}
-	for (const token of tokens) {
+	// Without the app token each token inspects itself: one call per token, Concurrency at a time.
+	const answers = await mapWithConcurrency(tokens, concurrency, async (token): Promise<Inspection> => {
 		try {
-			results.set(token, { ok: true, data: await client.debugToken(token, { accessToken: token }) });
+			return { ok: true, data: await client.debugToken(token, { accessToken: token }) };
 		} catch (error) {
-			results.set(token, { ok: false, error, selfInspected: true });
+			return { ok: false, error, selfInspected: true };
 		}
-	}
+	});
+	tokens.forEach((token, index) => results.set(token, answers[index]));
 	return results;
 }
 

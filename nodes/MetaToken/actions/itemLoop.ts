@@ -19,11 +19,15 @@ export class PartialResultError extends Error {
 	}
 }
 
-/** Runs `run` for each input item; one result may be several output items (one per Page, say). */
+/**
+ * Runs `run` for each input item; one result may be several output items (one per Page, say).
+ * `secrets` (the session's) are kept out of any message n8n itself worded.
+ */
 export async function forEachItem(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
 	run: (itemIndex: number) => Promise<IDataObject | IDataObject[]>,
+	secrets: readonly string[] = [],
 ): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -34,9 +38,9 @@ export async function forEachItem(
 			}
 		} catch (error) {
 			const failure = error instanceof PartialResultError ? error.cause : error;
-			if (!context.continueOnFail()) throw nodeError(context, failure, itemIndex);
+			if (!context.continueOnFail()) throw nodeError(context, failure, itemIndex, secrets);
 			const kept = error instanceof PartialResultError ? error.result : {};
-			output.push({ json: { ...kept, ...errorJson(failure) }, pairedItem: { item: itemIndex } });
+			output.push({ json: { ...kept, ...errorJson(failure, secrets) }, pairedItem: { item: itemIndex } });
 		}
 	}
 	return output;
@@ -47,6 +51,6 @@ export function perItemOperation(
 	run: (context: IExecuteFunctions, session: GraphSession, itemIndex: number) => Promise<IDataObject | IDataObject[]>,
 ): OperationModule['execute'] {
 	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
-		return await forEachItem(this, items, async (itemIndex) => await run(this, session, itemIndex));
+		return await forEachItem(this, items, async (itemIndex) => await run(this, session, itemIndex), session.secrets);
 	};
 }

@@ -1,6 +1,11 @@
-/** Refresh: an expiring system-user token → a new one valid 60 days from now (needs App ID and App Secret). */
+/**
+ * Refresh: an expiring system-user token → a new one valid 60 days from now (needs App ID and App
+ * Secret). The token is inspected first: a token that never expires must not go through the
+ * 60-day refresh, which would trade it for one that expires.
+ */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { OperationFailure } from '../../shared/failures';
 import { itemToken, operationNotice } from './fields';
 import { perItemOperation } from './itemLoop';
 import { mintTokenResult } from './mintedToken';
@@ -9,11 +14,23 @@ export const description: INodeProperties[] = [
 	operationNotice(
 		'refreshNotice',
 		'refreshSystemUserToken',
-		'Only expiring system-user tokens (made with "expires in 60 days") can be refreshed, and only while still valid: schedule this well before expiry. The old token keeps working until its own expiry.',
+		'Only expiring system-user tokens (made with "expires in 60 days") can be refreshed, and only while still valid: schedule this well before expiry. The old token keeps working until its own expiry. A token that never expires is refused: it needs no refresh.',
 	),
 ];
 
 export const execute = perItemOperation(async (context, session, itemIndex) => {
-	const answer = await session.client.refreshSystemUserToken(itemToken(context, session, itemIndex));
+	const { client } = session;
+	const token = itemToken(context, session, itemIndex);
+	// Inspect first (idempotent): with the app token when the credential has one, as the refresh needs.
+	const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+	const expiresAt = Number(data.expires_at ?? NaN);
+	if (data.is_valid === true && expiresAt === 0) {
+		throw new OperationFailure(
+			'input',
+			'neverExpires',
+			`This token never expires (debug_token: expires_at 0), so it needs no refresh: refreshing would replace it with a token that expires in 60 days. Nothing was sent to refresh it. Keep using it, or remove this step for it.`,
+		);
+	}
+	const answer = await client.refreshSystemUserToken(token);
 	return await mintTokenResult(context, itemIndex, answer);
 });
