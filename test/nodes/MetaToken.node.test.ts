@@ -108,7 +108,7 @@ describe('credential', () => {
 		const token = userToken();
 		const result = await testCredential('metaTokenApi', metaCredentials(token, { baseUrl: 'http://graph.example.com' }).metaTokenApi);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Base URL must use https/);
+		expect(result.message).toMatch(/^Base URL may only be https:\/\/graph\.facebook\.com/);
 		expect(double.requests).toHaveLength(0);
 	});
 });
