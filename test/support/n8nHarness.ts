@@ -104,7 +104,7 @@ export interface NodeRunOptions {
 	staticData?: IDataObject;
 }
 
-function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
+export function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
 	const ids = options.credentialIds ?? {};
 	const credentials: INode['credentials'] = {};
 	for (const description of nodeType.description.credentials ?? []) {
@@ -137,7 +137,7 @@ function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject):
 	});
 }
 
-function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
+export function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: credentialsHelper(store),
 		executionId: 'test-execution',
