@@ -137,10 +137,12 @@ describe('as an engine-request tool run (AI Agent v3: an ExecuteContext of metaT
 		expect(JSON.stringify(record)).not.toContain(token);
 	});
 
-	it.each(['exchange', 'refreshSystemUserToken', 'generateSystemUserToken', 'getPageTokens', 'revoke'])(
+	// __CUSTOM_API_CALL__: the entry n8n itself appends to every operation list it loads (e2e/tool-mode).
+	it.each(['exchange', 'refreshSystemUserToken', 'generateSystemUserToken', 'getPageTokens', 'revoke', '__CUSTOM_API_CALL__'])(
 		'refuses %s without the setting, before any call',
 		async (operation) => {
-			await expect(run({ operation, saveToCredential: true }, userToken())).rejects.toThrow(/only inspects tokens/);
+			// (n8n's own __CUSTOM_API_CALL__ is no operation of this node at all.)
+			await expect(run({ operation, saveToCredential: true }, userToken())).rejects.toThrow(/only inspects tokens|is not supported/);
 			expect(double.requests).toHaveLength(0);
 			expect(api.requests).toHaveLength(0);
 		},

@@ -45,10 +45,12 @@ export function operationFields(operation: INodeProperties): INodeProperties[] {
 	const readOnly = (operation.options ?? []).filter((option) =>
 		READ_ONLY_OPERATIONS.includes((option as { value: MetaTokenOperation }).value),
 	);
+	// Own option arrays: n8n appends its "Custom API Call" entry to each operation list it loads.
+	const all = () => [...(operation.options ?? [])];
 	return [
-		{ ...operation, displayOptions: { show: { '@tool': [false] } } },
+		{ ...operation, options: all(), displayOptions: { show: { '@tool': [false] } } },
 		{ ...operation, options: readOnly, displayOptions: { show: { '@tool': [true], [ALLOW_ALL]: [false] } } },
-		{ ...operation, displayOptions: { show: { '@tool': [true], [ALLOW_ALL]: [true] } } },
+		{ ...operation, options: all(), displayOptions: { show: { '@tool': [true], [ALLOW_ALL]: [true] } } },
 	];
 }
 
