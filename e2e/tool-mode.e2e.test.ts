@@ -44,7 +44,13 @@ const user = (token: string, userId: string, extra = {}) => ({
 });
 
 /** Start → Tool Executor, with the Meta Token tool on its ai_tool input, called with `args`. */
-function toolWorkflow(id: string, toolParameters: Record<string, unknown>, credential: { id: string; name: string }, args: Record<string, unknown>): Workflow {
+function toolWorkflow(
+	major: Major,
+	id: string,
+	toolParameters: Record<string, unknown>,
+	credential: { id: string; name: string },
+	args: Record<string, unknown>,
+): Workflow {
 	const tool: WorkflowNode = {
 		id: `${id}-tool`,
 		name: 'Meta token tool',
@@ -60,8 +66,9 @@ function toolWorkflow(id: string, toolParameters: Record<string, unknown>, crede
 		type: '@n8n/n8n-nodes-langchain.toolExecutor',
 		typeVersion: 1,
 		position: [300, 0],
-		// The tool's name is its node name with [^a-zA-Z0-9_-] as '_' (n8n's nodeNameToToolName).
-		parameters: { query: JSON.stringify({ Meta_token_tool: args }), toolName: '', node: '' },
+		// 2.x: the arguments per tool, under the tool's name (its node name with [^a-zA-Z0-9_-] as
+		// '_', n8n's nodeNameToToolName); 1.x: the arguments themselves.
+		parameters: { query: JSON.stringify(major === 2 ? { Meta_token_tool: args } : args), toolName: '', node: '' },
 	};
 	const start = manualTrigger();
 	return {
@@ -109,14 +116,15 @@ describe.each(selectedMajors())('The Meta Token tool in real n8n %s.x', (major: 
 		]);
 		await n8n.importWorkflows([
 			toolWorkflow(
+				major,
 				'MetaTokenTool001',
 				{ operation: 'inspect', tokenSource: 'input', token: "={{ $fromAI('token', 'The Meta access token to inspect', 'string') }}" },
 				CREDENTIALS.live,
 				{ token: live },
 			),
 			// Set in the workflow's JSON, past what the editor offers a tool.
-			toolWorkflow('MetaTokenTool002', { operation: 'revoke' }, CREDENTIALS.victim, {}),
-			toolWorkflow('MetaTokenTool003', { allowAllOperations: true, operation: 'getPageTokens' }, CREDENTIALS.pages, {}),
+			toolWorkflow(major, 'MetaTokenTool002', { operation: 'revoke' }, CREDENTIALS.victim, {}),
+			toolWorkflow(major, 'MetaTokenTool003', { allowAllOperations: true, operation: 'getPageTokens' }, CREDENTIALS.pages, {}),
 		]);
 		await n8n.start();
 		await n8n.setupOwner();
