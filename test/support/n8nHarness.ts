@@ -19,6 +19,7 @@ import type {
 	INodeType,
 	INodeTypes,
 	IRunExecutionData,
+	NodeExecutionHint,
 	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -103,7 +104,7 @@ export interface NodeRunOptions {
 	staticData?: IDataObject;
 }
 
-function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
+export function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
 	const ids = options.credentialIds ?? {};
 	const credentials: INode['credentials'] = {};
 	for (const description of nodeType.description.credentials ?? []) {
@@ -136,7 +137,7 @@ function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject):
 	});
 }
 
-function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
+export function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: credentialsHelper(store),
 		executionId: 'test-execution',
@@ -151,19 +152,25 @@ function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalDat
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
-export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
+/**
+ * An ExecuteContext for one run of `nodeType` (its credentials from `options`), built as
+ * WorkflowExecute builds it: for running `execute`, or for calling n8n's request helpers directly.
+ */
+export function executeContext(nodeType: INodeType, options: NodeRunOptions): ExecuteContext {
 	const node = buildNode(nodeType, options);
 	const workflow = workflowOf(nodeType, node);
+	// The Workflow resolved the node's parameters against its description (defaults in, options
+	// not displayed out), as n8n does when it loads a workflow.
+	const resolvedNode = workflow.getNode(node.name) ?? node;
 	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
 	const runExecutionData = {
 		resultData: { runData: {} },
 		executionData: { contextData: {}, nodeExecutionStack: [], metadata: {}, waitingExecution: {}, waitingExecutionSource: {} },
 	} as unknown as IRunExecutionData;
-	const executeData: IExecuteData = { node, data: { main: [items] }, source: { main: [] } };
-	const context = new ExecuteContext(
+	const executeData: IExecuteData = { node: resolvedNode, data: { main: [items] }, source: { main: [] } };
+	return new ExecuteContext(
 		workflow,
-		node,
+		resolvedNode,
 		additionalDataOf(options.credentials),
 		options.mode ?? 'manual',
 		runExecutionData,
@@ -173,8 +180,21 @@ export async function runNode(nodeType: INodeType, options: NodeRunOptions): Pro
 		executeData,
 		[],
 	);
+}
+
+/** One run of `execute`: its main output and the execution hints it added (shown on the output pane). */
+export async function runNodeWithHints(
+	nodeType: INodeType,
+	options: NodeRunOptions,
+): Promise<{ output: INodeExecutionData[]; hints: NodeExecutionHint[] }> {
+	const context = executeContext(nodeType, options);
 	const output = await nodeType.execute!.call(context);
-	return (output as INodeExecutionData[][])[0];
+	return { output: (output as INodeExecutionData[][])[0], hints: [...context.hints] };
+}
+
+/** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
+export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
+	return (await runNodeWithHints(nodeType, options)).output;
 }
 
 /** Runs `poll` of a trigger in n8n-core's PollContext, with workflow static data that persists. */

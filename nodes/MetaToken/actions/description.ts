@@ -13,6 +13,7 @@ import * as inspect from './inspect.operation';
 import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
 import * as revoke from './revoke.operation';
 import { saveToCredentialFields } from './saveToCredential';
+import { allowAllOperationsField, operationFields } from './toolMode';
 
 export const operationField: INodeProperties = {
 	displayName: 'Operation',
@@ -61,7 +62,9 @@ export const operationField: INodeProperties = {
 };
 
 export const properties: INodeProperties[] = [
-	operationField,
+	// As an agent's tool the node offers only Inspect unless this tool-only setting allows more.
+	allowAllOperationsField,
+	...operationFields(operationField),
 	...tokenSourceFields(['inspect', 'exchange', 'getPageTokens', 'revoke'], 'the token'),
 	...tokenSourceFields(['refreshSystemUserToken'], 'the expiring system-user token'),
 	...tokenSourceFields(['generateSystemUserToken'], 'the admin token that mints the new one'),
