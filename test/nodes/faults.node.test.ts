@@ -98,6 +98,31 @@ describe('minting (point 1)', () => {
 		expect(items[1].expiresIn).toBe(60 * DAY);
 		expect(double.requests.filter((request) => request.query.fb_exchange_token === short)).toHaveLength(1);
 	});
+
+	it.each(['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'])(
+		'%s refuses to run under n8n\'s Retry On Fail (a re-run mints every item again), before sending anything',
+		async (operation) => {
+			const token = user({ issuedAt: double.now(), expiresAt: double.now() + 3600 });
+			const error = await thrown(
+				runNode(node, {
+					parameters: { operation, tokenSource: 'input', token: '={{ $json.token }}', systemUserId: '61550000000000', scopes: 'ads_read' },
+					credentials: credentials(token),
+					items: [{ token }],
+					retryOnFail: true,
+					continueOnFail: true,
+				}),
+			);
+			expect(error.message).toMatch(/^Retry On Fail is on for this node/);
+			expect(error.description).toMatch(/Turn off Retry On Fail/);
+			expect(double.requests).toHaveLength(0);
+		},
+	);
+
+	it('Inspect runs under Retry On Fail as usual (it mints nothing)', async () => {
+		const token = user();
+		const items = await runNode(node, { parameters: { operation: 'inspect' }, credentials: credentials(token), retryOnFail: true });
+		expect(items[0].json.isValid).toBe(true);
+	});
 });
 
 describe('words (points 7 and 8)', () => {

@@ -98,6 +98,8 @@ export interface NodeRunOptions {
 	credentials: CredentialStore;
 	items?: IDataObject[];
 	continueOnFail?: boolean;
+	/** The node's "Retry On Fail" setting. */
+	retryOnFail?: boolean;
 	/** Ids the node's credential references carry (what "this node's own credential" resolves to). */
 	credentialIds?: Record<string, string>;
 	mode?: WorkflowExecuteMode;
@@ -122,6 +124,7 @@ export function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
 		parameters: options.parameters as INode['parameters'],
 		credentials,
 		continueOnFail: options.continueOnFail ?? false,
+		retryOnFail: options.retryOnFail ?? false,
 	};
 }
 

@@ -11,6 +11,7 @@
  * execution hint on the output and a warning in n8n's log say so, naming the token by its hint.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { AccessTokenAnswer } from '../../graph/types';
 import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
@@ -47,6 +48,7 @@ type Mint = (context: IExecuteFunctions, session: GraphSession, itemIndex: numbe
  */
 export function mintingOperation(mint: Mint): OperationModule['execute'] {
 	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
+		refuseRetryOnFail(this);
 		const plans = await planSaves(this, items.length);
 		if (!this.continueOnFail()) {
 			const first = plans.findIndex((plan) => plan instanceof Error);
@@ -57,8 +59,26 @@ export function mintingOperation(mint: Mint): OperationModule['execute'] {
 			if (plan instanceof Error) throw plan;
 			const answer = await mint(this, session, itemIndex);
 			return await mintedResult(this, itemIndex, answer, plan);
-		});
+		}, session.secrets);
 	};
+}
+
+/**
+ * n8n's Retry On Fail runs the whole node again when it throws or when its first output item
+ * carries `error` (n8n-core WorkflowExecute, `checkFailure`): every item would be minted again,
+ * the successful ones included. The node's own retries are the safe ones (sender.ts), so a minting
+ * run with Retry On Fail on is refused before anything is sent.
+ */
+function refuseRetryOnFail(context: IExecuteFunctions): void {
+	if (context.getNode().retryOnFail !== true) return;
+	throw new NodeOperationError(
+		context.getNode(),
+		'Retry On Fail is on for this node: after a failure n8n would run it again and mint a second token for every item, the successful ones too. Nothing was sent.',
+		{
+			description:
+				"Turn off Retry On Fail in this node's Settings. The node already retries what is safe to retry (a call that never reached Meta, a rate limit) and never repeats a call that may have created a token.",
+		},
+	);
 }
 
 async function mintedResult(
