@@ -20,6 +20,7 @@ import type {
 	INodeTypes,
 	IRunExecutionData,
 	IWorkflowExecuteAdditionalData,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
@@ -101,6 +102,8 @@ export interface NodeRunOptions {
 	credentialIds?: Record<string, string>;
 	mode?: WorkflowExecuteMode;
 	staticData?: IDataObject;
+	/** Receives the execution hints the node added (`addExecutionHints`), as n8n shows them. */
+	hints?: NodeExecutionHint[];
 }
 
 function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
@@ -151,10 +154,20 @@ function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalDat
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
+/**
+ * Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output.
+ *
+ * `staticData` stands for the workflow's row in n8n's database: each run loads it (JSON), and after
+ * the run n8n writes the node's changes back exactly when n8n does — whether the node returned or
+ * threw, only if the data changed (`__dataChanged`, n8n-core workflow-execute.js), and never for a
+ * manual run (`!isManualMode` in n8n's execution-lifecycle-hooks.js, on main and on workers alike;
+ * research §5.1). Without `staticData` every run starts from nothing and nothing is kept.
+ */
 export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
 	const node = buildNode(nodeType, options);
-	const workflow = workflowOf(nodeType, node);
+	const loaded = options.staticData === undefined ? undefined : (JSON.parse(JSON.stringify(options.staticData)) as IDataObject);
+	const workflow = workflowOf(nodeType, node, loaded);
+	const mode = options.mode ?? 'manual';
 	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
 	const runExecutionData = {
 		resultData: { runData: {} },
@@ -165,7 +178,7 @@ export async function runNode(nodeType: INodeType, options: NodeRunOptions): Pro
 		workflow,
 		node,
 		additionalDataOf(options.credentials),
-		options.mode ?? 'manual',
+		mode,
 		runExecutionData,
 		0,
 		items,
@@ -173,8 +186,17 @@ export async function runNode(nodeType: INodeType, options: NodeRunOptions): Pro
 		executeData,
 		[],
 	);
-	const output = await nodeType.execute!.call(context);
-	return (output as INodeExecutionData[][])[0];
+	try {
+		const output = await nodeType.execute!.call(context);
+		options.hints?.push(...(context as unknown as { hints: NodeExecutionHint[] }).hints);
+		return (output as INodeExecutionData[][])[0];
+	} finally {
+		if (options.staticData !== undefined && mode !== 'manual' && workflow.staticData.__dataChanged === true) {
+			const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			for (const key of Object.keys(options.staticData)) delete options.staticData[key];
+			Object.assign(options.staticData, saved);
+		}
+	}
 }
 
 /** Runs `poll` of a trigger in n8n-core's PollContext, with workflow static data that persists. */
