@@ -282,7 +282,7 @@ describe('runs n8n does not save', () => {
 		expect(summary(await check({ items, staticData, mode: 'manual', hints }))).toEqual([['Bistro Bella', 'expiring', 14, { item: 1 }]]);
 		expect(JSON.stringify(staticData)).toBe(saved);
 		expect(hints).toEqual([
-			expect.objectContaining({ location: 'outputPane', message: expect.stringMatching(/^Manual run: these alerts were not recorded/) }),
+			expect.objectContaining({ location: 'outputPane', message: expect.stringMatching(/^Manual run: nothing was recorded/) }),
 		]);
 		// So the next scheduled run raises it for real, once.
 		expect(summary(await check({ items, staticData }))).toEqual([['Bistro Bella', 'expiring', 14, { item: 1 }]]);

@@ -62,7 +62,7 @@ export const description: INodeProperties[] = [
 ];
 
 /** An item made ready for the policy, or why it cannot be checked. */
-type Prepared = { entry: WatchEntry; name: string | null } | { error: unknown };
+type Prepared = { entry: WatchEntry } | { error: unknown };
 
 function observationOf(token: string, inspection: Inspection, options: ObservationOptions): Observation {
 	if (inspection.ok) return observationFromInspection(token, inspection.data, options);
@@ -85,7 +85,7 @@ function prepare(context: IExecuteFunctions, inspected: ItemInspections, itemInd
 			credentialName: name ?? tokenHint(token),
 			requiredScopes: settings.requiredScopes,
 		});
-		return { entry: { name, observation, settings: settings.input }, name };
+		return { entry: { name, observation, settings: settings.input } };
 	} catch (error) {
 		return { error };
 	}
@@ -135,7 +135,7 @@ export async function execute(
 		const item = prepared[itemIndex];
 		if ('error' in item) throw item.error;
 		const result = results[entryOf[itemIndex]];
-		if (result.kind === 'duplicate') throw duplicateError(item.name, itemOf[result.firstEntry]);
+		if (result.kind === 'duplicate') throw duplicateError(item.entry.name, itemOf[result.firstEntry]);
 		if (result.alerts.length === 0) return [];
 		// The credential's name only when the token is the credential's own.
 		const source = this.getNodeParameter('tokenSource', itemIndex, 'credential') as TokenSource;
@@ -148,7 +148,7 @@ export async function execute(
 	if (this.getMode() === 'manual') {
 		this.addExecutionHints({
 			message:
-				'Manual run: these alerts were not recorded (n8n does not save static data of manual runs), so the active workflow raises them again at its next run.',
+				'Manual run: nothing was recorded (n8n does not save the static data of manual runs), so the alerts shown here come again at the next run of the active workflow.',
 			location: 'outputPane',
 		});
 	} else {
