@@ -13,12 +13,14 @@ export const EXAMPLES = {
 	alert: 'alert-slack-before-meta-token-expires.json',
 	selfRenewing: 'self-renewing-system-user-token.json',
 	agencyReport: 'agency-token-health-report.json',
+	agencyWatch: 'agency-token-watch.json',
 } as const;
 
 export const PLACEHOLDERS = {
 	metaTokenCredentialId: '__META_TOKEN_CREDENTIAL_ID__',
 	n8nApiCredentialId: '__N8N_API_CREDENTIAL_ID__',
 	slackWebhookUrl: 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK',
+	dataTableId: '__DATA_TABLE_ID__',
 } as const;
 
 export interface ExampleValues {
@@ -29,6 +31,10 @@ export interface ExampleValues {
 	clients?: Array<{ client: string; token: string }>;
 	/** For the trigger: replaces its poll schedule (e.g. every minute in the e2e suite). */
 	pollTimes?: unknown;
+	/** For the agency watch: the n8n Data table its "Client tokens" node reads. */
+	dataTable?: { id: string; name: string };
+	/** Replaces the rule of every Schedule Trigger (e.g. every few seconds in the e2e suite). */
+	scheduleRule?: unknown;
 }
 
 export function loadExample(file: string, values: ExampleValues = {}): Workflow {
@@ -56,5 +62,12 @@ function fillNode(node: WorkflowNode, values: ExampleValues): void {
 	}
 	if (values.pollTimes !== undefined && node.type.endsWith('.metaTokenTrigger')) {
 		node.parameters.pollTimes = values.pollTimes;
+	}
+	const table = node.parameters.dataTableId as { value?: string } | undefined;
+	if (values.dataTable && table?.value === PLACEHOLDERS.dataTableId) {
+		node.parameters.dataTableId = { ...table, value: values.dataTable.id, cachedResultName: values.dataTable.name };
+	}
+	if (values.scheduleRule !== undefined && node.type === 'n8n-nodes-base.scheduleTrigger') {
+		node.parameters.rule = values.scheduleRule;
 	}
 }

@@ -279,10 +279,8 @@ export class N8nInstance {
 	}
 
 	async login(owner: Owner = DEFAULT_OWNER): Promise<void> {
-		const body =
-			this.runtime.major === 2
-				? { emailOrLdapLoginId: owner.email, password: owner.password }
-				: { email: owner.email, password: owner.password };
+		// 2.x and 1.123.x read emailOrLdapLoginId; older 1.x releases read email.
+		const body = { emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password };
 		const response = await this.rest('POST', '/rest/login', body);
 		if (!response.ok) throw new Error(`login → ${response.status} ${await response.text()}`);
 		this.keepCookie(response);

@@ -21,6 +21,36 @@ export function manualTrigger(name = 'Start'): WorkflowNode {
 	};
 }
 
+/** A Schedule Trigger firing every `seconds` (1–59: the shortest unit n8n's Schedule Trigger has). */
+export function scheduleEverySeconds(name: string, seconds: number): WorkflowNode {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.scheduleTrigger',
+		typeVersion: 1.2,
+		position: [0, 0],
+		parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] } },
+	};
+}
+
+/** An HTTP Request node POSTing each item's fields (name → expression) as a JSON body. */
+export function postJson(name: string, url: string, fields: Record<string, string>): WorkflowNode {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [600, 0],
+		parameters: {
+			method: 'POST',
+			url,
+			sendBody: true,
+			bodyParameters: { parameters: Object.entries(fields).map(([field, value]) => ({ name: field, value })) },
+			options: {},
+		},
+	};
+}
+
 /** A Code node that emits the given JSON objects as items. */
 export function emitItems(name: string, items: unknown[]): WorkflowNode {
 	return {

@@ -120,7 +120,8 @@ function isNullableString(value: unknown): value is string | null {
 	return value === null || typeof value === 'string';
 }
 
-const ERROR_CLASSES: readonly GraphErrorClass[] = [
+/** Every class a stored failure streak may carry (the Graph layer's classes). */
+export const ERROR_CLASSES: readonly GraphErrorClass[] = [
 	'auth',
 	'permission',
 	'proofRequired',

@@ -1,12 +1,13 @@
 /**
  * `npm run demo`: a sandbox n8n 2.x with this package installed from its packed tarball, the
  * Graph API double standing in for graph.facebook.com (seeded with realistic tokens, dates
- * relative to now), a local "Slack" that prints what it receives, the three example workflows
- * and their credentials. Prints the editor URL and the owner's login. Ctrl-C stops everything.
+ * relative to now), a local "Slack" that prints what it receives, the four example workflows
+ * and their credentials (the agency watch's client tokens in an n8n Data table). Prints the editor URL and the owner's login. Ctrl-C stops everything.
  *
  * Run through scripts/demo/demo.sh (installs, builds, compiles this into .e2e-build/).
  * DEMO_PORT picks n8n's port (default 5678, or a free one when that is taken).
  */
+import { createDataTable } from '../../e2e/support/dataTables';
 import { EXAMPLES, loadExample } from '../../e2e/support/examples';
 import { GraphDoubleProcess } from '../../e2e/support/graphDoubleProcess';
 import type { Owner } from '../../e2e/support/n8n';
@@ -31,7 +32,11 @@ export const DEMO_WORKFLOWS = {
 	alert: 'MetaTokenAlert01',
 	selfRenewing: 'MetaTokenRenew01',
 	agencyReport: 'MetaTokenReport1',
+	agencyWatch: 'MetaTokenWatch01',
 } as const;
+
+/** The n8n Data table the agency watch example reads its client tokens from. */
+export const DEMO_DATA_TABLE = 'Client Meta tokens';
 
 const tokens = {
 	acme: tokenFor('demo-acme-user'),
@@ -61,6 +66,15 @@ function sandboxSeed() {
 		],
 	};
 }
+
+/** The sandbox's clients: the agency report's Code node and the agency watch's Data table list them. */
+const demoClients = [
+	{ client: 'Acme Shoes', token: tokens.acme },
+	{ client: 'Cycle Hub', token: tokens.cycleHub },
+	{ client: 'Deli Forty', token: tokens.deli },
+	{ client: 'Brand Page', token: tokens.brandPage },
+	{ client: 'Reporting system user', token: tokens.systemUser },
+];
 
 export interface Demo {
 	url: string;
@@ -116,13 +130,7 @@ export async function startDemo(options: { log?: (line: string) => void } = {}):
 			loadExample(EXAMPLES.agencyReport, {
 				metaTokenCredential: DEMO_CREDENTIALS.agency,
 				slackWebhookUrl: sink.url,
-				clients: [
-					{ client: 'Acme Shoes', token: tokens.acme },
-					{ client: 'Cycle Hub', token: tokens.cycleHub },
-					{ client: 'Deli Forty', token: tokens.deli },
-					{ client: 'Brand Page', token: tokens.brandPage },
-					{ client: 'Reporting system user', token: tokens.systemUser },
-				],
+				clients: demoClients,
 			}),
 		]);
 		// The alert workflow runs from the start: its first poll posts to the sandbox Slack below.
@@ -133,6 +141,16 @@ export async function startDemo(options: { log?: (line: string) => void } = {}):
 		const apiKey = await n8n.createApiKey(['credential:update', 'credential:read'], 'Meta Token demo');
 		await n8n.importCredentials([
 			{ ...DEMO_CREDENTIALS.n8nApi, type: 'metaTokenN8nApi', data: { baseUrl: n8n.url, apiKey } },
+		]);
+		// The agency watch reads a Data table, which exists once n8n runs and has its owner.
+		const columns = [{ name: 'client', type: 'string' as const }, { name: 'token', type: 'string' as const }];
+		const table = await createDataTable(n8n, DEMO_DATA_TABLE, columns, demoClients);
+		await n8n.importWorkflows([
+			loadExample(EXAMPLES.agencyWatch, {
+				metaTokenCredential: DEMO_CREDENTIALS.agency,
+				slackWebhookUrl: sink.url,
+				dataTable: { id: table, name: DEMO_DATA_TABLE },
+			}),
 		]);
 		log(`ready in ${Math.round((Date.now() - started) / 1000)} s`);
 		return { url: n8n.url, owner: DEFAULT_OWNER, doubleUrl: double.url, n8n, sink, stop };
@@ -181,6 +199,7 @@ async function main(): Promise<void> {
 			`    ${demo.url}/workflow/${w.alert}   Alert on Slack before a Meta token expires (active, polls every minute)`,
 			`    ${demo.url}/workflow/${w.selfRenewing}   Self-renewing Meta system-user token (click "Execute workflow")`,
 			`    ${demo.url}/workflow/${w.agencyReport}   Agency Meta token health report (click "Execute workflow")`,
+			`    ${demo.url}/workflow/${w.agencyWatch}   Agency Meta token watch (click "Execute workflow" to see what would alert; activate it to alert once per threshold)`,
 			'',
 			`  Graph API sandbox: ${demo.doubleUrl} (requests log: ${demo.doubleUrl}/_double/requests)`,
 			'  Messages to "Slack" are printed here.',

@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: starts the demo (n8n 2.x sandbox), logs in with headless Debian Chromium
- * driven by playwright-core, and saves PNGs of the three example workflows and of the Meta Token
- * node's panel under docs/screenshots/. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is
+ * driven by playwright-core, and saves PNGs of the four example workflows and of the Meta Token
+ * node's panels under docs/screenshots/. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is
  * already running instead of starting one.
  */
 import { mkdirSync, readFileSync } from 'fs';
@@ -104,6 +104,13 @@ export async function takeScreenshots(url: string, log: (line: string) => void):
 		await shoot(page, 'agency-token-health-report', log);
 		await openNodePanel(page, 'Inspect tokens');
 		await shoot(page, 'meta-token-node-panel', log);
+
+		// A manual run of the watch: what would alert now (recorded by nothing, as its hint says).
+		await openCanvas(page, url, DEMO_WORKFLOWS.agencyWatch);
+		await executeWorkflow(page);
+		await shoot(page, 'agency-token-watch', log);
+		await openNodePanel(page, 'Check for Alerts');
+		await shoot(page, 'check-for-alerts-panel', log);
 
 		// The trigger's panel (opened by URL: nothing to run).
 		await page.goto(`${url}/workflow/${DEMO_WORKFLOWS.alert}/${exampleNodeId(EXAMPLES.alert, 'Meta Token Trigger')}`);

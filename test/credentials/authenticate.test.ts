@@ -56,7 +56,7 @@ function store(baseUrl: string = double.url, extra: IDataObject = {}): Credentia
 
 /** n8n-core's request helpers in the ExecuteContext of a Meta Token node run. */
 function helpers(credentials: CredentialStore = store()) {
-	const context = executeContext(new MetaToken(), { parameters: { operation: 'exchange', saveToCredential: true }, credentials });
+	const { context } = executeContext(new MetaToken(), { parameters: { operation: 'exchange', saveToCredential: true }, credentials });
 	return {
 		http: async (type: string, options: IHttpRequestOptions) =>
 			await context.helpers.httpRequestWithAuthentication.call(context, type, options),

@@ -66,7 +66,7 @@ function displayed(description: INodeTypeDescription, values: INodeParameters, n
 	return description.properties.some((property) => property.name === name && NodeHelpers.displayParameter(resolved, property, node, description));
 }
 
-const ALL = ['exchange', 'generateSystemUserToken', 'getPageTokens', 'inspect', 'refreshSystemUserToken', 'revoke'];
+const ALL = ['checkAlerts', 'exchange', 'generateSystemUserToken', 'getPageTokens', 'inspect', 'refreshSystemUserToken', 'revoke'];
 
 describe('what the editor offers', () => {
 	it('registers as metaTokenTool and offers only Inspect', () => {
@@ -138,7 +138,8 @@ describe('as an engine-request tool run (AI Agent v3: an ExecuteContext of metaT
 	});
 
 	// __CUSTOM_API_CALL__: the entry n8n itself appends to every operation list it loads (e2e/tool-mode).
-	it.each(['exchange', 'refreshSystemUserToken', 'generateSystemUserToken', 'getPageTokens', 'revoke', '__CUSTOM_API_CALL__'])(
+	// checkAlerts records alert history (an agent calling it would use up the alerts), so it is not read-only.
+	it.each(['exchange', 'refreshSystemUserToken', 'generateSystemUserToken', 'getPageTokens', 'revoke', 'checkAlerts', '__CUSTOM_API_CALL__'])(
 		'refuses %s without the setting, before any call',
 		async (operation) => {
 			// (n8n's own __CUSTOM_API_CALL__ is no operation of this node at all.)

@@ -19,8 +19,8 @@ import type {
 	INodeType,
 	INodeTypes,
 	IRunExecutionData,
-	NodeExecutionHint,
 	IWorkflowExecuteAdditionalData,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
@@ -104,6 +104,8 @@ export interface NodeRunOptions {
 	credentialIds?: Record<string, string>;
 	mode?: WorkflowExecuteMode;
 	staticData?: IDataObject;
+	/** Receives the execution hints the node added (`addExecutionHints`), as n8n shows them. */
+	hints?: NodeExecutionHint[];
 }
 
 export function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
@@ -158,10 +160,15 @@ export function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditi
 /**
  * An ExecuteContext for one run of `nodeType` (its credentials from `options`), built as
  * WorkflowExecute builds it: for running `execute`, or for calling n8n's request helpers directly.
+ * `staticData`, when given, is the workflow's static data as loaded from n8n's database (JSON).
  */
-export function executeContext(nodeType: INodeType, options: NodeRunOptions): ExecuteContext {
+export function executeContext(
+	nodeType: INodeType,
+	options: NodeRunOptions,
+	loadedStaticData?: IDataObject,
+): { context: ExecuteContext; workflow: Workflow } {
 	const node = buildNode(nodeType, options);
-	const workflow = workflowOf(nodeType, node);
+	const workflow = workflowOf(nodeType, node, loadedStaticData);
 	// The Workflow resolved the node's parameters against its description (defaults in, options
 	// not displayed out), as n8n does when it loads a workflow.
 	const resolvedNode = workflow.getNode(node.name) ?? node;
@@ -171,7 +178,7 @@ export function executeContext(nodeType: INodeType, options: NodeRunOptions): Ex
 		executionData: { contextData: {}, nodeExecutionStack: [], metadata: {}, waitingExecution: {}, waitingExecutionSource: {} },
 	} as unknown as IRunExecutionData;
 	const executeData: IExecuteData = { node: resolvedNode, data: { main: [items] }, source: { main: [] } };
-	return new ExecuteContext(
+	const context = new ExecuteContext(
 		workflow,
 		resolvedNode,
 		additionalDataOf(options.credentials),
@@ -183,16 +190,37 @@ export function executeContext(nodeType: INodeType, options: NodeRunOptions): Ex
 		executeData,
 		[],
 	);
+	return { context, workflow };
 }
 
-/** One run of `execute`: its main output and the execution hints it added (shown on the output pane). */
+/**
+ * One run of `execute`: its main output and the execution hints it added (shown on the output pane).
+ *
+ * `staticData` stands for the workflow's row in n8n's database: each run loads it (JSON), and after
+ * the run n8n writes the node's changes back exactly when n8n does — whether the node returned or
+ * threw, only if the data changed (`__dataChanged`, n8n-core workflow-execute.js), and never for a
+ * manual run (`!isManualMode` in n8n's execution-lifecycle-hooks.js, on main and on workers alike;
+ * research §5.1). Without `staticData` every run starts from nothing and nothing is kept.
+ */
 export async function runNodeWithHints(
 	nodeType: INodeType,
 	options: NodeRunOptions,
 ): Promise<{ output: INodeExecutionData[]; hints: NodeExecutionHint[] }> {
-	const context = executeContext(nodeType, options);
-	const output = await nodeType.execute!.call(context);
-	return { output: (output as INodeExecutionData[][])[0], hints: [...context.hints] };
+	const loaded = options.staticData === undefined ? undefined : (JSON.parse(JSON.stringify(options.staticData)) as IDataObject);
+	const { context, workflow } = executeContext(nodeType, options, loaded);
+	const mode = options.mode ?? 'manual';
+	try {
+		const output = await nodeType.execute!.call(context);
+		const hints = [...(context as unknown as { hints: NodeExecutionHint[] }).hints];
+		options.hints?.push(...hints);
+		return { output: (output as INodeExecutionData[][])[0], hints };
+	} finally {
+		if (options.staticData !== undefined && mode !== 'manual' && workflow.staticData.__dataChanged === true) {
+			const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			for (const key of Object.keys(options.staticData)) delete options.staticData[key];
+			Object.assign(options.staticData, saved);
+		}
+	}
 }
 
 /** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */

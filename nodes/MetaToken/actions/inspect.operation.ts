@@ -1,14 +1,13 @@
-/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call. */
+/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (inspection.ts). */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../graph/concurrency';
 import { GraphError } from '../../graph/GraphError';
 import type { DebugTokenData } from '../../graph/types';
 import { toInspectRecord } from '../../policy/inspectRecord';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
-import { itemToken } from './fields';
+import type { Inspection } from './inspection';
+import { concurrencyOption, inspectItems } from './inspection';
 import { forEachItem } from './itemLoop';
 
 export const description: INodeProperties[] = [
@@ -20,15 +19,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { operation: ['inspect'] } },
 		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				default: 4,
-				typeOptions: { minValue: 1, maxValue: 16 },
-				description:
-					'How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to 16. Every token still counts against Meta\'s app rate limit.',
-			},
+			concurrencyOption,
 			{
 				displayName: 'Expiring Within Days',
 				name: 'expiringWithinDays',
@@ -51,18 +42,9 @@ export const description: INodeProperties[] = [
 ];
 
 interface InspectOptions {
-	concurrency?: number;
 	expiringWithinDays?: number;
 	requiredScopes?: string;
 }
-
-const DEFAULT_CONCURRENCY = 4;
-const MAX_CONCURRENCY = 16;
-
-type Inspection =
-	| { ok: true; data: DebugTokenData }
-	// selfInspected: the token was also the calling token, so an auth error speaks of the token itself.
-	| { ok: false; error: unknown; selfInspected: boolean };
 
 /**
  * Inspects every item's token with `debug_token`. With the app token (App ID and App Secret in
@@ -75,25 +57,14 @@ export async function execute(
 	items: INodeExecutionData[],
 	session: GraphSession,
 ): Promise<INodeExecutionData[]> {
-	const tokens = items.map((_, itemIndex) => {
-		try {
-			return itemToken(this, session, itemIndex);
-		} catch (error) {
-			return error;
-		}
-	});
-	const unique = [...new Set(tokens.filter((t): t is string => typeof t === 'string'))];
-	const inspections = await inspectAll(session, unique, readConcurrency(this));
-
-	const nowMs = Date.now();
+	const inspected = await inspectItems(this, items, session);
 	return await forEachItem(this, items, async (itemIndex) => {
-		const token = tokens[itemIndex];
-		if (typeof token !== 'string') throw token;
-		const inspection = inspections.get(token) as Inspection;
+		const token = inspected.token(itemIndex);
+		const inspection = inspected.inspection(token);
 		const options = this.getNodeParameter('options', itemIndex, {}) as InspectOptions;
 		const data = inspection.ok ? inspection.data : deadTokenData(inspection);
 		return toInspectRecord(token, data, {
-			nowMs,
+			nowMs: inspected.nowMs,
 			requiredScopes: parseScopeList(options.requiredScopes),
 			expiringWithinDays: options.expiringWithinDays ?? 7,
 		}) as unknown as IDataObject;
@@ -101,65 +72,10 @@ export async function execute(
 }
 
 /**
- * The run's Concurrency (read from the first item: it shapes one run of calls), a whole number
- * from 1 to 16. Anything else — NaN from an expression, 0, 2.5, "four" — stops the node naming the
- * field, instead of starting no workers or too many.
- */
-function readConcurrency(context: IExecuteFunctions): number {
-	const options = context.getNodeParameter('options', 0, {}) as InspectOptions;
-	const raw: unknown = options.concurrency ?? DEFAULT_CONCURRENCY;
-	const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-	if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_CONCURRENCY) return value;
-	throw new NodeOperationError(
-		context.getNode(),
-		`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}: got ${typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}.`,
-		{ description: 'Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of 4.' },
-	);
-}
-
-async function inspectAll(
-	session: GraphSession,
-	tokens: string[],
-	concurrency: number,
-): Promise<Map<string, Inspection>> {
-	const { client } = session;
-	const appToken = client.appToken();
-	const results = new Map<string, Inspection>();
-	if (tokens.length === 0) return results;
-	if (appToken) {
-		try {
-			// One token needs no batch envelope: a plain GET is cheaper and needs no fallback.
-			const answers =
-				tokens.length === 1
-					? [{ ok: true as const, data: await client.debugToken(tokens[0], { accessToken: appToken }) }]
-					: await client.debugTokens(tokens, { accessToken: appToken, concurrency });
-			tokens.forEach((token, index) => {
-				const answer = answers[index];
-				results.set(token, answer.ok ? answer : { ...answer, selfInspected: false });
-			});
-		} catch (error) {
-			// The batch call itself failed (the app token was refused, say): every item reports it.
-			for (const token of tokens) results.set(token, { ok: false, error, selfInspected: false });
-		}
-		return results;
-	}
-	// Without the app token each token inspects itself: one call per token, Concurrency at a time.
-	const answers = await mapWithConcurrency(tokens, concurrency, async (token): Promise<Inspection> => {
-		try {
-			return { ok: true, data: await client.debugToken(token, { accessToken: token }) };
-		} catch (error) {
-			return { ok: false, error, selfInspected: true };
-		}
-	});
-	tokens.forEach((token, index) => results.set(token, answers[index]));
-	return results;
-}
-
-/**
  * A token that inspects itself and is dead gets an auth error instead of `is_valid: false`;
  * that is still an answer about the token, so it becomes a record, not a failed item.
  */
-function deadTokenData(inspection: { error: unknown; selfInspected: boolean }): DebugTokenData {
+function deadTokenData(inspection: Extract<Inspection, { ok: false }>): DebugTokenData {
 	const { error } = inspection;
 	const tokenIsDead =
 		inspection.selfInspected && error instanceof GraphError && error.errorClass === 'auth';

@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { graphSession } from '../../shared/graphSession';
+import * as checkAlerts from './checkAlerts.operation';
 import * as exchange from './exchange.operation';
 import type { MetaTokenOperation, OperationModule } from './fields';
 import * as generateSystemUserToken from './generateSystemUserToken.operation';
@@ -23,6 +24,7 @@ const operations: Record<MetaTokenOperation, OperationModule> = {
 	generateSystemUserToken,
 	getPageTokens,
 	revoke,
+	checkAlerts,
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
