@@ -155,6 +155,7 @@ describe.each(selectedMajors())('The Meta Token tool in real n8n %s.x', (major: 
 		// every operation list of a node whose credential can sign requests; the tool refuses it.
 		expect(offered({})).toEqual(['inspect', '__CUSTOM_API_CALL__']);
 		expect(offered({ allowAllOperations: true })).toEqual([
+			'checkAlerts',
 			'exchange',
 			'generateSystemUserToken',
 			'getPageTokens',
