@@ -9,10 +9,12 @@
  *
  * n8n 2.x opens its "Production Checklist" popover the first time a browser shows a published
  * workflow, and remembers having done so per workflow in the browser's IndexedDB (`n8n-local`,
- * store `workflows`, `firstActivatedAt`). The script records that for the demo's workflows
- * before opening any, so no popover covers a picture.
+ * store `workflows`, `firstActivatedAt`); after a trigger's first test event it shows a "You can
+ * pin this output" tooltip once (localStorage `N8N_PIN_DATA_DISCOVERY_NDV`). The script records
+ * both as seen before opening anything, so nothing covers a picture.
  */
 import { mkdirSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -58,12 +60,16 @@ async function closeChecklist(page: Page): Promise<void> {
 }
 
 /**
- * Tells the editor, as it tells itself after showing it once, that the Production Checklist of
- * these workflows was already shown in this browser.
+ * Tells the editor, as it tells itself after showing them once, that this browser has seen the
+ * Production Checklist of these workflows and the "You can pin this output" hint.
  */
-async function skipProductionChecklist(page: Page, url: string, workflowIds: string[]): Promise<void> {
+async function skipFirstTimeHints(page: Page, url: string, workflowIds: string[]): Promise<void> {
 	await page.goto(url);
 	await settle(page);
+	await page.evaluate(`(() => {
+		localStorage.setItem('N8N_PIN_DATA_DISCOVERY_NDV', 'true');
+		localStorage.setItem('N8N_PIN_DATA_DISCOVERY_CANVAS', 'true');
+	})()`);
 	// Browser code (this script is compiled without the DOM's types): the editor's own store and format.
 	await page.evaluate(`(async (ids) => {
 		const db = await new Promise((resolve, reject) => {
@@ -135,7 +141,7 @@ export async function takeScreenshots(url: string, tokenToPaste: string, log: (l
 		});
 		if (!login.ok()) throw new Error(`login failed: ${login.status()} ${await login.text()}`);
 		const page = await context.newPage();
-		await skipProductionChecklist(page, url, Object.values(DEMO_WORKFLOWS));
+		await skipFirstTimeHints(page, url, Object.values(DEMO_WORKFLOWS));
 
 		// The alert workflow is active: its last production run is the alert it sent.
 		await openLastExecution(page, url, DEMO_WORKFLOWS.alert);
@@ -145,7 +151,11 @@ export async function takeScreenshots(url: string, tokenToPaste: string, log: (l
 		await openCanvas(page, url, DEMO_WORKFLOWS.alert);
 		await openNodePanel(page, 'Meta Token Trigger');
 		await page.locator('[data-test-id="ndv"]').getByText('Fetch Test Event').first().click();
-		await page.locator('[data-test-id="ndv-output-panel"]').getByText('expiring').first().waitFor({ timeout: 60_000 });
+		const output = page.locator('[data-test-id="ndv-output-panel"]');
+		await output.getByText('1 item').first().waitFor({ timeout: 60_000 });
+		// As JSON, scrolled to the alert's own fields: event, severity, message, action.
+		await output.getByText('JSON', { exact: true }).first().click();
+		await output.getByText('"event"').first().scrollIntoViewIfNeeded();
 		await settle(page);
 		await shoot(page, 'meta-token-trigger-panel', log);
 
@@ -176,6 +186,12 @@ export async function takeScreenshots(url: string, tokenToPaste: string, log: (l
 		await shoot(page, 'renew-user-token-form', log);
 		await openLastExecution(page, url, DEMO_WORKFLOWS.renewForm);
 		await shoot(page, 'renew-user-token-form-run', log);
+	} catch (error) {
+		// What the browser showed when a step gave up, for whoever has to fix the step.
+		const page = browser.contexts()[0]?.pages()[0];
+		const file = join(tmpdir(), 'meta-token-screenshots-failure.png');
+		if (page) await page.screenshot({ path: file }).then(() => log(`failed; the page at that moment: ${file}`), () => undefined);
+		throw error;
 	} finally {
 		await browser.close();
 	}
