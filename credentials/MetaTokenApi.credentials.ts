@@ -38,6 +38,21 @@ export class MetaTokenApi implements ICredentialType {
 
 	documentationUrl = 'https://github.com/n8n-nodes-meta-token/n8n-nodes-meta-token#credentials';
 
+	/**
+	 * What the editor shows when an HTTP Request node is this credential's "Meta Graph API" node:
+	 * its name, the docs link in its notice and the URL it starts with (copied literally: n8n
+	 * cannot read the credential's version here). n8n's loader hides the nodes-panel entry it
+	 * would make of this, because the Meta Token node lists the credential
+	 * (PackageDirectoryLoader.inferSupportedNodes); an HTTP Request node saved with
+	 * `extendsCredential: "metaTokenApi"` (as the examples are) still opens as that node, and any
+	 * HTTP Request node can pick "Meta Token API" as its predefined credential type.
+	 */
+	httpRequestNode = {
+		name: 'Meta Graph API',
+		docsUrl: 'https://developers.facebook.com/docs/graph-api/',
+		apiBaseUrl: `${DEFAULT_GRAPH_BASE_URL}/${DEFAULT_GRAPH_API_VERSION}/`,
+	};
+
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Access Token',

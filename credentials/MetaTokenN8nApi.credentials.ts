@@ -17,7 +17,9 @@ import { assertN8nApiTarget, normalizeN8nApiBaseUrl } from '../nodes/shared/n8nA
 export class MetaTokenN8nApi implements ICredentialType {
 	name = 'metaTokenN8nApi';
 
-	displayName = 'Meta Token N8n API';
+	// The node panel reads "Credential for n8n API". The lint rules title-case every other name
+	// (n8n becomes "N8n"); "n8n API" is their one exception, and what this credential is.
+	displayName = 'n8n API';
 
 	icon: Icon = {
 		light: 'file:../nodes/MetaToken/metaToken.svg',

@@ -14,6 +14,8 @@ export const EXAMPLES = {
 	selfRenewing: 'self-renewing-system-user-token.json',
 	agencyReport: 'agency-token-health-report.json',
 	agencyWatch: 'agency-token-watch.json',
+	adsInsights: 'ads-insights-with-meta-token-credential.json',
+	renewForm: 'renew-user-token-form.json',
 } as const;
 
 export const PLACEHOLDERS = {
@@ -21,6 +23,9 @@ export const PLACEHOLDERS = {
 	n8nApiCredentialId: '__N8N_API_CREDENTIAL_ID__',
 	slackWebhookUrl: 'https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK',
 	dataTableId: '__DATA_TABLE_ID__',
+	formLoginCredentialId: '__FORM_LOGIN_CREDENTIAL_ID__',
+	graphBaseUrl: 'https://graph.facebook.com',
+	adAccountId: 'REPLACE_WITH_AD_ACCOUNT_ID',
 } as const;
 
 export interface ExampleValues {
@@ -35,6 +40,14 @@ export interface ExampleValues {
 	dataTable?: { id: string; name: string };
 	/** Replaces the rule of every Schedule Trigger (e.g. every few seconds in the e2e suite). */
 	scheduleRule?: unknown;
+	/** For the trigger: its Renewal Link (the renewal form's production URL). */
+	renewalUrl?: string;
+	/** For the renewal form: the Basic Auth credential of its Form Trigger. */
+	formLoginCredential?: { id: string; name: string };
+	/** For HTTP Request nodes calling the Graph API: the double's URL instead of https://graph.facebook.com. */
+	graphBaseUrl?: string;
+	/** For the insights example: the ad account, without `act_`. */
+	adAccountId?: string;
 }
 
 export function loadExample(file: string, values: ExampleValues = {}): Workflow {
@@ -69,5 +82,18 @@ function fillNode(node: WorkflowNode, values: ExampleValues): void {
 	}
 	if (values.scheduleRule !== undefined && node.type === 'n8n-nodes-base.scheduleTrigger') {
 		node.parameters.rule = values.scheduleRule;
+	}
+	if (values.renewalUrl !== undefined && node.type.endsWith('.metaTokenTrigger')) {
+		node.parameters.renewalUrl = values.renewalUrl;
+	}
+	if (values.formLoginCredential && credentials.httpBasicAuth?.id === PLACEHOLDERS.formLoginCredentialId) {
+		credentials.httpBasicAuth = { ...values.formLoginCredential };
+	}
+	const url = node.parameters.url;
+	if (typeof url === 'string' && url.startsWith(`${PLACEHOLDERS.graphBaseUrl}/`)) {
+		let filled = url;
+		if (values.graphBaseUrl) filled = values.graphBaseUrl + filled.slice(PLACEHOLDERS.graphBaseUrl.length);
+		if (values.adAccountId) filled = filled.replace(`act_${PLACEHOLDERS.adAccountId}`, `act_${values.adAccountId}`);
+		node.parameters.url = filled;
 	}
 }

@@ -15,7 +15,7 @@ import type { Observation } from '../policy/observations';
 import { observationFromFailure, observationFromInspection } from '../policy/observations';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import type { ResolvedAlertSettings } from '../shared/alertFields';
-import { alertSettingFields, readAlertSettings } from '../shared/alertFields';
+import { alertSettingFields, readAlertSettings, renewalUrlField } from '../shared/alertFields';
 import { META_CREDENTIAL_TYPE } from '../shared/credentialTypes';
 import { graphSession } from '../shared/graphSession';
 
@@ -48,6 +48,7 @@ export class MetaTokenTrigger implements INodeType {
 				default: '',
 			},
 			...alertSettingFields(),
+			renewalUrlField,
 		],
 	};
 

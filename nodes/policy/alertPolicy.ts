@@ -198,7 +198,7 @@ function thresholdAlerts(
 		threshold,
 		daysLeft: wholeDaysLeft(token.expiresAtMs, run.nowMs),
 		message: expiryMessage(token, run.nowMs) + (stale ? staleNote(stale.sinceMs) : ''),
-		action: expiryAction(token),
+		action: expiryAction(token, run.settings.renewalUrl),
 		...subjectOf(token, { tokenHint: hint, errorClass: stale ? stale.errorClass : null, missingScopes: [...missingScopes] }),
 	});
 }
@@ -224,14 +224,20 @@ export function deathOf(observation: OkObservation, effectiveMs: number | null, 
 	return null;
 }
 
-export function deathAlert(token: TrackedToken, death: Death, record: InspectRecord, nowMs: number): Alert {
+export function deathAlert(
+	token: TrackedToken,
+	death: Death,
+	record: InspectRecord,
+	nowMs: number,
+	renewalUrl: string | null,
+): Alert {
 	return {
 		event: death.event,
 		severity: 'critical',
 		threshold: null,
 		daysLeft: wholeDaysLeft(token.expiresAtMs, nowMs),
 		message: deathMessage(token, death.event, death.reason, record.error?.message, nowMs),
-		action: invalidAction(death.reason, token.type),
+		action: invalidAction(death.reason, token.type, renewalUrl),
 		...subjectOf(token, { tokenHint: record.tokenHint, reason: death.reason, missingScopes: [...record.missingScopes] }),
 	};
 }
@@ -317,7 +323,7 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 		// Once, immediately, and nothing else for a dead token (no threshold or scope alerts).
 		if (token.dead === null) {
 			token.dead = death.event;
-			emitAboutToken(run, token, deathAlert(token, death, record, run.nowMs));
+			emitAboutToken(run, token, deathAlert(token, death, record, run.nowMs, run.settings.renewalUrl));
 		}
 		return;
 	}

@@ -102,3 +102,26 @@ it('refuses thresholds that are not positive numbers, naming the field', async (
 	await expect(poll(token, {}, { parameters: { thresholds: '14,seven' } })).rejects.toThrow(/Thresholds.*seven/);
 	expect(double.requests).toHaveLength(0);
 });
+
+it('puts the Renewal Link into the action of a user token\'s expiring alert and status item', async () => {
+	const renewalUrl = 'https://n8n.example.com/form/renew-meta-token';
+	const token = double.addToken({ type: 'USER', appId: APP.id, scopes: ['ads_read'], expiresAt: double.now() + 2 * DAY + 3600 });
+	const [[status]] = (await poll(token, {}, { mode: 'manual', parameters: { renewalUrl } }))!;
+	expect(status.json.action).toMatch(new RegExp(`^Open ${renewalUrl} and paste a new token`));
+	const [[alert]] = (await poll(token, {}, { parameters: { renewalUrl } }))!;
+	expect(alert.json).toMatchObject({ event: 'expiring', action: status.json.action });
+	// A trigger saved before the parameter existed has none: the usual instructions.
+	const [[plain]] = (await poll(token, {}))!;
+	expect(plain.json.action).toMatch(/^Exchange a new token/);
+});
+
+it('refuses a Renewal Link that is not an http(s) address, naming the field, before any request', async () => {
+	const token = double.addToken({ type: 'USER', appId: APP.id, expiresAt: double.now() + 50 * DAY });
+	await expect(poll(token, {}, { parameters: { renewalUrl: 'form/renew-meta-token' } })).rejects.toThrow(/^Renewal Link: "form\/renew-meta-token"/);
+	expect(double.requests).toHaveLength(0);
+});
+
+it('offers Renewal Link (renewalUrl) as a string parameter, empty by default', () => {
+	const field = trigger.description.properties.find((property) => property.name === 'renewalUrl');
+	expect(field).toMatchObject({ displayName: 'Renewal Link', type: 'string', default: '' });
+});
