@@ -77,9 +77,9 @@ export function expiryMessage(token: TrackedToken, nowMs: number): string {
 	return `${label(token)} expires ${when}`;
 }
 
-/** Appended to a threshold alert computed from the last successful check. */
-export function staleNote(lastCheckedMs: number): string {
-	return ` (as of the last successful check, ${isoMinute(lastCheckedMs)}; the latest check failed)`;
+/** Appended to a threshold alert computed from the last successful check, before a failure streak. */
+export function staleNote(failingSinceMs: number): string {
+	return ` (as of the last successful check; checks have failed since ${isoMinute(failingSinceMs)})`;
 }
 
 /** An `expired` or `invalid` alert; `metaMessage` is Meta's own text, quoted when there is one. */

@@ -466,7 +466,7 @@ describe('failed checks', () => {
 		]);
 		const sevenDays = alerts[2];
 		expect(sevenDays.message).toBe(
-			'Meta token "Acme Ads" (USER, app Reporting App) expires in 7 days, on 2026-11-21 (as of the last successful check, 2026-11-01 00:00 UTC; the latest check failed)',
+			'Meta token "Acme Ads" (USER, app Reporting App) expires in 7 days, on 2026-11-21 (as of the last successful check; checks have failed since 2026-11-01 06:00 UTC)',
 		);
 		expect(sevenDays).toMatchObject({ errorClass: 'network', tokenHint: null });
 		// When checks work again, the token is reported expired, once.
