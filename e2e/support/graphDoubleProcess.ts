@@ -79,6 +79,15 @@ export class GraphDoubleProcess {
 		await this.control('POST', 'invalidate', { token, reason });
 	}
 
+	/** A fault rule as the control API takes it (`times: null` = always; see the double's README). */
+	async injectFault(rule: { fault: Record<string, unknown>; path?: string; pathRegex?: string; method?: string; times?: number | null }): Promise<void> {
+		await this.control('POST', 'faults', rule);
+	}
+
+	async clearFaults(): Promise<void> {
+		await this.control('DELETE', 'faults');
+	}
+
 	async clock(): Promise<number> {
 		return (await this.control<{ now: number }>('GET', 'clock')).now;
 	}

@@ -141,9 +141,11 @@ export function checkFailingMessage(
 	nowMs: number,
 ): string {
 	const hours = Math.floor((nowMs - sinceMs) / HOUR_MS);
+	// Under an hour (a Check Failing After Hours below 1): minutes, not "0 hours".
+	const duration = hours >= 1 ? count(hours, 'hour') : count(Math.floor((nowMs - sinceMs) / 60_000), 'minute');
 	const said = quote(failureMessage);
 	return (
-		`${label(token)} could not be checked for ${count(hours, 'hour')} ` +
+		`${label(token)} could not be checked for ${duration} ` +
 		`(since ${isoMinute(sinceMs)}): ${CHECK_FAILING_WORDS[errorClass]}${said ? ` — ${said}` : ''}`
 	);
 }

@@ -14,7 +14,8 @@ fi
 parts=()
 if [ "$suite" = queue ]; then
 	bash scripts/e2e/install-services.sh
-	parts+=(node24 n8n2)
+	# 2.x for queue mode and the durable scheduler; 1.x for its (legacy) poller through an outage.
+	parts+=(node24 n8n2 n8n1)
 else
 	[[ "${E2E_MAJORS:-1,2}" == *2* ]] && parts+=(node24 n8n2)
 	[[ "${E2E_MAJORS:-1,2}" == *1* ]] && parts+=(n8n1)
