@@ -11,4 +11,7 @@ module.exports = {
 	roots: ['<rootDir>/e2e/queue'],
 	testPathIgnorePatterns: ['/node_modules/'],
 	testTimeout: 30 * 60 * 1000,
+	// outage.e2e.test.ts runs its six deployments at once (it.concurrent): paced by real one-minute
+	// polls, they mostly wait; one after the other they would take an hour.
+	maxConcurrency: 6,
 };

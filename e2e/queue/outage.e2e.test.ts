@@ -1,7 +1,8 @@
 /**
  * A Graph outage longer than Check Failing After Hours, with n8n restarted in the middle of it,
  * under both of n8n's pollers (legacy; the durable scheduler of 2.40+ without durable cursors) on
- * SQLite and in queue mode (main + worker on Postgres and Redis), and the legacy poller of n8n 1.x.
+ * SQLite and in queue mode (main + worker on Postgres and Redis), the legacy poller of n8n 1.x,
+ * and the durable scheduler with durable cursors (SQLite).
  * The alert example runs active with thresholds 7,3,1, Check Failing After Hours 0.04 (2.4 min),
  * polling every minute (n8n's shortest); p0, p1, … are its scheduled polls:
  *
@@ -53,6 +54,7 @@ const CONFIGURATIONS: Configuration[] = [
 	{ name: 'queue mode, legacy poller, n8n 2.x', major: 2, poller: 'legacy', queue: true },
 	{ name: 'queue mode, durable scheduler, n8n 2.x', major: 2, poller: 'durable', queue: true },
 	{ name: 'SQLite, legacy poller, n8n 1.x', major: 1, poller: 'legacy', queue: false },
+	{ name: 'SQLite, durable scheduler with durable cursors, n8n 2.x', major: 2, poller: 'durableCursors', queue: false },
 ];
 
 /** "(since 2026-12-01 10:05 UTC)" in a checkFailing message → its time in ms. */

@@ -15,11 +15,14 @@ import { N8nInstance } from './n8n';
 import type { N8nRuntime } from './paths';
 import { PostgresProcess, RedisProcess } from './services';
 
-export type Poller = 'legacy' | 'durable';
+export type Poller = 'legacy' | 'durable' | 'durableCursors';
 
-/** The environment of each poller (research notes §5.2): the durable scheduler, no durable cursors. */
+/** The environment of each poller (research notes §5.2): n8n's default, the durable scheduler, and it with durable cursors. */
 export function pollerEnv(poller: Poller): Record<string, string> {
-	return poller === 'durable' ? { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' } : {};
+	const durable = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' };
+	if (poller === 'durable') return durable;
+	if (poller === 'durableCursors') return { ...durable, N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true' };
+	return {};
 }
 
 export interface N8nDeployment {
