@@ -101,3 +101,20 @@ export function workflow(id: string, name: string, start: WorkflowNode, chains: 
 	});
 	return { id, name, nodes, connections, active: false, settings: { executionOrder: 'v1' } };
 }
+
+/**
+ * A Webhook trigger answering at once (`responseMode: onReceived`): in an active workflow its
+ * production URL is `<n8n>/webhook/<path>`, and in queue mode main hands each call to a worker.
+ */
+export function webhookTrigger(name: string, path: string): WorkflowNode {
+	const id = nodeId();
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: id,
+		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+	};
+}

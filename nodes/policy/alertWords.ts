@@ -89,9 +89,9 @@ export function expiryMessage(token: TrackedToken, nowMs: number): string {
 	return `${label(token)} expires ${when}`;
 }
 
-/** Appended to a threshold alert computed from the last successful check. */
-export function staleNote(lastCheckedMs: number): string {
-	return ` (as of the last successful check, ${isoMinute(lastCheckedMs)}; the latest check failed)`;
+/** Appended to a threshold alert computed from the last successful check, before a failure streak. */
+export function staleNote(failingSinceMs: number): string {
+	return ` (as of the last successful check; checks have failed since ${isoMinute(failingSinceMs)})`;
 }
 
 /** An `expired` or `invalid` alert; `metaMessage` is Meta's own text, quoted when there is one. */
@@ -153,9 +153,11 @@ export function checkFailingMessage(
 	nowMs: number,
 ): string {
 	const hours = Math.floor((nowMs - sinceMs) / HOUR_MS);
+	// Under an hour (a Check Failing After Hours below 1): minutes, not "0 hours".
+	const duration = hours >= 1 ? count(hours, 'hour') : count(Math.floor((nowMs - sinceMs) / 60_000), 'minute');
 	const said = quote(failureMessage);
 	return (
-		`${label(token)} could not be checked for ${count(hours, 'hour')} ` +
+		`${label(token)} could not be checked for ${duration} ` +
 		`(since ${isoMinute(sinceMs)}): ${CHECK_FAILING_WORDS[errorClass]}${said ? ` — ${said}` : ''}`
 	);
 }

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject, IHttpRequestOptions, IRequestOptions } from 'n8n-workflow';
 
 import { GraphDouble } from '../graph-double/GraphDouble';
-import { executeContext, runNode, runPoll, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { executeContext, runNode, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { pollOnce } from '../support/pollers';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 
@@ -171,7 +172,7 @@ describe('Meta Token API: refuses every other host before sending', () => {
 			message: expect.stringMatching(/^Base URL may only be https:\/\/graph\.facebook\.com/),
 			description: 'Fix the field "Base URL" in the Meta Token API credential.',
 		});
-		const poll = runPoll(new MetaTokenTrigger(), { parameters: {}, credentials, staticData: {} });
+		const poll = pollOnce(new MetaTokenTrigger(), { parameters: {}, credentials });
 		await expect(poll).rejects.toMatchObject({ message: expect.stringMatching(/^Base URL may only be/) });
 		expect(double.requests).toHaveLength(0);
 	});

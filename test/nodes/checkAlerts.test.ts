@@ -312,7 +312,7 @@ describe('checks that fail', () => {
 			['Acme Shoes', 'checkFailing', 'badRequest'],
 			['Bistro Bella', 'checkFailing', 'badRequest'],
 		]);
-		expect(output[0].json.message).toMatch(/^Meta token "Acme Shoes" could not be checked for 0 hours .*Meta refused the check as invalid/);
+		expect(output[0].json.message).toMatch(/^Meta token "Acme Shoes" could not be checked for 0 minutes .*Meta refused the check as invalid/);
 		expect(double.requests.map((r) => [r.path, r.batchSize])).toEqual([['/', 2]]);
 		expect(await check({ items, staticData, parameters: { checkFailingAfterHours: 0 } })).toEqual([]);
 		// Checks work again: no alert for that (the next alert that matters is about the token).

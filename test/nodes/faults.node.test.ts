@@ -11,7 +11,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { ExpressionError } from 'n8n-workflow';
 
 import { GraphDouble } from '../graph-double/GraphDouble';
-import { runNode, runPoll, type CredentialStore } from '../support/n8nHarness';
+import { runNode, type CredentialStore } from '../support/n8nHarness';
+import { pollOnce } from '../support/pollers';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 import { errorJson } from '../../nodes/shared/failures';
@@ -182,7 +183,7 @@ describe('bad parameters (point 9)', () => {
 	it('an empty Events list fails the trigger instead of never firing', async () => {
 		const token = user();
 		const error = await thrown(
-			runPoll(trigger, { parameters: { events: [] }, credentials: credentials(token), staticData: {} }),
+			pollOnce(trigger, { parameters: { events: [] }, credentials: credentials(token) }),
 		);
 		expect(error.message).toMatch(/^Events: none selected/);
 		expect(double.requests).toHaveLength(0);
@@ -236,10 +237,9 @@ describe('output fields mean one thing (point 11)', () => {
 		const now = double.now();
 		// Data access ends (in 5 days) before the token (in 40): alerts count down to data access.
 		const token = user({ scopes: ['ads_read'], expiresAt: now + 40 * DAY, dataAccessExpiresAt: now + 5 * DAY + 3600 });
-		const result = await runPoll(trigger, {
+		const result = await pollOnce(trigger, {
 			parameters: { thresholds: '7', requiredScopes: 'ads_read,ads_management' },
 			credentials: credentials(token),
-			staticData: {},
 		});
 		const alerts = (result?.[0] ?? []).map((item) => item.json);
 		expect(alerts.map((alert) => alert.event)).toEqual(['dataAccessExpiring', 'scopesLost']);

@@ -28,7 +28,8 @@ import { GraphDouble } from '../graph-double/GraphDouble';
 import { asAiTool } from '../support/agentTool';
 import { captureN8nLogs } from '../support/n8nLogs';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
-import { runNodeWithHints, runPoll, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { runNodeWithHints, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { pollOnce } from '../support/pollers';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 
@@ -138,7 +139,7 @@ async function observe(setup: Setup, continueOnFail: boolean, n8nApiBaseUrl?: st
 	const store = credentials(setup, n8nApiBaseUrl);
 	try {
 		if (setup.node === 'trigger') {
-			const result = await runPoll(trigger, { parameters: setup.parameters, credentials: store, staticData: {} });
+			const result = await pollOnce(trigger, { parameters: setup.parameters, credentials: store });
 			return { output: (result ?? []).flat().map((item) => item.json), hints: [] };
 		}
 		const nodeType = asTool ? metaTokenTool : setup.node;

@@ -3,8 +3,9 @@
  * request helpers (`httpRequestWithAuthentication` → our credential's `authenticate` → axios),
  * against real HTTP servers. Only the credential store is ours: n8n's CLI keeps credentials
  * encrypted in its database; here they are plain objects handed to n8n-core the same way.
+ * Poll triggers run through pollers.ts, which saves static data exactly as each n8n poller does.
  */
-import { ExecuteContext, PollContext, RoutingNode } from 'n8n-core';
+import { ExecuteContext, RoutingNode } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
@@ -108,7 +109,10 @@ export interface NodeRunOptions {
 	hints?: NodeExecutionHint[];
 }
 
-export function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
+export function buildNode(
+	nodeType: INodeType,
+	options: Pick<NodeRunOptions, 'parameters' | 'credentialIds' | 'continueOnFail' | 'retryOnFail'>,
+): INode {
 	const ids = options.credentialIds ?? {};
 	const credentials: INode['credentials'] = {};
 	for (const description of nodeType.description.credentials ?? []) {
@@ -130,7 +134,7 @@ export function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
 	};
 }
 
-function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject): Workflow {
+export function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject): Workflow {
 	return new Workflow({
 		id: 'workflow-under-test',
 		name: 'Workflow under test',
@@ -226,42 +230,6 @@ export async function runNodeWithHints(
 /** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
 export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
 	return (await runNodeWithHints(nodeType, options)).output;
-}
-
-/** Runs `poll` of a trigger in n8n-core's PollContext, with workflow static data that persists. */
-export async function runPoll(
-	nodeType: INodeType,
-	options: NodeRunOptions & { staticData: IDataObject },
-): Promise<INodeExecutionData[][] | null> {
-	const node = buildNode(nodeType, options);
-	const workflow = workflowOf(nodeType, node, options.staticData);
-	const context = new PollContext(
-		workflow,
-		node,
-		additionalDataOf(options.credentials),
-		options.mode ?? 'trigger',
-		'activate',
-	);
-	const result = await nodeType.poll!.call(context);
-	// n8n keeps a workflow's static data between polls; node-scoped data lives under `node:<name>`.
-	Object.assign(options.staticData, withoutProxies(workflow.staticData));
-	return result;
-}
-
-/**
- * The same data, minus n8n's change-tracking proxies. n8n wraps static data in an ObservableObject
- * once per activation; runPoll builds a Workflow per poll, so handing the wrapped objects back
- * would add a layer of proxies per poll (and slow long simulations quadratically). No
- * serialisation: values stay as they were in memory — an ordinary poll, not a restart.
- */
-function withoutProxies<T>(value: T): T {
-	if (Array.isArray(value)) return value.map((item: unknown) => withoutProxies(item)) as T;
-	if (typeof value !== 'object' || value === null) return value;
-	const prototype = Object.getPrototypeOf(value) as unknown;
-	if (prototype !== Object.prototype && prototype !== null) return value;
-	return Object.fromEntries(
-		Object.entries(value).map(([key, item]) => [key, withoutProxies(item as unknown)]),
-	) as T;
 }
 
 /**
