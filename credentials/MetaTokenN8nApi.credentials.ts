@@ -12,7 +12,8 @@ import { assertN8nApiTarget, normalizeN8nApiBaseUrl } from '../nodes/shared/n8nA
 
 /**
  * n8n's own public API, used by the Meta Token node's "Save to Credential" option to write a
- * renewed token into a stored credential (`PATCH /api/v1/credentials/{id}`, n8n 2.x).
+ * renewed token into a stored credential (`PATCH /api/v1/credentials/{id}`, n8n 2.x), and by
+ * Check for Alerts' "Read History Through Public API" (`GET /api/v1/workflows/{id}`).
  */
 export class MetaTokenN8nApi implements ICredentialType {
 	name = 'metaTokenN8nApi';
@@ -46,7 +47,7 @@ export class MetaTokenN8nApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'An n8n API key (Settings → n8n API) with the scopes credential:read (to check that the target is a Meta Token API credential) and credential:update (to write the new token)',
+				'An n8n API key (Settings → n8n API). Save to Credential needs the scopes credential:read (to check that the target is a Meta Token API credential) and credential:update (to write the new token); Read History Through Public API needs workflow:read.',
 		},
 	];
 

@@ -9,9 +9,16 @@
  * history holds; the README states the limitation. When n8n changes this, the queue half fails and
  * the README must change with it.
  *
+ * "Read History Through Public API" (`readHistoryThroughN8nApi`) is the way around it: the worker
+ * reads the node's saved history back through n8n's public API (GET /api/v1/workflows/{id}) with an
+ * n8n API credential whose key has only the scope workflow:read.
+ *
  *   regular n8n (SQLite): run 1 → Acme `expiring`, Cafe `invalid`; run 2 → nothing; after a renewal → `renewed`
  *   queue mode:           run 1 → the same two; run 2 → the same two again, run on the worker, whose
  *                         save replaced the history with a fresh one
+ *   queue mode, option on: run 1 → the same two; run 2 → nothing; main and worker restarted → nothing;
+ *                         after a renewal → `renewed` once; a refused API key → the run fails, sends
+ *                         nothing and keeps the history
  * Each run starts from a webhook (main), one after the other.
  */
 import { outputOf, waitForEnded } from '../support/executions';
@@ -29,6 +36,7 @@ import { emitItems, metaTokenNode, webhookTrigger, workflow } from '../support/w
 const T = nowSeconds();
 const WORKFLOW = { id: 'MtQueueWatch0001', path: 'meta-token-watch' };
 const CREDENTIAL = { id: 'mtQueueWatchApp', name: 'Reporting app' };
+const N8N_API_CREDENTIAL = { id: 'mtQueueWatchN8n', name: 'This n8n' };
 
 function clientsOf(label: string) {
 	return [
@@ -55,7 +63,7 @@ function postToSlack(url: string): WorkflowNode {
 }
 
 /** A deployment running the watch workflow behind a webhook; `run()` posts once and reads what it sent. */
-async function watchOn(kind: 'regular' | 'queue', label: string) {
+async function watchOn(kind: 'regular' | 'queue', label: string, readHistory = false) {
 	const clients = clientsOf(label);
 	const double = await GraphDoubleProcess.start({
 		apps: [REPORTING_APP],
@@ -65,6 +73,8 @@ async function watchOn(kind: 'regular' | 'queue', label: string) {
 	const sink = await WebhookSink.start();
 	const deployment: N8nDeployment =
 		kind === 'queue' ? await QueueCluster.create(n8nRuntime(2), packedTarball()) : await SingleN8n.create(n8nRuntime(2), packedTarball());
+	const useHistoryKey = async (apiKey: string) =>
+		await deployment.main.importCredentials([{ ...N8N_API_CREDENTIAL, type: 'metaTokenN8nApi', data: { baseUrl: deployment.main.url, apiKey } }]);
 	await deployment.main.importCredentials([metaCredential(CREDENTIAL.id, CREDENTIAL.name, clients[1].token, double.url)]);
 	await deployment.main.importWorkflows([
 		workflow(WORKFLOW.id, 'Check client tokens for alerts', webhookTrigger('Webhook', WORKFLOW.path), [
@@ -72,8 +82,16 @@ async function watchOn(kind: 'regular' | 'queue', label: string) {
 				emitItems('Client tokens', clients),
 				metaTokenNode(
 					'Check for Alerts',
-					{ operation: 'checkAlerts', tokenSource: 'input', token: '={{ $json.token }}', tokenName: '={{ $json.client }}', requiredScopes: 'ads_read' },
+					{
+						operation: 'checkAlerts',
+						tokenSource: 'input',
+						token: '={{ $json.token }}',
+						tokenName: '={{ $json.client }}',
+						requiredScopes: 'ads_read',
+						...(readHistory ? { readHistoryThroughN8nApi: true } : {}),
+					},
 					CREDENTIAL.id,
+					readHistory ? { credentials: { metaTokenApi: { id: CREDENTIAL.id, name: CREDENTIAL.id }, metaTokenN8nApi: N8N_API_CREDENTIAL } } : {},
 				),
 				postToSlack(sink.url),
 			],
@@ -83,24 +101,34 @@ async function watchOn(kind: 'regular' | 'queue', label: string) {
 	await deployment.start();
 	await deployment.main.setupOwner();
 	const apiKey = await deployment.main.createApiKey(['execution:read', 'execution:list']);
+	if (readHistory) {
+		// The node's own key: the one scope the option needs. Imported while the server runs.
+		await useHistoryKey(await deployment.main.createApiKey(['workflow:read'], 'meta-token-history'));
+	}
 	let runs = 0;
 	return {
+		/** Points the n8n API credential at main with this API key. */
+		useHistoryKey,
 		double,
 		clients,
 		deployment,
 		/** One run; what it posted (`client: event`, sorted), once its execution has ended. */
 		async run(): Promise<string[]> {
+			return (await this.runEnded('success')).posted;
+		},
+		/** One run expected to end with `status`: what it posted, and its execution. */
+		async runEnded(status: 'success' | 'error') {
 			const before = sink.messages.length;
 			const response = await fetch(`${deployment.main.url}/webhook/${WORKFLOW.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 			if (!response.ok) throw new Error(`webhook → ${response.status} ${await response.text()}`);
 			runs += 1;
 			const executions = await waitForEnded(deployment.main, apiKey, WORKFLOW.id, runs);
 			const latest = executions[executions.length - 1];
-			expect({ status: latest.status, mode: latest.mode }).toEqual({ status: 'success', mode: 'webhook' });
+			expect({ status: latest.status, mode: latest.mode }).toEqual({ status, mode: 'webhook' });
 			if (deployment instanceof QueueCluster) expect(deployment.workerRan(latest.id)).toBe(true);
 			const posted = sink.messages.slice(before).map((m) => m.body as { event: string; tokenName: string });
-			expect(posted).toHaveLength(outputOf(latest, 'Check for Alerts').length);
-			return posted.map((m) => `${m.tokenName}: ${m.event}`).sort();
+			if (status === 'success') expect(posted).toHaveLength(outputOf(latest, 'Check for Alerts').length);
+			return { posted: posted.map((m) => `${m.tokenName}: ${m.event}`).sort(), execution: latest };
 		},
 		async dispose(): Promise<void> {
 			await deployment.dispose();
@@ -112,7 +140,7 @@ async function watchOn(kind: 'regular' | 'queue', label: string) {
 
 afterAll(async () => await stopAll());
 
-describe('Check for Alerts history: regular n8n keeps it; queue mode (n8n 2.41.1) does not reach the worker', () => {
+describe('Check for Alerts history: regular n8n keeps it; queue mode (n8n 2.41.1) does not reach the worker unless read through the API', () => {
 	it('regular n8n (SQLite): each alert once, then the renewal once', async () => {
 		const watch = await watchOn('regular', 'regular-watch');
 		try {
@@ -140,6 +168,33 @@ describe('Check for Alerts history: regular n8n keeps it; queue mode (n8n 2.41.1
 			const afterSecond = await column();
 			expect(afterSecond).toContain('"Acme Shoes"');
 			for (const { token } of watch.clients) expect(afterSecond).not.toContain(token);
+		} finally {
+			await watch.dispose();
+		}
+	});
+
+	it('queue mode, Read History Through Public API on: each alert once across worker runs and restarts, the renewal once', async () => {
+		const watch = await watchOn('queue', 'queue-history', true);
+		try {
+			const cluster = watch.deployment as QueueCluster;
+			expect(await watch.run()).toEqual(['Acme Shoes: expiring', 'Cafe Lumen: invalid']);
+			expect(await watch.run()).toEqual([]);
+			await cluster.stop();
+			await cluster.start();
+			expect(await watch.run()).toEqual([]);
+			await watch.double.putToken(user(watch.clients[0].token, '61', T + 65 * DAY));
+			expect(await watch.run()).toEqual(['Acme Shoes: renewed']);
+			expect(await watch.run()).toEqual([]);
+			const column = async (): Promise<string> => await cluster.postgres.sql(`select "staticData" from workflow_entity where id = '${WORKFLOW.id}'`);
+			const history = await column();
+			expect(history).toContain('"Acme Shoes"');
+			for (const { token } of watch.clients) expect(history).not.toContain(token);
+			// A key n8n refuses: the run fails on the worker, says why, sends nothing, and keeps the history.
+			await watch.useHistoryKey('n8n-api-key-revoked');
+			const refused = await watch.runEnded('error');
+			expect(refused.posted).toEqual([]);
+			expect(refused.execution.data?.resultData.error?.message).toMatch(/^n8n refused the API key \(401\) when reading this workflow's alert history: create an API key with the scope workflow:read/);
+			expect(await column()).toBe(history);
 		} finally {
 			await watch.dispose();
 		}

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { properties } from './actions/description';
+import { n8nApiCredentialDisplay, properties } from './actions/description';
 import { router } from './actions/router';
 import { META_CREDENTIAL_TYPE, N8N_API_CREDENTIAL_TYPE } from '../shared/credentialTypes';
 
@@ -32,7 +32,7 @@ export class MetaToken implements INodeType {
 			{
 				name: N8N_API_CREDENTIAL_TYPE,
 				required: true,
-				displayOptions: { show: { saveToCredential: [true] } },
+				displayOptions: n8nApiCredentialDisplay,
 			},
 		],
 		properties,

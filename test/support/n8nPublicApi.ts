@@ -8,7 +8,11 @@
  * `{"message":"Credential not found"}`; a missing scope → 403 `{"message":"Forbidden"}`; a wrong
  * key → 401. As n8n 1.x (major 1) it has neither route: 405 `{"message":"GET method not
  * allowed"}`, as express-openapi-validator answers for a path that knows only DELETE.
- * Faults can be queued per method; every request is recorded with its API key and body.
+ * Check for Alerts' history: `GET /api/v1/workflows/{id}` (scope workflow:read, both majors) →
+ * the workflow with `staticData` as stored (null when none), as WorkflowsPublicController's
+ * toWorkflowFieldsPublicDto (2.41.1) and the 1.123.81 handler's entity answer; an unknown id → 404
+ * `{"message":"Not Found"}` (an owner's key: global scope, then the controller's NotFoundError).
+ * Faults can be queued per method; every request is recorded with its API key, query and body.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +27,7 @@ export interface StoredCredential {
 export interface RecordedApiRequest {
 	method: string;
 	path: string;
+	query: string;
 	apiKey: string | undefined;
 	body: unknown;
 }
@@ -32,6 +37,8 @@ export type ApiFault = { status: number } | { reset: true };
 export class N8nPublicApiStandIn {
 	readonly requests: RecordedApiRequest[] = [];
 	readonly credentials = new Map<string, StoredCredential>();
+	/** Workflows by id: their static data as n8n's database holds it. */
+	readonly workflows = new Map<string, { staticData: Record<string, unknown> | null }>();
 	/** n8n 2.x has the credential routes; 1.x does not. */
 	major: 1 | 2 = 2;
 	scopes: string[] = ['credential:read', 'credential:update'];
@@ -64,6 +71,7 @@ export class N8nPublicApiStandIn {
 		this.requests.length = 0;
 		this.faults.length = 0;
 		this.credentials.clear();
+		this.workflows.clear();
 		this.major = 2;
 		this.scopes = ['credential:read', 'credential:update'];
 	}
@@ -82,14 +90,14 @@ export class N8nPublicApiStandIn {
 		request.on('data', (chunk) => (raw += chunk));
 		request.on('end', () => {
 			const method = request.method ?? 'GET';
-			const path = (request.url ?? '/').split('?')[0];
+			const [path, query = ''] = (request.url ?? '/').split('?');
 			let body: unknown = undefined;
 			try {
 				body = raw ? JSON.parse(raw) : undefined;
 			} catch {
 				body = raw;
 			}
-			this.requests.push({ method, path, apiKey: request.headers['x-n8n-api-key'] as string | undefined, body });
+			this.requests.push({ method, path, query, apiKey: request.headers['x-n8n-api-key'] as string | undefined, body });
 			const index = this.faults.findIndex((rule) => rule.method === method);
 			if (index >= 0) {
 				const rule = this.faults[index];
@@ -107,6 +115,15 @@ export class N8nPublicApiStandIn {
 	}
 
 	private answer(method: string, path: string, apiKey: unknown, body: unknown): [number, unknown] {
+		const workflow = /^\/api\/v1\/workflows\/([^/]+)$/.exec(path);
+		if (workflow && method === 'GET') {
+			if (apiKey !== this.apiKey) return [401, { message: 'unauthorized' }];
+			if (!this.scopes.includes('workflow:read')) return [403, { message: 'Forbidden' }];
+			const id = decodeURIComponent(workflow[1]);
+			const stored = this.workflows.get(id);
+			if (!stored) return [404, { message: 'Not Found' }];
+			return [200, { id, name: 'Watch', active: true, nodes: [], connections: {}, settings: {}, staticData: stored.staticData, meta: null }];
+		}
 		const match = /^\/api\/v1\/credentials\/([^/]+)$/.exec(path);
 		if (!match) return [404, { message: 'not found' }];
 		if (this.major === 1) {

@@ -3,7 +3,8 @@
  * batch call), runs each result through the trigger's alert policy with a history per token
  * (nodes/policy/watchList.ts), and puts out one item per alert — nothing when nothing needs
  * attention — so a Slack node after it posts only news. The histories live in this node's
- * workflow static data, which n8n saves after every run that is not manual.
+ * workflow static data, which n8n saves after every run that is not manual (read back through
+ * n8n's API where n8n does not load it: savedHistory.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
@@ -18,12 +19,14 @@ import type { WatchEntry } from '../../policy/watchList';
 import { TOKEN_NAME_FIELD, evaluateWatchList, normalizeTokenName } from '../../policy/watchList';
 import { alertSettingFields, readAlertSettings } from '../../shared/alertFields';
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import type { TokenSource } from './fields';
 import { operationNotice } from './fields';
 import type { Inspection, ItemInspections } from './inspection';
 import { concurrencyOption, inspectItems } from './inspection';
 import { forEachItem } from './itemLoop';
+import { readHistoryField, savedHistory } from './savedHistory';
 
 /** Where in the node's static data the histories are kept (nodes/policy/watchListState.ts). */
 export const WATCH_LIST_KEY = 'watchList';
@@ -51,6 +54,7 @@ export const description: INodeProperties[] = [
 			"What the alerts call the token, usually an expression reading the client's name of each item. The token's alert history is kept under this name, so a renewed token under the same name raises Renewed once. Empty: the token is known by its fingerprint, and alerts show its hint.",
 	},
 	...alertSettingFields({ show }),
+	readHistoryField,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -119,6 +123,11 @@ export async function execute(
 	items: INodeExecutionData[],
 	session: GraphSession,
 ): Promise<INodeExecutionData[]> {
+	const staticData = this.getWorkflowStaticData('node');
+	// First: a history that cannot be read stops the run before any Graph call.
+	const history = await savedHistory(this, staticData, WATCH_LIST_KEY).catch((error: unknown) => {
+		throw nodeError(this, error);
+	});
 	const inspected = await inspectItems(this, items, session);
 	const { nowMs } = inspected;
 	// The whole list first: the policy needs every name of the run to refuse duplicates and forget.
@@ -132,8 +141,7 @@ export async function execute(
 			itemOf.push(itemIndex);
 		}
 	});
-	const staticData = this.getWorkflowStaticData('node');
-	const { results, nextState } = evaluateWatchList(staticData[WATCH_LIST_KEY], entries, nowMs);
+	const { results, nextState } = evaluateWatchList(history, entries, nowMs);
 
 	const credential = this.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
 	const output = await forEachItem(this, items, async (itemIndex) => {

@@ -3,7 +3,7 @@
  * order the editor shows them. Assembled here so the node file stays a thin shell and the router
  * only dispatches.
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { ICredentialsDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import * as checkAlerts from './checkAlerts.operation';
 import * as exchange from './exchange.operation';
@@ -13,7 +13,8 @@ import * as getPageTokens from './getPageTokens.operation';
 import * as inspect from './inspect.operation';
 import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
 import * as revoke from './revoke.operation';
-import { saveToCredentialFields } from './saveToCredential';
+import { READ_HISTORY_FIELD } from './savedHistory';
+import { MINTING_OPERATIONS, saveToCredentialFields } from './saveToCredential';
 import { allowAllOperationsField, operationFields } from './toolMode';
 
 export const operationField: INodeProperties = {
@@ -85,3 +86,20 @@ export const properties: INodeProperties[] = [
 	...checkAlerts.description,
 	...saveToCredentialFields,
 ];
+
+/**
+ * When the n8n API credential shows (and is required): Save to Credential on for a minting
+ * operation, or Read History Through Public API on for Check for Alerts. One entry, because n8n finds
+ * a node's credential by its type name; and `hide`, because n8n's displayParameter ANDs the keys
+ * of `show` but hides when any key of `hide` matches. A parameter not shown for the operation is
+ * absent from the node's parameters, and an absent value matches no rule.
+ */
+export const n8nApiCredentialDisplay: ICredentialsDisplayOptions = {
+	hide: {
+		operation: (operationField.options ?? [])
+			.map((option) => (option as { value: string }).value)
+			.filter((operation) => operation !== 'checkAlerts' && !MINTING_OPERATIONS.includes(operation)),
+		saveToCredential: [false],
+		[READ_HISTORY_FIELD]: [false],
+	},
+};

@@ -1,18 +1,44 @@
 /**
- * The two calls Save to Credential makes to n8n's public API, through n8n's request helper with
- * the n8n API credential (whose `authenticate` adds the key for its own n8n only):
+ * The calls the Meta Token node makes to n8n's public API, through n8n's request helper with the
+ * n8n API credential (whose `authenticate` adds the key for its own n8n only). Save to Credential:
  * `GET /api/v1/credentials/{id}` to learn the target's type (n8n 2.x, scope credential:read;
  * the answer never holds secrets) and `PATCH /api/v1/credentials/{id}` to merge the new token
- * (scope credential:update). n8n 1.x has neither and answers 405. Answers are reduced to a status
- * and the type: nothing n8n sends back, and nothing of the request (which carries the key),
- * reaches a message.
+ * (scope credential:update); n8n 1.x has neither and answers 405. Check for Alerts:
+ * `GET /api/v1/workflows/{id}` (scope workflow:read, 1.x and 2.x) for one node's static data.
+ * Answers are reduced to a status and the one field asked for: nothing else n8n sends back, and
+ * nothing of the request (which carries the key), reaches a message.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { CredentialSettingError } from '../../graph/settings';
+import { isRecord } from '../../graph/wire';
 import { N8N_API_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
 
 export type N8nApiAnswer = { reached: true; status: number; type?: string } | { reached: false };
+
+/** Why the n8n API credential cannot be used; `message` names what to fix. */
+export interface N8nApiSetupProblem {
+	reason: 'noApiCredential' | 'insecureApiUrl';
+	message: string;
+}
+
+/** The n8n API credential's Base URL, normalized; `doing` completes "… needs an n8n API credential". */
+export async function n8nApiBaseUrl(context: IExecuteFunctions, doing: string): Promise<string | N8nApiSetupProblem> {
+	let raw: unknown;
+	try {
+		raw = (await context.getCredentials(N8N_API_CREDENTIAL_TYPE, 0)).baseUrl;
+	} catch {
+		return { reason: 'noApiCredential', message: `${doing} needs an n8n API credential: select one in this node.` };
+	}
+	try {
+		return normalizeN8nApiBaseUrl(raw);
+	} catch (error) {
+		const text = error instanceof CredentialSettingError ? error.message : 'The n8n API credential\'s Base URL cannot be used.';
+		return { reason: 'insecureApiUrl', message: text };
+	}
+}
 
 /** The path of one stored credential in the public API. */
 export function credentialPath(credentialId: string): string {
@@ -24,7 +50,7 @@ async function call(
 	method: 'GET' | 'PATCH',
 	url: string,
 	body?: object,
-): Promise<N8nApiAnswer> {
+): Promise<{ reached: true; status: number; body: unknown } | { reached: false }> {
 	try {
 		const answer = (await context.helpers.httpRequestWithAuthentication.call(context, N8N_API_CREDENTIAL_TYPE, {
 			method,
@@ -36,16 +62,49 @@ async function call(
 			// A redirect would carry the API key to wherever n8n's answer points.
 			disableFollowRedirect: true,
 		})) as { statusCode: number; body?: unknown };
-		const type = (answer.body as { type?: unknown } | undefined)?.type;
-		return { reached: true, status: answer.statusCode, type: typeof type === 'string' ? type : undefined };
+		return { reached: true, status: answer.statusCode, body: answer.body };
 	} catch {
 		return { reached: false };
 	}
 }
 
+/** A credential call's answer: its status and the credential's type, if n8n says. */
+async function credentialCall(context: IExecuteFunctions, method: 'GET' | 'PATCH', url: string, body?: object): Promise<N8nApiAnswer> {
+	const answer = await call(context, method, url, body);
+	if (!answer.reached) return answer;
+	const type = isRecord(answer.body) ? answer.body.type : undefined;
+	return { reached: true, status: answer.status, type: typeof type === 'string' ? type : undefined };
+}
+
 /** `GET /api/v1/credentials/{id}`: the stored credential's type, if n8n says. */
 export async function lookUpCredential(context: IExecuteFunctions, baseUrl: string, credentialId: string): Promise<N8nApiAnswer> {
-	return await call(context, 'GET', `${baseUrl}${credentialPath(credentialId)}`);
+	return await credentialCall(context, 'GET', `${baseUrl}${credentialPath(credentialId)}`);
+}
+
+/** The path of one workflow in the public API. */
+export function workflowPath(workflowId: string): string {
+	return `/api/v1/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export type StaticDataAnswer =
+	| { reached: false }
+	/** `isWorkflow`: a 2xx answer holding a workflow's `staticData` (null when it has none). */
+	| { reached: true; status: number; isWorkflow: boolean; nodeData?: unknown };
+
+/** `GET /api/v1/workflows/{id}`, pinned data left out: what n8n saved as one node's static data. */
+export async function readNodeStaticData(
+	context: IExecuteFunctions,
+	baseUrl: string,
+	workflowId: string,
+	nodeName: string,
+): Promise<StaticDataAnswer> {
+	const answer = await call(context, 'GET', `${baseUrl}${workflowPath(workflowId)}?excludePinnedData=true`);
+	if (!answer.reached) return answer;
+	const { status, body } = answer;
+	if (status < 200 || status >= 300 || !isRecord(body) || !('staticData' in body)) return { reached: true, status, isWorkflow: false };
+	// n8n's own key for a node's static data (getWorkflowStaticData('node')).
+	const nodeData = isRecord(body.staticData) ? body.staticData[`node:${nodeName}`] : undefined;
+	return { reached: true, status, isWorkflow: true, nodeData };
 }
 
 /** Waits before the 2nd and 3rd PATCH: brief, the run is waiting on it. */
@@ -69,11 +128,11 @@ export async function patchAccessToken(
 ): Promise<N8nApiAnswer> {
 	const url = `${baseUrl}${credentialPath(credentialId)}`;
 	const body = { data: { accessToken }, isPartialData: true };
-	let answer = await call(context, 'PATCH', url, body);
+	let answer = await credentialCall(context, 'PATCH', url, body);
 	for (const waitMs of PATCH_RETRY_WAITS_MS) {
 		if (!worthRetrying(answer)) break;
 		await sleep(waitMs);
-		answer = await call(context, 'PATCH', url, body);
+		answer = await credentialCall(context, 'PATCH', url, body);
 	}
 	return answer;
 }

@@ -7,11 +7,9 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { CredentialSettingError } from '../../graph/settings';
-import { META_CREDENTIAL_TYPE, N8N_API_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
-import { credentialPath, lookUpCredential, patchAccessToken, type N8nApiAnswer } from './n8nPublicApi';
+import { credentialPath, lookUpCredential, n8nApiBaseUrl, patchAccessToken, type N8nApiAnswer } from './n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
@@ -131,8 +129,12 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 		return plans.map((plan) => (plan === null ? null : error));
 	}
 
-	const baseUrl = await n8nApiBaseUrl(context);
-	if (baseUrl instanceof CredentialSaveError) return plans.map((plan) => (plan === null || plan instanceof CredentialSaveError ? plan : baseUrl));
+	const setup = await n8nApiBaseUrl(context, 'Saving to a credential');
+	if (typeof setup !== 'string') {
+		const error = refused(setup.reason, setup.message);
+		return plans.map((plan) => (plan === null || plan instanceof CredentialSaveError ? plan : error));
+	}
+	const baseUrl = setup;
 
 	return await Promise.all(
 		plans.map(async (plan) => {
@@ -141,21 +143,6 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 			return problem ?? { credentialId: plan.credentialId, baseUrl };
 		}),
 	);
-}
-
-async function n8nApiBaseUrl(context: IExecuteFunctions): Promise<string | CredentialSaveError> {
-	let raw: unknown;
-	try {
-		raw = (await context.getCredentials(N8N_API_CREDENTIAL_TYPE, 0)).baseUrl;
-	} catch {
-		return refused('noApiCredential', 'Saving to a credential needs an n8n API credential: select one in this node.');
-	}
-	try {
-		return normalizeN8nApiBaseUrl(raw);
-	} catch (error) {
-		const text = error instanceof CredentialSettingError ? error.message : 'The n8n API credential\'s Base URL cannot be used.';
-		return refused('insecureApiUrl', text);
-	}
 }
 
 /** Why n8n's answer to the type lookup forbids the save, or undefined when it is a Meta Token API credential. */
