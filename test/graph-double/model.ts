@@ -138,4 +138,6 @@ export interface Answer {
 	/** Lower-case names. */
 	headers: Record<string, string>;
 	body: string;
+	/** Refused for the app's quota (setQuota), not for an injected fault. */
+	overQuota?: boolean;
 }
