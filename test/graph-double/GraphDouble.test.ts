@@ -1113,6 +1113,15 @@ describe('quota, latency and the request log', () => {
 		expect((await call()).status).toBe(200);
 	});
 
+	it('opens the quota window with the first call, not when the quota is set', async () => {
+		double.setQuota({ calls: 1, windowMs: 150 });
+		await new Promise((resolve) => setTimeout(resolve, 120));
+		expect((await call()).status).toBe(200);
+		await new Promise((resolve) => setTimeout(resolve, 60));
+		// 180 ms after setQuota but 60 ms into the window the first call opened.
+		expect((await call()).status).toBe(403);
+	});
+
 	it('adds latency to every answer', async () => {
 		double.setLatency(40);
 		const started = Date.now();
@@ -1120,8 +1129,10 @@ describe('quota, latency and the request log', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(35);
 	});
 
-	it('logs each request with its parameters, token, clock time and status', async () => {
+	it('logs each request with its parameters, token, clock time, real times and status', async () => {
 		double.advance(42);
+		double.setLatency(30);
+		const started = Date.now();
 		await graph('/oauth/access_token', {
 			form: { grant_type: 'client_credentials', client_id: APP.id, client_secret: 'bad' },
 			query: { extra: '1' },
@@ -1138,8 +1149,13 @@ describe('quota, latency and the request log', () => {
 			form: { grant_type: 'client_credentials', client_id: APP.id, client_secret: 'bad' },
 			callingToken: null,
 			at: T0 + 42,
+			receivedMs: expect.any(Number),
+			answeredMs: expect.any(Number),
 			status: 400,
 		});
+		expect(first.receivedMs).toBeGreaterThanOrEqual(started);
+		expect((first.answeredMs ?? 0) - first.receivedMs).toBeGreaterThanOrEqual(25);
+		double.setLatency(0);
 		expect(second).toMatchObject({ path: '/debug_token', callingToken: token, status: 200 });
 		expect(second.headers.authorization).toBe(`Bearer ${token}`);
 		const held = double.requests;

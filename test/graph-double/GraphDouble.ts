@@ -164,7 +164,7 @@ export class GraphDouble {
 	private latencyMs: number;
 	private quota: Quota | null = null;
 	/** Calls counted in the current quota window, which opened at `startedMs` (real time). */
-	private window = { startedMs: 0, used: 0 };
+	private window = { startedMs: Number.NEGATIVE_INFINITY, used: 0 };
 	private baseUrl = '';
 	private readonly versions: ReadonlySet<string>;
 	private inFlight = 0;
@@ -265,13 +265,16 @@ export class GraphDouble {
 		this.latencyMs = ms;
 	}
 
-	/** Every call and every batch sub-request counts; the window runs on real time, not the clock. */
+	/**
+	 * Every call and every batch sub-request counts; the window runs on real time, not the clock,
+	 * and the first call after setting the quota opens it (a client's start-up is not billed).
+	 */
 	setQuota(quota: Quota | null): void {
 		if (quota && !(quota.calls >= 1 && quota.windowMs > 0)) {
 			throw new Error('GraphDouble: a quota needs calls >= 1 and windowMs > 0');
 		}
 		this.quota = quota && { ...quota };
-		this.window = { startedMs: Date.now(), used: 0 };
+		this.window = { startedMs: Number.NEGATIVE_INFINITY, used: 0 };
 	}
 
 	clearRequests(): void {
@@ -324,6 +327,7 @@ export class GraphDouble {
 			form,
 			callingToken,
 			at: this.clock,
+			receivedMs: Date.now(),
 			status: 0,
 		};
 		const items = isBatchCall(request) ? batchItems(request.params.batch) : null;
@@ -354,6 +358,7 @@ export class GraphDouble {
 		if (fault?.type === 'delay') await this.sleep(fault.ms);
 		const answer = this.respond(request, fault, 'call');
 		entry.status = answer.status;
+		entry.answeredMs = Date.now();
 		send(response, answer);
 	}
 
