@@ -8,6 +8,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/e2e'],
 	testMatch: ['**/*.e2e.test.ts'],
+	// e2e/queue/ is the production suite (Postgres, Redis, queue mode): jest.e2e.queue.config.js.
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/e2e/queue/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { diagnostics: false }],
 	},

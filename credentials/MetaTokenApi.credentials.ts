@@ -9,7 +9,13 @@ import type {
 } from 'n8n-workflow';
 
 import { authorizeRequest } from '../nodes/graph/proof';
-import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL, graphEndpoint, withGraphRoot } from '../nodes/graph/settings';
+import {
+	assertOwnGraphTarget,
+	DEFAULT_GRAPH_API_VERSION,
+	DEFAULT_GRAPH_BASE_URL,
+	graphEndpoint,
+	withGraphRoot,
+} from '../nodes/graph/settings';
 import type { MetaCredentials } from '../nodes/graph/types';
 import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
 
@@ -31,6 +37,21 @@ export class MetaTokenApi implements ICredentialType {
 	};
 
 	documentationUrl = 'https://github.com/n8n-nodes-meta-token/n8n-nodes-meta-token#credentials';
+
+	/**
+	 * What the editor shows when an HTTP Request node is this credential's "Meta Graph API" node:
+	 * its name, the docs link in its notice and the URL it starts with (copied literally: n8n
+	 * cannot read the credential's version here). n8n's loader hides the nodes-panel entry it
+	 * would make of this, because the Meta Token node lists the credential
+	 * (PackageDirectoryLoader.inferSupportedNodes); an HTTP Request node saved with
+	 * `extendsCredential: "metaTokenApi"` (as the examples are) still opens as that node, and any
+	 * HTTP Request node can pick "Meta Token API" as its predefined credential type.
+	 */
+	httpRequestNode = {
+		name: 'Meta Graph API',
+		docsUrl: 'https://developers.facebook.com/docs/graph-api/',
+		apiBaseUrl: `${DEFAULT_GRAPH_BASE_URL}/${DEFAULT_GRAPH_API_VERSION}/`,
+	};
 
 	properties: INodeProperties[] = [
 		{
@@ -58,7 +79,7 @@ export class MetaTokenApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Secret of that app (App Dashboard → Settings → Basic). Used for exchange, refresh and the appsecret_proof; it never leaves n8n in clear.',
+				'Secret of that app (App Dashboard → Settings → Basic). It goes only to Meta\'s Graph host (the Base URL below), over https, in the calls that need it: as client_secret to exchange, refresh and revoke system-user tokens, and inside the app token (app-id|app-secret) that inspects tokens with debug_token. It also keys the appsecret_proof HMAC on every call; the proof is sent, the secret itself is not.',
 		},
 		{
 			displayName: 'Graph API Version',
@@ -101,15 +122,28 @@ export class MetaTokenApi implements ICredentialType {
 			type: 'string',
 			default: DEFAULT_GRAPH_BASE_URL,
 			description:
-				'Graph API host. Keep the default unless you route through a proxy; plain http is accepted only for localhost.',
+				'Graph API host: https://graph.facebook.com, or a loopback address (http://localhost, http://127.0.0.1, http://[::1]) for a local Graph API double or proxy. Nothing else is accepted, because the token and the app secret go wherever this points; for a network proxy use n8n\'s proxy settings.',
 		},
 	];
 
 	/**
-	 * Sends the token in the Authorization header — never in the query string — and adds the proof
-	 * for exactly the token sent, computed per request (timestamped proofs expire after 5 minutes).
-	 * A request without an absolute URL goes to the credential's Graph root. A bad Base URL or
-	 * version throws here, naming the field, before anything is sent.
+	 * Signs a request for this credential's own Graph host, and nothing else. Its contract, for
+	 * every caller n8n has:
+	 *
+	 * - Request shapes: our nodes (`url` absolute); the credential test and declarative requests
+	 *   (`url` relative, `baseURL` maybe absent — then the credential's Graph root
+	 *   {Base URL}/{Graph API Version}); the HTTP Request node through n8n's legacy
+	 *   `requestWithAuthentication` (`uri` absolute, no `url`, `qs` possibly undefined, header
+	 *   names lower-cased, a user's own `authorization` header among them). The target is `url`,
+	 *   else `uri`, resolved against `baseURL` (as n8n's helpers resolve it).
+	 * - A bad Base URL or version throws a CredentialSettingError naming the field; a target whose
+	 *   origin is not the Base URL's throws a ForeignHostError. Either way before anything is
+	 *   attached: the caller's request is not touched, so no secret can leave with it.
+	 * - Otherwise the token goes in the `Authorization` header — never the query string — (a
+	 *   caller's own `Authorization: Bearer …` is kept and signed instead) and the proof for
+	 *   exactly the token sent is added to `qs`, computed per request (timestamped proofs expire
+	 *   after 5 minutes); a caller's `appsecret_proof`, `appsecret_time` and `access_token`
+	 *   query values are dropped. Everything else of the request stays as it was.
 	 */
 	authenticate: IAuthenticate = async (
 		credentials: ICredentialDataDecryptedObject,
@@ -117,11 +151,9 @@ export class MetaTokenApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> => {
 		const metaCredentials = credentials as unknown as MetaCredentials;
 		const endpoint = graphEndpoint(metaCredentials);
-		return authorizeRequest(
-			{ ...metaCredentials, proofMode: endpoint.proofMode },
-			withGraphRoot(requestOptions, endpoint),
-			Date.now(),
-		);
+		const request = withGraphRoot(requestOptions, endpoint);
+		assertOwnGraphTarget(request, endpoint);
+		return authorizeRequest({ ...metaCredentials, proofMode: endpoint.proofMode }, request, Date.now());
 	};
 
 	test: ICredentialTestRequest = metaTokenCredentialTest;

@@ -1,10 +1,14 @@
 import type {
-	IAuthenticateGeneric,
+	IAuthenticate,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+
+import { assertN8nApiTarget, normalizeN8nApiBaseUrl } from '../nodes/shared/n8nApiSettings';
 
 /**
  * n8n's own public API, used by the Meta Token node's "Save to Credential" option to write a
@@ -13,7 +17,9 @@ import type {
 export class MetaTokenN8nApi implements ICredentialType {
 	name = 'metaTokenN8nApi';
 
-	displayName = 'Meta Token N8n API';
+	// The node panel reads "Credential for n8n API". The lint rules title-case every other name
+	// (n8n becomes "N8n"); "n8n API" is their one exception, and what this credential is.
+	displayName = 'n8n API';
 
 	icon: Icon = {
 		light: 'file:../nodes/MetaToken/metaToken.svg',
@@ -29,7 +35,8 @@ export class MetaTokenN8nApi implements ICredentialType {
 			type: 'string',
 			default: 'http://localhost:5678',
 			required: true,
-			description: 'Address of this n8n instance as n8n itself can reach it, without /api/v1',
+			description:
+				'Address of this n8n instance as n8n itself can reach it, without /api/v1. https, or plain http only for localhost / 127.0.0.1 / [::1]: the API key must not cross a network in clear.',
 		},
 		{
 			displayName: 'API Key',
@@ -39,15 +46,25 @@ export class MetaTokenN8nApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'An n8n API key (Settings → n8n API) with the credential:update scope',
+				'An n8n API key (Settings → n8n API) with the scopes credential:read (to check that the target is a Meta Token API credential) and credential:update (to write the new token)',
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { 'X-N8N-API-KEY': '={{$credentials.apiKey}}' },
-		},
+	/**
+	 * Adds the API key only to requests for this credential's own n8n (the origin of Base URL),
+	 * and only when that Base URL is https or loopback http; anything else throws naming the
+	 * field, before the key is attached.
+	 */
+	authenticate: IAuthenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const baseUrl = normalizeN8nApiBaseUrl(credentials.baseUrl);
+		assertN8nApiTarget(requestOptions, baseUrl);
+		return {
+			...requestOptions,
+			headers: { ...(requestOptions.headers ?? {}), 'X-N8N-API-KEY': String(credentials.apiKey ?? '') },
+		};
 	};
 
 	// Reads our own credential type's schema: proves the address and the key, touches nothing.

@@ -2,7 +2,8 @@
  * The Meta Token API credential's Test button, in real n8n: `POST /rest/credentials/test`, which
  * runs the credential's declarative test through n8n's own credentials tester, request helpers and
  * our `authenticate`. What n8n shows for a live token, a dead one (with and without the app
- * secret) and a Base URL that must not get the token — for which the Graph double sees nothing.
+ * secret) and a Base URL that must not get the token — for which the Graph double sees nothing,
+ * neither from the Test button nor from an Inspect run (`n8n execute`) with that credential.
  */
 import type { DoubleTokenSpec } from '../test/graph-double/model';
 import { GraphDoubleProcess } from './support/graphDoubleProcess';
@@ -12,6 +13,7 @@ import { n8nRuntime, selectedMajors } from './support/paths';
 import { stopAll } from './support/processes';
 import { packedTarball } from './support/tarball';
 import { DAY, REPORTING_APP, metaCredential, nowSeconds, tokenFor } from './support/tokens';
+import { manualTrigger, metaTokenNode, workflow } from './support/workflowBuilder';
 
 const T = nowSeconds();
 const live = tokenFor('credential-test-live');
@@ -105,6 +107,31 @@ describe.each(selectedMajors())('Credential test in real n8n %s.x', (major: Majo
 		const result = await test(metaCredential('x', 'x', live, 'http://graph.example.com').data);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/Base URL/);
+		expect(await double.requests()).toHaveLength(0);
+	});
+
+	// Whoever may edit a shared credential could point it at their own server to receive the token.
+	const FOREIGN = 'https://graph.example.com';
+
+	it('refuses an https Base URL that is not Meta\'s, naming the field, before sending anything', async () => {
+		const result = await test(metaCredential('x', 'x', live, FOREIGN).data);
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^Base URL may only be https:\/\/graph\.facebook\.com/) });
+		expect(await double.requests()).toHaveLength(0);
+	});
+
+	it('fails an Inspect run with such a credential, naming the field, before sending anything', async () => {
+		const credentialId = 'mtForeignHost001';
+		await n8n.importCredentials([metaCredential(credentialId, 'Foreign Base URL', live, FOREIGN)]);
+		await n8n.importWorkflows([
+			workflow('MetaTokenForeign', 'Inspect through a foreign Base URL', manualTrigger(), [[metaTokenNode('Inspect', { operation: 'inspect' }, credentialId)]]),
+		]);
+		const result = await n8n.execute('MetaTokenForeign');
+		expect(result.ok).toBe(false);
+		expect(result.output).toMatch(/Base URL may only be https:\/\/graph\.facebook\.com/);
+		// n8n prints the failed run as JSON, its quotes escaped.
+		expect(result.output).toMatch(/Fix the field \\?"Base URL\\?" in the Meta Token API credential\./);
+		expect(result.output).not.toContain(live);
+		expect(result.output).not.toContain(REPORTING_APP.secret);
 		expect(await double.requests()).toHaveLength(0);
 	});
 });

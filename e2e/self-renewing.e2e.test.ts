@@ -1,9 +1,11 @@
 /**
  * The self-renewing loop of examples/self-renewing-system-user-token.json in a real n8n server:
  * the Meta Token node refreshes an expiring system-user token and, with Save to Credential, writes
- * the new one into its own credential through n8n's public API. The next run must send the new
- * token. n8n 1.x has no credential-update endpoint: there the run ends in the error branch with
- * the node's plain message, posted to the (local) Slack webhook.
+ * the new one into its own credential through n8n's public API, after n8n's API confirmed it is a
+ * Meta Token API credential. The next run must send the new token; the execution holds only its
+ * hint and fingerprint. A target of another type is refused before anything is minted. n8n 1.x
+ * has no credential endpoints: there the run ends in the error branch with the node's plain
+ * message, posted to the (local) Slack webhook, and nothing was minted.
  * The n8n API key: 2.x gets credential:update and credential:read; 1.x refuses those scopes.
  */
 import { EXAMPLES, loadExample } from './support/examples';
@@ -14,13 +16,15 @@ import { n8nRuntime, selectedMajors } from './support/paths';
 import { stopAll } from './support/processes';
 import { WebhookSink } from './support/sink';
 import { packedTarball } from './support/tarball';
-import { DAY, REPORTING_APP, metaCredential, nowSeconds, tokenFor } from './support/tokens';
+import { DAY, REPORTING_APP, fingerprint, metaCredential, nowSeconds, tokenFor } from './support/tokens';
 
 const T = nowSeconds();
 const expiring = tokenFor('renew-system-user');
 const META_CREDENTIAL = { id: 'mtRenew00000001', name: 'Reporting system user' };
 const N8N_API_CREDENTIAL = { id: 'mtN8nApi0000001', name: 'n8n API (for Meta Token)' };
 const WORKFLOW_ID = 'MetaTokenRenew01';
+const WRONG_TARGET_ID = 'MetaTokenRenew02';
+const WHOLE_TOKEN = /EAA[A-Za-z0-9]{20,}/g;
 
 describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.x', (major: Major) => {
 	let double: GraphDoubleProcess;
@@ -46,13 +50,17 @@ describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.
 		sink = await WebhookSink.start();
 		n8n = await N8nInstance.create(n8nRuntime(major), packedTarball());
 		await n8n.importCredentials([metaCredential(META_CREDENTIAL.id, META_CREDENTIAL.name, expiring, double.url)]);
-		await n8n.importWorkflows([
+		const example = () =>
 			loadExample(EXAMPLES.selfRenewing, {
 				metaTokenCredential: META_CREDENTIAL,
 				n8nApiCredential: N8N_API_CREDENTIAL,
 				slackWebhookUrl: sink.url,
-			}),
-		]);
+			});
+		// The same workflow told to save into the n8n API credential: a credential of another type.
+		const wrongTarget = { ...example(), id: WRONG_TARGET_ID, name: 'Self-renewing, wrong target' };
+		const refresh = wrongTarget.nodes.find((node) => node.name === 'Refresh token');
+		if (refresh) refresh.parameters = { ...refresh.parameters, credentialId: N8N_API_CREDENTIAL.id };
+		await n8n.importWorkflows([example(), wrongTarget]);
 		await n8n.start();
 		await n8n.setupOwner();
 		// 1.x knows no credential:update (nor read) scope for API keys: the closest it has.
@@ -78,9 +86,10 @@ describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.
 			const first = await n8n.execute(WORKFLOW_ID);
 			if (!first.ok) throw new Error(first.output.slice(-4000));
 			const [renewed] = nodeItems(first.run, 'Renewed');
-			expect(renewed).toMatchObject({ savedToCredentialId: META_CREDENTIAL.id });
-			const newToken = String(renewed.accessToken);
-			expect(newToken).not.toBe(expiring);
+			expect(renewed).toMatchObject({ savedToCredentialId: META_CREDENTIAL.id, tokenFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+			// Include Token in Output is off: the execution holds no whole token, only hint and fingerprint.
+			expect(renewed.accessToken).toBeUndefined();
+			expect(JSON.stringify(first.run).match(WHOLE_TOKEN) ?? []).toEqual([]);
 			expect(sink.messages).toHaveLength(0);
 			const [firstCall] = await refreshCalls();
 			expect(firstCall.query.fb_exchange_token).toBe(expiring);
@@ -91,30 +100,47 @@ describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.
 			const calls = await refreshCalls();
 			expect(calls).toHaveLength(1);
 			// The second run took the token from the credential the first run updated.
-			expect(calls[0].query.fb_exchange_token).toBe(newToken);
+			const saved = calls[0].query.fb_exchange_token;
+			expect(saved).not.toBe(expiring);
+			expect(fingerprint(saved)).toBe(renewed.tokenFingerprint);
 			const [again] = nodeItems(second.run, 'Renewed');
-			expect(again.accessToken).not.toBe(newToken);
+			expect(again.tokenFingerprint).not.toBe(renewed.tokenFingerprint);
 
-			// The other fields of the credential are untouched.
+			// The credential holds the second run's token; its other fields are untouched.
 			const exported = await n8n.cli(['export:credentials', `--id=${META_CREDENTIAL.id}`, '--decrypted']);
-			expect(exported.stdout).toContain(String(again.accessToken));
+			const stored = (exported.stdout.match(WHOLE_TOKEN) ?? []).map(fingerprint);
+			expect(stored).toContain(again.tokenFingerprint);
+			expect(stored).not.toContain(renewed.tokenFingerprint);
 			expect(exported.stdout).toContain(REPORTING_APP.secret);
-			expect(exported.stdout).not.toContain(newToken);
+		});
+
+		it('refuses to save into a credential of another type, before anything is minted', async () => {
+			await double.clearRequests();
+			const before = sink.messages.length;
+			const result = await n8n.execute(WRONG_TARGET_ID);
+			if (!result.ok) throw new Error(result.output.slice(-4000));
+			const [failed] = nodeItems(result.run, 'Renewal failed?', 0);
+			expect(failed.error).toMatchObject({ class: 'saveToCredential', reason: 'notMetaCredential' });
+			expect(failed.accessToken).toBeUndefined();
+			expect(await refreshCalls()).toHaveLength(0);
+			const text = sink.texts().at(-1) ?? '';
+			expect(sink.messages.length).toBe(before + 1);
+			expect(text).toContain(`Credential ${N8N_API_CREDENTIAL.id} is a "metaTokenN8nApi" credential, not a Meta Token API credential`);
+			expect(text).toContain('Nothing was minted.');
 		});
 	} else {
-		it('says plainly that n8n 1.x has no credential-update endpoint, on the error branch', async () => {
+		it('says plainly that n8n 1.x has no credential endpoints, on the error branch, and mints nothing', async () => {
 			const result = await n8n.execute(WORKFLOW_ID);
 			if (!result.ok) throw new Error(result.output.slice(-4000));
-			// n8n's error output takes only items that are nothing but an error; this one also carries
-			// the minted token, so the example routes on `error` with an IF node instead.
+			// The preflight asked n8n before minting: nothing to keep, nothing lost.
 			const [failed] = nodeItems(result.run, 'Renewal failed?', 0);
 			expect(failed.error).toMatchObject({ class: 'saveToCredential', reason: 'noUpdateEndpoint' });
-			// The minted token is kept on the item, so it is not lost.
-			expect(String(failed.accessToken)).toMatch(/^EAA/);
+			expect(failed.accessToken).toBeUndefined();
+			expect(await refreshCalls()).toHaveLength(0);
 			const text = sink.texts().at(-1) ?? '';
 			expect(text).toContain('Renewing the Meta system-user token failed');
-			expect(text).toContain('no credential-update endpoint');
-			expect(text).not.toContain(String(failed.accessToken));
+			expect(text).toContain('no credential lookup or update endpoint');
+			expect(text).toContain('Nothing was minted.');
 		});
 	}
 });

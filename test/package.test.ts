@@ -67,3 +67,20 @@ it('keeps proofMode (App Secret Proof) an options field: auto, timestamped, off,
 	expect(field?.default).toBe('auto');
 	expect(field?.options?.map((option) => (option as { value: string }).value)).toEqual(['auto', 'timestamped', 'off']);
 });
+
+it('describes the Meta Graph API node of the HTTP Request node: name, Meta docs, the Graph root of the default version', () => {
+	const { httpRequestNode } = new MetaTokenApi();
+	expect(httpRequestNode).toEqual({
+		name: 'Meta Graph API',
+		docsUrl: 'https://developers.facebook.com/docs/graph-api/',
+		apiBaseUrl: 'https://graph.facebook.com/v25.0/',
+	});
+	// No `hidden`: n8n's loader sets it itself, because the Meta Token node lists the credential.
+	// The default is what the Graph API Version field defaults to, so the two cannot drift apart.
+	const version = new MetaTokenApi().properties.find((property) => property.name === 'graphApiVersion');
+	expect(httpRequestNode.apiBaseUrl).toBe(`https://graph.facebook.com/${String(version?.default)}/`);
+});
+
+it('names the n8n API credential as n8n spells itself ("Credential for n8n API" in the node)', () => {
+	expect(new MetaTokenN8nApi().displayName).toBe('n8n API');
+});

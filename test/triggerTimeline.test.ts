@@ -4,6 +4,9 @@
  * Graph API double — while the watched token lives through a scripted life: an expiring system-user
  * token refreshed on day 50, a revocation, a 60-day user token, a 3-day Graph outage, a 5-day n8n
  * downtime, exchanges, a threshold list change, a password change, a mistaken paste, restarts.
+ * It runs once under each of n8n's pollers (test/support/pollers.ts: legacy, durable scheduler,
+ * durable scheduler with durable cursors), which differ in what they save; a restart keeps only
+ * what the poller saved to the database, and under the legacy poller it polls at once.
  *
  * The clock is injected: jest fakes `Date` only — timers, sockets, axios and fetch run on real time,
  * so HTTP behaves as in production and the client's one retry of a failed check really waits its
@@ -20,7 +23,9 @@ import { MetaTokenTrigger } from '../nodes/MetaTokenTrigger/MetaTokenTrigger.nod
 import { GraphDouble } from './graph-double/GraphDouble';
 import type { DoubleTokenSpec } from './graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
-import { runPoll } from './support/n8nHarness';
+import { fakeDateOnly } from './support/fakeDate';
+import type { PollOutcome, PollerKind } from './support/pollers';
+import { POLLER_KINDS, PolledTrigger } from './support/pollers';
 
 const HOUR = 3_600;
 const DAY = 86_400;
@@ -43,9 +48,12 @@ interface World {
 	/** Name of the token the trigger's credential holds. */
 	watched: string;
 	thresholds: string;
-	staticData: IDataObject;
+	/** The active workflow under the poller of this run. */
+	trigger: PolledTrigger;
 	/** n8n is down: no polls at all. */
 	down: boolean;
+	/** Set by a step: n8n restarts (or re-activates the edited workflow) right after it. */
+	restartPending: boolean;
 	restarts: number;
 }
 
@@ -113,9 +121,9 @@ function revoke(name: string) {
 	};
 }
 
-/** n8n restarts: static data goes to the database as JSON and comes back from it. */
+/** n8n restarts: only what the poller saved to the database comes back (pollers.ts). */
 function restart(w: World): void {
-	w.staticData = JSON.parse(JSON.stringify(w.staticData)) as IDataObject;
+	w.restartPending = true;
 	w.restarts += 1;
 }
 
@@ -158,9 +166,10 @@ type Expected = [event: string, threshold: number | null, day: number, token: st
 
 /**
  * Derived by hand from the script and the policy's rules (thresholds 14,7,3,1 until day 223, then
- * 10,5,2; checkFailingAfterHours 24). Day = the day of the poll that emits the alert.
+ * 10,5,2; checkFailingAfterHours 24). Day = the day of the poll that emits the alert. The pollers
+ * differ in one place only: the legacy one polls when n8n starts.
  */
-const EXPECTED: Expected[] = [
+const expectedAlerts = (kind: PollerKind): Expected[] => [
 	// SU1 ends d59 23:00; 14 days left from d45 23:00 → first poll after: d46 00:00.
 	['expiring', 14, 46, 'SU1'],
 	// Refreshed d50 09:00: new fingerprint, and SU1 had an alert → renewed once (poll d50 12:00).
@@ -169,8 +178,9 @@ const EXPECTED: Expected[] = [
 	// SU2 ends d110 09:00 (refresh + 60 days); 14 days left from d96 09:00 → poll d96 12:00.
 	['expiring', 14, 96, 'SU2'],
 	// Outage from d101 02:00: first failed poll d101 06:00; 24 h of failure at the d102 06:00 poll.
-	// Once per streak, and never `invalid`, though 12 polls fail (the restart at d101 14:00 keeps
-	// the streak's start).
+	// Once per streak, and never `invalid`, though 12 polls fail (13 under the legacy poller, which
+	// polls at the restart of d101 14:00). The restart keeps the streak's start under every poller:
+	// the poll that began it saved it with an empty result.
 	['checkFailing', null, 102, 'SU2'],
 	// Still in the outage: 7 days left from d103 09:00 → poll d103 12:00, counted down from the
 	// last good check (d101 00:00). The outage ends d104 02:00 silently.
@@ -185,8 +195,9 @@ const EXPECTED: Expected[] = [
 	// U1 ends d170 15:00; 14 days left from d156 15:00 → poll d156 18:00.
 	['expiring', 14, 156, 'U1'],
 	// n8n down d162 19:00 – d167 23:00: 7 days left from d163 15:00 and 3 days from d167 15:00 both
-	// pass unpolled; the first poll after (d168 00:00, 2 d 15 h left) sends ONE alert, for 3.
-	['expiring', 3, 168, 'U1'],
+	// pass unpolled; the first poll after sends ONE alert, for 3: the legacy poller's at the start
+	// (d167 23:00, 2 d 16 h left), the durable scheduler's first tick (d168 00:00, 2 d 15 h left).
+	['expiring', 3, kind === 'legacy' ? 167 : 168, 'U1'],
 	// 1 day left from d169 15:00 → poll d169 18:00.
 	['expiring', 1, 169, 'U1'],
 	// U1 expires d170 15:00 → expired once, at the d170 18:00 poll; the polls after stay quiet.
@@ -195,8 +206,9 @@ const EXPECTED: Expected[] = [
 	['renewed', null, 172, 'U2'],
 	// U2 ends d232 09:00; 14 days left from d218 09:00 → poll d218 12:00.
 	['expiring', 14, 218, 'U2'],
-	// List now 10,5,2; at the d223 12:00 poll 8 d 21 h are left: 10 is crossed and below the 14
-	// already sent → alert for 10 at once. The old 7 (d225 09:00) is no threshold any more.
+	// List now 10,5,2; at the next poll (legacy: the re-activation at d223 08:00, 9 d 1 h left;
+	// durable: d223 12:00) 10 is crossed and below the 14 already sent → alert for 10 at once. The
+	// old 7 (d225 09:00) is no threshold any more.
 	['expiring', 10, 223, 'U2'],
 	// 5 days left from d227 09:00 → poll d227 12:00.
 	['expiring', 5, 227, 'U2'],
@@ -218,22 +230,19 @@ const EXPECTED: Expected[] = [
 	// failed polls, 6 h of failure) stays under the 24 hours of checkFailing: nothing until day 399.
 ];
 
-const FAKE_ALL_BUT_DATE = [
-	'hrtime',
-	'nextTick',
-	'performance',
-	'queueMicrotask',
-	'requestAnimationFrame',
-	'cancelAnimationFrame',
-	'requestIdleCallback',
-	'cancelIdleCallback',
-	'setImmediate',
-	'clearImmediate',
-	'setInterval',
-	'clearInterval',
-	'setTimeout',
-	'clearTimeout',
-] as const;
+/**
+ * The polls that return an EMPTY result (an execution in which no node after the trigger runs):
+ * the ones without an alert that changed what later polls decide on, so that every poller saves
+ * it. This is all the noise the guarantees cost, under every poller.
+ */
+const EXPECTED_EMPTY: Array<[day: number, hour: number, why: string]> = [
+	[0, 0, 'SU1 seen for the first time (its first alert is due on day 46)'],
+	[101, 6, 'the outage: the first failed check begins the streak'],
+	[104, 6, 'the outage is over: the streak ends (no alert for that)'],
+	[270, 12, 'P replaces U3, about which nothing was sent'],
+	[320, 6, 'the blip: a streak begins'],
+	[320, 18, 'the blip is over'],
+];
 
 let double: GraphDouble;
 
@@ -250,57 +259,52 @@ function setClocks(unixSeconds: number): void {
 	double.setNow(unixSeconds);
 }
 
-it('400 days of polls: the exact alerts, none missed, none repeated', async () => {
-	jest.useFakeTimers({ doNotFake: [...FAKE_ALL_BUT_DATE], now: at(-1) * 1000 });
-	const world: World = {
-		double,
-		tokens: {},
-		watched: '',
-		thresholds: '14,7,3,1',
-		staticData: {},
-		down: false,
-		restarts: 0,
+function parametersOf(w: World): IDataObject {
+	return { thresholds: w.thresholds, requiredScopes: 'ads_read', checkFailingAfterHours: 24 };
+}
+
+function runOf(w: World) {
+	return {
+		credentials: {
+			metaTokenApi: { accessToken: w.tokens[w.watched], appId: APP.id, appSecret: APP.secret, baseUrl: double.url },
+		},
 	};
-	const steps = SCRIPT.map(([day, hour, what, act]) => ({ time: at(day, hour), what, act }));
-	const pending = [...steps].sort((a, b) => a.time - b.time);
-	expect(pending.map((step) => step.what)).toEqual(steps.map((step) => step.what));
+}
 
-	const alerts: IDataObject[] = [];
-	const seen: Expected[] = [];
-	let polls = 0;
-	let largestState = 0;
+describe.each(POLLER_KINDS)('the %s poller', (kind) => {
+	beforeAll(() => double.clearRequests());
 
-	for (let day = 0; day < DAYS; day++) {
-		for (const hour of POLL_HOURS) {
-			const pollTime = at(day, hour);
-			while (pending.length > 0 && pending[0].time <= pollTime) {
-				const step = pending.shift()!;
-				setClocks(step.time);
-				await step.act(world);
-			}
-			if (world.down) continue;
-			setClocks(pollTime);
-			expect(Date.now()).toBe(pollTime * 1000);
-			const output = await runPoll(new MetaTokenTrigger(), {
-				parameters: {
-					thresholds: world.thresholds,
-					requiredScopes: 'ads_read',
-					checkFailingAfterHours: 24,
-				},
-				credentials: {
-					metaTokenApi: {
-						accessToken: world.tokens[world.watched],
-						appId: APP.id,
-						appSecret: APP.secret,
-						baseUrl: double.url,
-					},
-				},
+	it('400 days of polls: the exact alerts, none missed, none repeated', async () => {
+		fakeDateOnly(at(-1) * 1000);
+		const world: World = {
+			double,
+			tokens: {},
+			watched: '',
+			thresholds: '14,7,3,1',
+			trigger: new PolledTrigger(new MetaTokenTrigger(), kind, {
+				parameters: { thresholds: '14,7,3,1', requiredScopes: 'ads_read', checkFailingAfterHours: 24 },
 				credentialIds: { metaTokenApi: 'cred-meta-ads' },
-				staticData: world.staticData,
-			});
+			}),
+			down: false,
+			restartPending: false,
+			restarts: 0,
+		};
+		const steps = SCRIPT.map(([day, hour, what, act]) => ({ time: at(day, hour), what, act }));
+		const pending = [...steps].sort((a, b) => a.time - b.time);
+		expect(pending.map((step) => step.what)).toEqual(steps.map((step) => step.what));
+
+		const alerts: IDataObject[] = [];
+		const seen: Expected[] = [];
+		const empty: Array<[number, number]> = [];
+		let polls = 0;
+		let largestState = 0;
+		const record = (outcome: PollOutcome | null, unixSeconds: number): void => {
+			if (outcome === null) return;
 			polls += 1;
-			largestState = Math.max(largestState, JSON.stringify(world.staticData).length);
-			for (const item of output?.[0] ?? []) {
+			largestState = Math.max(largestState, JSON.stringify(world.trigger.stored()).length);
+			const day = Math.floor((unixSeconds - T0) / DAY);
+			if (outcome.items?.[0]?.length === 0) empty.push([day, ((unixSeconds - T0) % DAY) / HOUR]);
+			for (const item of outcome.items?.[0] ?? []) {
 				const alert = item.json;
 				const token = Object.keys(world.tokens).find(
 					(name) => tokenFingerprint(world.tokens[name]) === alert.tokenFingerprint,
@@ -308,36 +312,59 @@ it('400 days of polls: the exact alerts, none missed, none repeated', async () =
 				alerts.push(alert);
 				seen.push([alert.event as string, alert.threshold as number | null, day, token ?? '?']);
 			}
+		};
+
+		for (let day = 0; day < DAYS; day++) {
+			for (const hour of POLL_HOURS) {
+				const pollTime = at(day, hour);
+				while (pending.length > 0 && pending[0].time <= pollTime) {
+					const step = pending.shift()!;
+					setClocks(step.time);
+					await step.act(world);
+					if (world.restartPending) {
+						world.restartPending = false;
+						record(await world.trigger.restart(runOf(world), { parameters: parametersOf(world) }), step.time);
+					}
+				}
+				if (world.down) continue;
+				setClocks(pollTime);
+				expect(Date.now()).toBe(pollTime * 1000);
+				const first = day === 0 && hour === 0;
+				record(first ? await world.trigger.activate(runOf(world)) : await world.trigger.poll(runOf(world)), pollTime);
+			}
 		}
-	}
 
-	expect(pending).toEqual([]);
-	expect(world.restarts).toBe(7);
-	// 400 days × 4 polls, less the 5 days (20 polls) n8n was down.
-	expect(polls).toBe(DAYS * POLL_HOURS.length - 20);
-	// Every poll reached Meta: one debug_token each, plus the one retry of each failed poll
-	// (12 in the outage, 2 in the blip).
-	const debugCalls = double.requests.filter((request) => request.path === '/debug_token');
-	expect(debugCalls).toHaveLength(polls + 12 + 2);
+		expect(pending).toEqual([]);
+		expect(world.restarts).toBe(7);
+		// 400 days × 4 polls, less the 5 days (20 polls) n8n was down; the legacy poller also polls
+		// at each of the 7 restarts.
+		const restartPolls = kind === 'legacy' ? 7 : 0;
+		expect(polls).toBe(DAYS * POLL_HOURS.length - 20 + restartPolls);
+		// Every poll reached Meta: one debug_token each, plus the one retry of each failed poll
+		// (12 in the outage, 2 in the blip; the legacy poller's restart polls add one to each).
+		const debugCalls = double.requests.filter((request) => request.path === '/debug_token');
+		expect(debugCalls).toHaveLength(polls + 12 + 2 + (kind === 'legacy' ? 2 : 0));
 
-	expect(seen).toEqual(EXPECTED);
+		expect(seen).toEqual(expectedAlerts(kind));
+		expect(empty).toEqual(EXPECTED_EMPTY.map(([day, hour]) => [day, hour]));
 
-	// What the alerts say about why, on top of when.
-	const byEvent = (event: string) => alerts.filter((alert) => alert.event === event);
-	expect(byEvent('invalid').map((alert) => alert.reason)).toEqual(['invalid', 'passwordChanged']);
-	expect(byEvent('expired').map((alert) => alert.reason)).toEqual(['expired', 'expired']);
-	expect(byEvent('checkFailing')[0]).toMatchObject({ errorClass: 'transient', severity: 'warning' });
-	expect(byEvent('checkFailing')[0].message).toMatch(/could not be checked for 24 hours/);
-	const duringOutage = alerts.find((alert) => alert.event === 'expiring' && alert.threshold === 7)!;
-	expect(duringOutage).toMatchObject({ errorClass: 'transient', tokenHint: null });
-	expect(duringOutage.message).toMatch(/as of the last successful check, 2026-04-12 00:00 UTC/);
+		// What the alerts say about why, on top of when.
+		const byEvent = (event: string) => alerts.filter((alert) => alert.event === event);
+		expect(byEvent('invalid').map((alert) => alert.reason)).toEqual(['invalid', 'passwordChanged']);
+		expect(byEvent('expired').map((alert) => alert.reason)).toEqual(['expired', 'expired']);
+		expect(byEvent('checkFailing')[0]).toMatchObject({ errorClass: 'transient', severity: 'warning' });
+		expect(byEvent('checkFailing')[0].message).toMatch(/could not be checked for 24 hours/);
+		const duringOutage = alerts.find((alert) => alert.event === 'expiring' && alert.threshold === 7)!;
+		expect(duringOutage).toMatchObject({ errorClass: 'transient', tokenHint: null });
+		expect(duringOutage.message).toMatch(/as of the last successful check; checks have failed since 2026-04-12 06:00 UTC/);
 
-	// No alert carries a token or the app secret.
-	const everything = JSON.stringify(alerts);
-	for (const secret of [...Object.values(world.tokens), APP.secret]) {
-		expect(everything).not.toContain(secret);
-	}
-	// The state stays one small record, whatever 400 days and 9 tokens did to it.
-	expect(largestState).toBeLessThan(2_048);
-	expect(JSON.stringify(world.staticData).length).toBeLessThan(2_048);
-}, 60_000);
+		// No alert carries a token or the app secret.
+		const everything = JSON.stringify(alerts);
+		for (const secret of [...Object.values(world.tokens), APP.secret]) {
+			expect(everything).not.toContain(secret);
+		}
+		// The state stays one small record, whatever 400 days and 9 tokens did to it.
+		expect(largestState).toBeLessThan(2_048);
+		expect(JSON.stringify(world.trigger.stored()).length).toBeLessThan(2_048);
+	}, 60_000);
+});

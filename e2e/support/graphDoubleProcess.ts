@@ -80,9 +80,13 @@ export class GraphDoubleProcess {
 	}
 
 	/** A fault rule (see test/graph-double/README.md); `pathRegex` stands for a RegExp path. */
-	async injectFault(rule: { fault: Fault; path?: string; pathRegex?: string; method?: string; token?: string; times?: number }): Promise<void> {
+	async injectFault(rule: { fault: Fault | Record<string, unknown>; path?: string; pathRegex?: string; method?: string; token?: string; times?: number | null }): Promise<void> {
 		// JSON has no Infinity: the control API reads null as "always".
 		await this.control('POST', 'faults', { ...rule, times: rule.times === Infinity ? null : rule.times });
+	}
+
+	async clearFaults(): Promise<void> {
+		await this.control('DELETE', 'faults');
 	}
 
 	async clock(): Promise<number> {

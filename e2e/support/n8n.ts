@@ -4,7 +4,9 @@
  * types are `n8n-nodes-meta-token.metaToken` and `…metaTokenTrigger`.
  *
  * CLI commands (`import:*`, `execute`, `publish:workflow`) each boot n8n (≈4 s); `start()` runs
- * the server. Both use their own free ports, so a CLI command can run beside the server.
+ * the server, `startWorker()` a queue-mode worker (queueCluster.ts). All use their own free
+ * ports, so a CLI command can run beside the server. Extra environment (a Postgres database, the
+ * queue, a poller) comes with `create(…, { env })`; without it n8n runs on SQLite in the folder.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -57,6 +59,18 @@ export interface RunResult {
 	finished?: boolean;
 }
 
+/** An execution as the public API lists it (`includeData=true`). */
+export interface ExecutionRecord {
+	id: string | number;
+	mode: string;
+	status: string;
+	finished: boolean;
+	startedAt: string;
+	stoppedAt: string | null;
+	workflowId: string;
+	data?: RunResult['data'];
+}
+
 export interface Owner {
 	email: string;
 	password: string;
@@ -75,14 +89,16 @@ export class N8nInstance {
 	readonly userFolder: string;
 	port = 0;
 	private server: Tracked | undefined;
+	/** Output of the server or worker runs already stopped (restarts). */
+	private earlierOutput = '';
 	private cookie = '';
 	/** Added to n8n's environment (e.g. N8N_LOG_LEVEL=debug to see the package's request log). */
-	private extraEnv: Record<string, string> = {};
 
 	private constructor(
 		readonly runtime: N8nRuntime,
 		userFolder: string,
 		private readonly keepFolder: boolean,
+		private readonly extraEnv: Record<string, string>,
 	) {
 		this.userFolder = userFolder;
 	}
@@ -94,8 +110,7 @@ export class N8nInstance {
 		options: { userFolder?: string; env?: Record<string, string> } = {},
 	): Promise<N8nInstance> {
 		const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), `meta-token-n8n${runtime.major}-`));
-		const instance = new N8nInstance(runtime, userFolder, options.userFolder !== undefined);
-		instance.extraEnv = options.env ?? {};
+		const instance = new N8nInstance(runtime, userFolder, options.userFolder !== undefined, options.env ?? {});
 		const nodesDir = join(userFolder, '.n8n', 'nodes');
 		mkdirSync(nodesDir, { recursive: true });
 		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
@@ -225,9 +240,37 @@ export class N8nInstance {
 		}
 	}
 
+	/**
+	 * `n8n worker` (queue mode); resolves once it says it is ready. Its health server stays off
+	 * (QUEUE_HEALTH_CHECK_ACTIVE), so it listens on no port but its task broker's.
+	 */
+	async startWorker(options: { echo?: boolean; concurrency?: number } = {}): Promise<void> {
+		if (this.server) throw new Error('n8n is already running');
+		const worker = spawnTracked(this.runtime.node, [this.runtime.n8n, 'worker', `--concurrency=${options.concurrency ?? 5}`], {
+			cwd: this.userFolder,
+			env: await this.env(),
+			echo: options.echo,
+		});
+		this.server = worker;
+		await waitFor(
+			`n8n ${this.runtime.version} worker to be ready`,
+			async () => {
+				if (worker.child.exitCode !== null) throw new Error(`n8n worker exited:\n${worker.output().slice(-6000)}`);
+				return worker.output().includes('n8n worker is now ready') ? true : undefined;
+			},
+			180_000,
+			500,
+		);
+	}
+
 	/** The server's output so far (logs, errors). */
 	serverOutput(): string {
 		return this.server?.output() ?? '';
+	}
+
+	/** The output of every server (or worker) run of this instance, restarts included. */
+	log(): string {
+		return this.earlierOutput + this.serverOutput();
 	}
 
 	async stop(): Promise<void> {
@@ -235,6 +278,7 @@ export class N8nInstance {
 		this.server = undefined;
 		this.cookie = '';
 		await server?.stop(30_000);
+		if (server) this.earlierOutput += server.output();
 	}
 
 	/** Stops the server and deletes the user folder (unless it was given by the caller). */
@@ -279,13 +323,33 @@ export class N8nInstance {
 	}
 
 	async login(owner: Owner = DEFAULT_OWNER): Promise<void> {
-		const body =
-			this.runtime.major === 2
-				? { emailOrLdapLoginId: owner.email, password: owner.password }
-				: { email: owner.email, password: owner.password };
+		// 2.x and 1.123.x read emailOrLdapLoginId; older 1.x releases read email.
+		const body = { emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password };
 		const response = await this.rest('POST', '/rest/login', body);
 		if (!response.ok) throw new Error(`login → ${response.status} ${await response.text()}`);
 		this.keepCookie(response);
+	}
+
+	/** A call to the public API (`/api/v1/…`) with an API key; the parsed JSON answer. */
+	async api<T>(method: string, path: string, apiKey: string, body?: unknown): Promise<T> {
+		const response = await fetch(`${this.url}/api/v1${path}`, {
+			method,
+			headers: { 'x-n8n-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} /api/v1${path} → ${response.status} ${text.slice(0, 500)}`);
+		return JSON.parse(text) as T;
+	}
+
+	/** The workflow's executions, newest first, with their data (public API, up to 250). */
+	async executions(apiKey: string, workflowId: string): Promise<ExecutionRecord[]> {
+		const page = await this.api<{ data: ExecutionRecord[] }>(
+			'GET',
+			`/executions?workflowId=${encodeURIComponent(workflowId)}&includeData=true&limit=250`,
+			apiKey,
+		);
+		return page.data;
 	}
 
 	/** An API key for the public API, with the given scopes and no expiry. */

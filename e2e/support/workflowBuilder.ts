@@ -21,6 +21,36 @@ export function manualTrigger(name = 'Start'): WorkflowNode {
 	};
 }
 
+/** A Schedule Trigger firing every `seconds` (1–59: the shortest unit n8n's Schedule Trigger has). */
+export function scheduleEverySeconds(name: string, seconds: number): WorkflowNode {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.scheduleTrigger',
+		typeVersion: 1.2,
+		position: [0, 0],
+		parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] } },
+	};
+}
+
+/** An HTTP Request node POSTing each item's fields (name → expression) as a JSON body. */
+export function postJson(name: string, url: string, fields: Record<string, string>): WorkflowNode {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [600, 0],
+		parameters: {
+			method: 'POST',
+			url,
+			sendBody: true,
+			bodyParameters: { parameters: Object.entries(fields).map(([field, value]) => ({ name: field, value })) },
+			options: {},
+		},
+	};
+}
+
 /** A Code node that emits the given JSON objects as items. */
 export function emitItems(name: string, items: unknown[]): WorkflowNode {
 	return {
@@ -70,4 +100,21 @@ export function workflow(id: string, name: string, start: WorkflowNode, chains: 
 		});
 	});
 	return { id, name, nodes, connections, active: false, settings: { executionOrder: 'v1' } };
+}
+
+/**
+ * A Webhook trigger answering at once (`responseMode: onReceived`): in an active workflow its
+ * production URL is `<n8n>/webhook/<path>`, and in queue mode main hands each call to a worker.
+ */
+export function webhookTrigger(name: string, path: string): WorkflowNode {
+	const id = nodeId();
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: id,
+		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+	};
 }

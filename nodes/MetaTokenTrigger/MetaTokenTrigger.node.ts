@@ -15,7 +15,7 @@ import type { Observation } from '../policy/observations';
 import { observationFromFailure, observationFromInspection } from '../policy/observations';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import type { ResolvedAlertSettings } from '../shared/alertFields';
-import { alertSettingFields, readAlertSettings } from '../shared/alertFields';
+import { alertSettingFields, readAlertSettings, renewalUrlField } from '../shared/alertFields';
 import { META_CREDENTIAL_TYPE } from '../shared/credentialTypes';
 import { graphSession } from '../shared/graphSession';
 
@@ -24,6 +24,14 @@ import { graphSession } from '../shared/graphSession';
  * never missed — when it nears expiry, expires, is invalidated or loses permissions. Every decision
  * is the alert policy's (nodes/policy/alertPolicy.ts); this file reads parameters, inspects, and
  * keeps the policy's state in the workflow's static data.
+ *
+ * Saving that state is n8n's job, and its pollers differ: the legacy poller saves static data only
+ * when `poll` returns a result, the durable scheduler (2.40+) without durable cursors discards a
+ * quiet poll's changes, with durable cursors it commits them. So a poll without alerts that
+ * changed what later polls decide on (the policy's `mustSave`: a new token, the start or end of a
+ * failure streak, …) returns an EMPTY result: n8n saves the state and records an execution in
+ * which no node after the trigger runs. And the poll keeps within n8n's poll budget, since the
+ * durable scheduler abandons a poll that outlives its timeout, and with it whatever it learnt.
  */
 export class MetaTokenTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -48,6 +56,7 @@ export class MetaTokenTrigger implements INodeType {
 				default: '',
 			},
 			...alertSettingFields(),
+			renewalUrlField,
 		],
 	};
 
@@ -63,18 +72,42 @@ export class MetaTokenTrigger implements INodeType {
 			return [[{ json: withRecord(observation, status) }]];
 		}
 
-		const { alerts, nextState } = evaluateAlerts(staticData.alertState, observation, settings.input, nowMs);
+		const { alerts, nextState, mustSave } = evaluateAlerts(staticData.alertState, observation, settings.input, nowMs);
 		staticData.alertState = nextState as unknown as IDataObject;
-		if (alerts.length === 0) return null;
-		return [alerts.map((alert) => ({ json: withRecord(observation, alert) }))];
+		if (alerts.length > 0) {
+			return [alerts.map((alert) => ({ json: withRecord(observation, alert) }))];
+		}
+		// "Always Output Data" on the trigger would turn the empty result into an item for the nodes
+		// after it (an empty Slack message): then the state is left to n8n's poller as before.
+		return mustSave && this.getNode().alwaysOutputData !== true ? [[]] : null;
 	}
+}
+
+/** The Graph client's own default; the legacy poller's budget (5 min) leaves it as it is. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** The one pause of a poll: before its retry, or for a rate limit. */
+const RETRY_PAUSE_MS = 1_000;
+
+/**
+ * Per-request timeout that keeps a poll (at most two attempts and one pause) inside n8n's poll
+ * budget: `getPollBudgetMs` (n8n 2.40+; about 36 s under the durable scheduler's defaults, 5 min
+ * under the legacy poller), absent in older n8n.
+ */
+function requestTimeoutFor(context: IPollFunctions): number {
+	const budget = (context as { getPollBudgetMs?: () => number }).getPollBudgetMs?.();
+	if (typeof budget !== 'number' || !Number.isFinite(budget)) return REQUEST_TIMEOUT_MS;
+	return Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, Math.floor((budget - RETRY_PAUSE_MS) / 2)));
 }
 
 /** One `debug_token` of the credential's token, as the policy's observation. */
 async function observe(context: IPollFunctions, settings: ResolvedAlertSettings): Promise<Observation> {
 	// One retry at most (a rate limit: one 1-s pause): the next poll is the real retry, and a poll
 	// waiting out a long backoff only holds up n8n's poller.
-	const { client, credentials } = await graphSession(context, { maxAttempts: 2, maxRateLimitWaitMs: 1000 });
+	const { client, credentials } = await graphSession(context, {
+		maxAttempts: 2,
+		maxRateLimitWaitMs: RETRY_PAUSE_MS,
+		timeoutMs: requestTimeoutFor(context),
+	});
 	const credentialName = context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
 	let token: string;
 	try {

@@ -3,14 +3,18 @@
  * validation. Its own file because the credential and the nodes resolve them before any client
  * exists, and a bad value must fail naming the field the user sees.
  */
+import { isLoopbackHost, parseUrl, requestOrigin, type RequestTarget } from './requestTarget';
 import type { AppsecretProofMode, MetaCredentials } from './types';
+
+export type { RequestTarget } from './requestTarget';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
 /** Current Graph API version (v25.0 shipped Feb 2026); users can pin another in the credential. */
 export const DEFAULT_GRAPH_API_VERSION = 'v25.0';
 
 const VERSION_PATTERN = /^v\d{1,2}\.\d$/;
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
+/** The one remote host the credential's secrets may go to. */
+const META_GRAPH_ORIGIN = new URL(DEFAULT_GRAPH_BASE_URL).origin;
 
 /** A credential value that cannot be used; the message names the field as the user sees it. */
 export class CredentialSettingError extends Error {
@@ -40,27 +44,20 @@ export function normalizeGraphApiVersion(value: string | undefined): string {
 	return version;
 }
 
-function isLoopback(hostname: string): boolean {
-	return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
 /**
- * Plain http would send tokens in clear text, so it is accepted only for loopback hosts (a local
- * Graph API double or proxy); a trailing slash is tolerated.
+ * Whoever may edit a shared credential without seeing its secrets could otherwise point Base URL
+ * at their own server and receive the token, the app token and client_secret. So only Meta's
+ * Graph host (exactly https://graph.facebook.com, no path) and loopback hosts — a local Graph
+ * API double or proxy, http or https, with a path prefix if it needs one — are accepted. Network
+ * proxies need no Base URL: n8n's own proxy settings (HTTPS_PROXY…) carry every node request.
  */
 export function normalizeBaseUrl(value: string | undefined): string {
 	const raw = (value ?? '').trim() || DEFAULT_GRAPH_BASE_URL;
-	const url = URL.canParse(raw) ? new URL(raw) : null;
-	if (!url) {
+	const url = parseUrl(raw);
+	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
 		throw new CredentialSettingError(
 			'Base URL',
-			`Base URL "${raw}" is not a URL: use ${DEFAULT_GRAPH_BASE_URL}.`,
-		);
-	}
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-		throw new CredentialSettingError(
-			'Base URL',
-			`Base URL must use https (plain http is accepted only for localhost/127.0.0.1): got "${url.protocol}//${url.host}".`,
+			`Base URL is not an http(s) URL: use ${DEFAULT_GRAPH_BASE_URL}.`,
 		);
 	}
 	if (url.search || url.hash || url.username || url.password) {
@@ -69,7 +66,15 @@ export function normalizeBaseUrl(value: string | undefined): string {
 			'Base URL must not carry a query string, fragment or user info: use e.g. https://graph.facebook.com.',
 		);
 	}
-	return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+	const path = url.pathname.replace(/\/+$/, '');
+	const isMeta = url.origin === META_GRAPH_ORIGIN && path === '';
+	if (!isMeta && !isLoopbackHost(url.hostname)) {
+		throw new CredentialSettingError(
+			'Base URL',
+			`Base URL may only be ${DEFAULT_GRAPH_BASE_URL} (or a loopback host such as http://localhost or http://127.0.0.1 for a local double or proxy), because the access token and the app secret go wherever it points: got "${url.origin}${path}". For a network proxy, use n8n's proxy settings instead.`,
+		);
+	}
+	return `${url.origin}${path}`;
 }
 
 export function normalizeProofMode(value: string | undefined): AppsecretProofMode {
@@ -91,14 +96,6 @@ export function graphRoot(endpoint: GraphEndpoint): string {
 	return `${endpoint.baseUrl}/${endpoint.version}`;
 }
 
-/** Where a request says it goes, in the two spellings n8n's request helpers use. */
-export interface RequestTarget {
-	url?: string;
-	/** The legacy request helper's spelling (the HTTP Request node uses it). */
-	uri?: string;
-	baseURL?: string;
-}
-
 const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
@@ -109,4 +106,25 @@ export function withGraphRoot<T extends RequestTarget>(request: T, endpoint: Gra
 	const target = request.url ?? request.uri ?? '';
 	if (request.baseURL || ABSOLUTE_URL.test(target)) return request;
 	return { ...request, baseURL: graphRoot(endpoint) };
+}
+
+/**
+ * Refuses, before anything is attached, a request that would not reach this credential's own
+ * Graph host (the origin of its Base URL). The message names only origins: they hold no secret.
+ */
+export function assertOwnGraphTarget(request: RequestTarget, endpoint: GraphEndpoint): void {
+	const own = new URL(endpoint.baseUrl).origin;
+	const target = requestOrigin(request, graphRoot(endpoint));
+	if (target === own) return;
+	throw new ForeignHostError(
+		`The Meta Token API credential signs only requests to its own Graph host ${own}; this request goes to ${target ?? 'an address that cannot be read'}, so nothing was sent. Use a URL on ${own}, or another credential for other services.`,
+	);
+}
+
+/** A request for another host was handed to the credential: refused, token and proof not added. */
+export class ForeignHostError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ForeignHostError';
+	}
 }

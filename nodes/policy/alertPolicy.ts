@@ -32,7 +32,10 @@
  *   next successful check clears it without an alert (the next alert that matters is about the
  *   token, and "it works again" is noise in an alert channel).
  * - While checks fail, the last known expiry keeps counting down: threshold alerts still fire for the
- *   same token, marked as based on the last successful check.
+ *   same token, marked as based on the last successful check, before the streak began.
+ * - `mustSave` says when a poll without alerts changed something later decisions depend on
+ *   (alertState.ts, isDecisionChange): the trigger then returns an empty result so that n8n saves
+ *   the state under every poller (the legacy one saves static data only when a poll returns items).
  * - Disabled events are never emitted, but the state advances as if they had been: enabling an event
  *   later does not replay old news, and a suppressed alert does not count as "sent" for `renewed`.
  */
@@ -41,7 +44,7 @@ import type { AuthReason, GraphErrorClass } from '../graph/types';
 import type { AlertEvent, AlertSettings, AlertSettingsInput } from './alertSettings';
 import { resolveAlertSettings } from './alertSettings';
 import type { AlertState, CheckFailureStreak, TrackedToken } from './alertState';
-import { MAX_SCOPES, clip, loadAlertState, trackedFrom, unknownToken } from './alertState';
+import { MAX_SCOPES, clip, isDecisionChange, loadAlertState, trackedFrom, unknownToken } from './alertState';
 import {
 	NOTHING_TO_DO,
 	checkFailingAction,
@@ -105,6 +108,8 @@ export interface Alert extends AlertSubject {
 export interface AlertDecision {
 	alerts: Alert[];
 	nextState: AlertState;
+	/** nextState differs from the previous state in what later decisions read: it must be saved. */
+	mustSave: boolean;
 }
 
 /** Mutable working context of one evaluation. */
@@ -178,7 +183,8 @@ export function expirySeverity(threshold: number, thresholds: readonly number[],
 
 /**
  * Threshold alerts: the lowest crossed, not-yet-handled threshold, if any. `stale` is set when the
- * expiry comes from the last successful check because this one failed.
+ * expiry comes from the last successful check because this one failed; `sinceMs` is when the
+ * failure streak began (saved under every poller, unlike the time of each successful check).
  */
 function thresholdAlerts(
 	run: Evaluation,
@@ -198,7 +204,7 @@ function thresholdAlerts(
 		threshold,
 		daysLeft: wholeDaysLeft(token.expiresAtMs, run.nowMs),
 		message: expiryMessage(token, run.nowMs) + (stale ? staleNote(stale.sinceMs) : ''),
-		action: expiryAction(token),
+		action: expiryAction(token, run.settings.renewalUrl),
 		...subjectOf(token, { tokenHint: hint, errorClass: stale ? stale.errorClass : null, missingScopes: [...missingScopes] }),
 	});
 }
@@ -224,14 +230,20 @@ export function deathOf(observation: OkObservation, effectiveMs: number | null, 
 	return null;
 }
 
-export function deathAlert(token: TrackedToken, death: Death, record: InspectRecord, nowMs: number): Alert {
+export function deathAlert(
+	token: TrackedToken,
+	death: Death,
+	record: InspectRecord,
+	nowMs: number,
+	renewalUrl: string | null,
+): Alert {
 	return {
 		event: death.event,
 		severity: 'critical',
 		threshold: null,
 		daysLeft: wholeDaysLeft(token.expiresAtMs, nowMs),
 		message: deathMessage(token, death.event, death.reason, record.error?.message, nowMs),
-		action: invalidAction(death.reason, token.type),
+		action: invalidAction(death.reason, token.type, renewalUrl),
 		...subjectOf(token, { tokenHint: record.tokenHint, reason: death.reason, missingScopes: [...record.missingScopes] }),
 	};
 }
@@ -317,7 +329,7 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 		// Once, immediately, and nothing else for a dead token (no threshold or scope alerts).
 		if (token.dead === null) {
 			token.dead = death.event;
-			emitAboutToken(run, token, deathAlert(token, death, record, run.nowMs));
+			emitAboutToken(run, token, deathAlert(token, death, record, run.nowMs, run.settings.renewalUrl));
 		}
 		return;
 	}
@@ -365,7 +377,7 @@ function onCheckFailed(state: AlertState, failure: CheckFailedObservation, run: 
 	// we know, so an outage or a rate limit cannot hide an approaching expiry.
 	const token = state.token;
 	if (token !== null && token.fingerprint === failure.fingerprint) {
-		thresholdAlerts(run, token, null, { sinceMs: token.checkedAtMs, errorClass: failure.errorClass });
+		thresholdAlerts(run, token, null, { sinceMs: streak.sinceMs, errorClass: failure.errorClass });
 	}
 }
 
@@ -391,8 +403,9 @@ export function asFailedCheck(observation: Observation): CheckFailedObservation 
 
 /**
  * Decides the alerts of one poll. `previousState` is whatever static data held (anything invalid
- * counts as a fresh start); `nextState` is a new object to store back. Throws only on invalid
- * settings (an Error naming the field).
+ * counts as a fresh start); `nextState` is a new object to store back, and `mustSave` whether it
+ * has to be stored even when there is no alert. Throws only on invalid settings (an Error naming
+ * the field).
  */
 export function evaluateAlerts(
 	previousState: unknown,
@@ -405,5 +418,6 @@ export function evaluateAlerts(
 	const failed = asFailedCheck(observation);
 	if (failed !== null) onCheckFailed(state, failed, run);
 	else if (observation.kind === 'ok') onInspected(state, observation, run);
-	return { alerts: run.alerts, nextState: state };
+	// loadAlertState copies: a second load is the previous state untouched by this evaluation.
+	return { alerts: run.alerts, nextState: state, mustSave: isDecisionChange(loadAlertState(previousState), state) };
 }

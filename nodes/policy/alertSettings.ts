@@ -39,6 +39,11 @@ export interface AlertSettingsInput {
 	requiredScopes?: string | string[];
 	/** Hours of continuous check failure before `checkFailing`. Default 24. */
 	checkFailingAfterHours?: number | string;
+	/**
+	 * Address of a form that renews a user token (the renew-user-token-form example); when set,
+	 * `expiring` and `expired` alerts about USER tokens send the reader there. Default none.
+	 */
+	renewalUrl?: string | null;
 }
 
 /** Settings after validation. */
@@ -48,6 +53,8 @@ export interface AlertSettings {
 	events: AlertEvent[];
 	requiredScopes: string[];
 	checkFailingAfterHours: number;
+	/** An http(s) address, or null when none is set. */
+	renewalUrl: string | null;
 }
 
 /**
@@ -103,6 +110,29 @@ function parseHours(input: number | string | undefined): number {
 	return hours;
 }
 
+/**
+ * The Renewal Link: empty means none; anything else must be a whole http(s) address, since it is
+ * pasted into alerts for a person to open. Kept as typed (trimmed), not re-serialised.
+ */
+function parseRenewalUrl(input: unknown): string | null {
+	// An expression that yields nothing (undefined, null) leaves the link unset, like an empty field.
+	if (input === undefined || input === null) return null;
+	const text = String(input).trim();
+	if (text === '') return null;
+	let url: URL | null = null;
+	try {
+		url = new URL(text);
+	} catch {
+		url = null;
+	}
+	if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:') || /\s/.test(text)) {
+		throw new Error(
+			`Renewal Link: "${text}" is not an http(s) address; use the production URL of the renewal form, e.g. https://n8n.example.com/form/renew-meta-token, or leave it empty`,
+		);
+	}
+	return text;
+}
+
 /** Validates settings and fills in defaults. Throws an Error naming the field on bad input. */
 export function resolveAlertSettings(input: AlertSettingsInput = {}): AlertSettings {
 	return {
@@ -111,5 +141,6 @@ export function resolveAlertSettings(input: AlertSettingsInput = {}): AlertSetti
 		events: parseEvents(input.events),
 		requiredScopes: parseScopeList(input.requiredScopes),
 		checkFailingAfterHours: parseHours(input.checkFailingAfterHours),
+		renewalUrl: parseRenewalUrl(input.renewalUrl),
 	};
 }

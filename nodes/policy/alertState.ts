@@ -38,7 +38,10 @@ export interface TrackedToken {
 	alertedMissingScopes: string[];
 	/** Whether any alert about this token was actually emitted: decides `renewed`. */
 	alerted: boolean;
-	/** Last successful check (ms). */
+	/**
+	 * Last successful check (ms). Bookkeeping only: no decision and no message reads it (pollers
+	 * that save state only with alerts would make it stale); kept so stored states stay valid.
+	 */
 	checkedAtMs: number;
 }
 
@@ -120,7 +123,8 @@ function isNullableString(value: unknown): value is string | null {
 	return value === null || typeof value === 'string';
 }
 
-const ERROR_CLASSES: readonly GraphErrorClass[] = [
+/** Every class a stored failure streak may carry (the Graph layer's classes). */
+export const ERROR_CLASSES: readonly GraphErrorClass[] = [
 	'auth',
 	'permission',
 	'proofRequired',
@@ -193,4 +197,44 @@ export function loadAlertState(raw: unknown): AlertState {
 	const failure = loadFailure(raw.failure === undefined ? null : raw.failure);
 	if (token === undefined || failure === undefined) return initialAlertState();
 	return { v: ALERT_STATE_VERSION, token, failure };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What must be saved
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && a.every((scope) => b.includes(scope));
+}
+
+function sameDecisionToken(a: TrackedToken | null, b: TrackedToken | null): boolean {
+	if (a === null || b === null) return a === b;
+	return (
+		a.fingerprint === b.fingerprint &&
+		a.expiresAtMs === b.expiresAtMs &&
+		a.expiryCause === b.expiryCause &&
+		a.lowestAlertedThreshold === b.lowestAlertedThreshold &&
+		a.dead === b.dead &&
+		a.alerted === b.alerted &&
+		sameScopes(a.alertedMissingScopes, b.alertedMissingScopes)
+	);
+}
+
+function sameDecisionFailure(a: CheckFailureStreak | null, b: CheckFailureStreak | null): boolean {
+	if (a === null || b === null) return a === b;
+	return a.sinceMs === b.sinceMs && a.alerted === b.alerted;
+}
+
+/**
+ * Whether `next` differs from `previous` in anything a later decision depends on: the token and
+ * its expiry, what was already alerted, whether it is dead, the missing scopes already reported,
+ * and the start of a failure streak. Labels, the error class of a streak and `checkedAtMs` only
+ * shape words and do not count.
+ *
+ * Why it exists: n8n's pollers do not all save a poll's static data. The legacy poller saves it
+ * only when `poll` returns items (a quiet poll's changes stay in memory until a restart), the
+ * durable scheduler without durable cursors throws them away. A change that counts must therefore
+ * be saved by returning a result — an empty one when there is no alert.
+ */
+export function isDecisionChange(previous: AlertState, next: AlertState): boolean {
+	return !sameDecisionToken(previous.token, next.token) || !sameDecisionFailure(previous.failure, next.failure);
 }

@@ -97,7 +97,7 @@ export function describeStatus(
 		nextAlertAt: null,
 	};
 	if (death !== null) {
-		const alert = deathAlert(token, death, record, nowMs);
+		const alert = deathAlert(token, death, record, nowMs, resolved.renewalUrl);
 		return { ...alert, ...base, status: death.event };
 	}
 
@@ -123,7 +123,7 @@ export function describeStatus(
 		message = expiryMessage(token, nowMs);
 		if (lowestCrossed !== null && remaining !== null) {
 			severity = expirySeverity(lowestCrossed, thresholds, remaining);
-			action = expiryAction(token);
+			action = expiryAction(token, resolved.renewalUrl);
 		} else if (nextAlertAt !== null && nextThreshold !== null) {
 			message += firstAlertNote(nextThreshold, Date.parse(nextAlertAt));
 		}

@@ -30,6 +30,18 @@ const REBUILD_APP_TOKEN =
 	'build the app token again from the App ID and the current App Secret (App Dashboard → Settings → Basic); ' +
 	'an app token dies only when the app secret is reset';
 
+/**
+ * What a user token's expiring or expired alert says when the trigger has a Renewal Link: the
+ * form of the renew-user-token-form example exchanges the pasted token and saves it, so pasting
+ * is all that is left to do by hand.
+ */
+function renewalFormAction(renewalUrl: string): string {
+	return (
+		`Open ${renewalUrl} and paste a new token from the Graph API Explorer (${EXPLORER_URL}): ` +
+		'the form exchanges it for a long-lived token and saves it in the credential'
+	);
+}
+
 /** The action of a `renewed` alert. */
 export const NOTHING_TO_DO = 'Nothing to do.';
 /** The action of a status item when no alert is due. */
@@ -77,9 +89,9 @@ export function expiryMessage(token: TrackedToken, nowMs: number): string {
 	return `${label(token)} expires ${when}`;
 }
 
-/** Appended to a threshold alert computed from the last successful check. */
-export function staleNote(lastCheckedMs: number): string {
-	return ` (as of the last successful check, ${isoMinute(lastCheckedMs)}; the latest check failed)`;
+/** Appended to a threshold alert computed from the last successful check, before a failure streak. */
+export function staleNote(failingSinceMs: number): string {
+	return ` (as of the last successful check; checks have failed since ${isoMinute(failingSinceMs)})`;
 }
 
 /** An `expired` or `invalid` alert; `metaMessage` is Meta's own text, quoted when there is one. */
@@ -141,9 +153,11 @@ export function checkFailingMessage(
 	nowMs: number,
 ): string {
 	const hours = Math.floor((nowMs - sinceMs) / HOUR_MS);
+	// Under an hour (a Check Failing After Hours below 1): minutes, not "0 hours".
+	const duration = hours >= 1 ? count(hours, 'hour') : count(Math.floor((nowMs - sinceMs) / 60_000), 'minute');
 	const said = quote(failureMessage);
 	return (
-		`${label(token)} could not be checked for ${count(hours, 'hour')} ` +
+		`${label(token)} could not be checked for ${duration} ` +
 		`(since ${isoMinute(sinceMs)}): ${CHECK_FAILING_WORDS[errorClass]}${said ? ` — ${said}` : ''}`
 	);
 }
@@ -188,19 +202,27 @@ function replaceTokenAction(type: string | null, expiresAtMs: number | null, dea
 	}
 }
 
-/** What to do about an approaching expiry (of the token or of its data access). */
-export function expiryAction(token: TrackedToken): string {
+/**
+ * What to do about an approaching expiry (of the token or of its data access). `renewalUrl` is
+ * the trigger's Renewal Link (null when unset): a USER token's own expiry points there.
+ */
+export function expiryAction(token: TrackedToken, renewalUrl: string | null = null): string {
 	if (token.expiryCause === 'dataAccess' && token.type !== 'SYSTEM_USER') {
 		return `Have the user log in to the app again (any Facebook Login renews data access for 90 days), or ${EXCHANGE_USER_TOKEN}`;
 	}
+	if (token.type === 'USER' && renewalUrl !== null) return renewalFormAction(renewalUrl);
 	return capitalise(replaceTokenAction(token.type, token.expiresAtMs, false));
 }
 
-/** What to do about a dead token, by why it died. */
-export function invalidAction(reason: AuthReason, type: string | null): string {
+/**
+ * What to do about a dead token, by why it died. `renewalUrl` as for {@link expiryAction}: an
+ * expired USER token points there; other deaths need more than a new paste first.
+ */
+export function invalidAction(reason: AuthReason, type: string | null, renewalUrl: string | null = null): string {
 	const replace = replaceTokenAction(type, null, true);
 	switch (reason) {
 		case 'expired':
+			if (type === 'USER' && renewalUrl !== null) return renewalFormAction(renewalUrl);
 			return capitalise(replace);
 		case 'passwordChanged':
 			return `Log in to Facebook again (the password changed or Meta reset the session), then ${replace}`;

@@ -1,6 +1,6 @@
 /**
  * The alert settings as node parameters — Thresholds, Events, Required Scopes, Check Failing
- * After Hours — and reading them back for the alert policy. Shared so that every node that
+ * After Hours, and the trigger's Renewal Link — and reading them back for the alert policy. Shared so that every node that
  * alerts (the trigger, and any operation that applies the same policy) offers the same names,
  * defaults and words, and a bad value fails the same way, naming the field.
  */
@@ -63,6 +63,22 @@ export function alertSettingFields(displayOptions?: IDisplayOptions): INodePrope
 	return displayOptions ? fields.map((field) => ({ ...field, displayOptions })) : fields;
 }
 
+/**
+ * Renewal Link (`renewalUrl`): where an alert about an expiring or expired USER token sends the
+ * reader — typically the production URL of the form of the renew-user-token-form example. Its own
+ * field, not one of alertSettingFields, because it belongs to the trigger (whose alerts people
+ * read in Slack); readAlertSettings reads it with an empty default wherever it is not offered.
+ */
+export const renewalUrlField: INodeProperties = {
+	displayName: 'Renewal Link',
+	name: 'renewalUrl',
+	type: 'string',
+	default: '',
+	placeholder: 'https://n8n.example.com/form/renew-meta-token',
+	description:
+		'Address of a form that renews a user token, e.g. the production URL of the "Renew a Meta user token" example\'s form. When set, Expiring and Expired alerts about user tokens say to open it and paste a new token. Leave empty for the usual instructions.',
+};
+
 export type ResolvedAlertSettings = AlertSettings & { input: AlertSettingsInput };
 
 /**
@@ -82,6 +98,7 @@ export function readAlertSettings(context: IPollFunctions | IExecuteFunctions, i
 		events: parameter('events', [...ALERT_EVENTS]) as string[],
 		requiredScopes: parameter('requiredScopes', '') as string,
 		checkFailingAfterHours: parameter('checkFailingAfterHours', DEFAULT_CHECK_FAILING_AFTER_HOURS) as number,
+		renewalUrl: parameter('renewalUrl', '') as string,
 	};
 	try {
 		return { ...resolveAlertSettings(input), input };

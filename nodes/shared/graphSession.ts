@@ -24,7 +24,7 @@ export interface GraphSession {
 /** Reads the Meta Token API credential once and builds the Graph client every operation uses. */
 export async function graphSession(
 	context: GraphContext,
-	options: { maxAttempts?: number; maxRateLimitWaitMs?: number } = {},
+	options: { maxAttempts?: number; maxRateLimitWaitMs?: number; timeoutMs?: number } = {},
 ): Promise<GraphSession> {
 	const raw = (await context.getCredentials(META_CREDENTIAL_TYPE)) as ICredentialDataDecryptedObject;
 	const credentials = raw as unknown as MetaCredentials;
@@ -42,6 +42,7 @@ export async function graphSession(
 		sleep,
 		maxAttempts: options.maxAttempts,
 		maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+		timeoutMs: options.timeoutMs,
 		// One line per attempt (method, redacted URL, status, class, duration): what an operator
 		// needs on a bad day at Meta, with N8N_LOG_LEVEL=debug. The URL never carries a secret.
 		onRequest: (entry) => context.logger.debug('Meta Graph API request', { ...entry }),

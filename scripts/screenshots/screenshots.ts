@@ -1,21 +1,29 @@
 /**
  * `npm run screenshots`: starts the demo (n8n 2.x sandbox), logs in with headless Debian Chromium
- * driven by playwright-core, and saves PNGs of the three example workflows and of the Meta Token
- * node's panel under docs/screenshots/. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is
- * already running instead of starting one.
+ * driven by playwright-core, and saves PNGs under docs/screenshots/ — each one after a run, so it
+ * shows a result: the alert workflow's last production execution, the trigger panel after Fetch
+ * Test Event, the self-renewing, agency report, agency watch and Ads insights workflows after Execute workflow with a
+ * node's panel, the renewal form's completion page after pasting the sandbox token, and that
+ * run's execution. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is already running
+ * (then SCREENSHOTS_TOKEN must be a sandbox short-lived token to paste into the form).
+ *
+ * n8n 2.x opens its "Production Checklist" popover the first time a browser shows a published
+ * workflow, and remembers having done so per workflow in the browser's IndexedDB (`n8n-local`,
+ * store `workflows`, `firstActivatedAt`); after a trigger's first test event it shows a "You can
+ * pin this output" tooltip once (localStorage `N8N_PIN_DATA_DISCOVERY_NDV`). The script records
+ * both as seen before opening anything, so nothing covers a picture.
  */
-import { mkdirSync, readFileSync } from 'fs';
+import { mkdirSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { EXAMPLES } from '../../e2e/support/examples';
-import type { Workflow } from '../../e2e/support/n8n';
 import { DEFAULT_OWNER } from '../../e2e/support/n8n';
 import { repoRoot } from '../../e2e/support/paths';
 import { stopAll } from '../../e2e/support/processes';
 import type { Demo } from '../demo/demo';
-import { DEMO_WORKFLOWS, startDemo } from '../demo/demo';
+import { DEMO_FORM_LOGIN, DEMO_WORKFLOWS, RENEW_FORM_PATH, startDemo } from '../demo/demo';
 
 const OUT = join(repoRoot, 'docs', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,13 +38,6 @@ const CHROMIUM_ARGS = [
 	'--disable-sync',
 ];
 
-function exampleNodeId(file: string, nodeName: string): string {
-	const workflow = JSON.parse(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as Workflow;
-	const node = workflow.nodes.find((n) => n.name === nodeName);
-	if (!node?.id) throw new Error(`no node "${nodeName}" in examples/${file}`);
-	return node.id;
-}
-
 async function settle(page: Page): Promise<void> {
 	await page.waitForLoadState('networkidle').catch(() => undefined);
 	await page.waitForTimeout(1500);
@@ -46,12 +47,45 @@ async function openCanvas(page: Page, url: string, workflowId: string): Promise<
 	await page.goto(`${url}/workflow/${workflowId}`);
 	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
 	await settle(page);
-	// n8n 2.x opens a "Production Checklist" popover on published workflows: close it.
-	const close = page.locator('[data-test-id="suggested-actions-close"]');
-	if (await close.isVisible().catch(() => false)) await close.click().catch(() => undefined);
+	await closeChecklist(page);
 	// Fit the whole workflow in view.
 	await page.keyboard.press('1').catch(() => undefined);
 	await page.waitForTimeout(800);
+}
+
+/** Should n8n open its Production Checklist anyway, close it: nothing may cover a picture. */
+async function closeChecklist(page: Page): Promise<void> {
+	const close = page.locator('[data-test-id="suggested-actions-close"]');
+	if (await close.isVisible().catch(() => false)) await close.click().catch(() => undefined);
+}
+
+/**
+ * Tells the editor, as it tells itself after showing them once, that this browser has seen the
+ * Production Checklist of these workflows and the "You can pin this output" hint.
+ */
+async function skipFirstTimeHints(page: Page, url: string, workflowIds: string[]): Promise<void> {
+	await page.goto(url);
+	await settle(page);
+	await page.evaluate(`(() => {
+		localStorage.setItem('N8N_PIN_DATA_DISCOVERY_NDV', 'true');
+		localStorage.setItem('N8N_PIN_DATA_DISCOVERY_CANVAS', 'true');
+	})()`);
+	// Browser code (this script is compiled without the DOM's types): the editor's own store and format.
+	await page.evaluate(`(async (ids) => {
+		const db = await new Promise((resolve, reject) => {
+			const open = indexedDB.open('n8n-local', 1);
+			open.onupgradeneeded = () => open.result.createObjectStore('workflows', { keyPath: 'key' });
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error);
+		});
+		await new Promise((resolve, reject) => {
+			const transaction = db.transaction('workflows', 'readwrite');
+			for (const id of ids) transaction.objectStore('workflows').put({ key: id, value: JSON.stringify({ firstActivatedAt: Date.now() }) });
+			transaction.oncomplete = () => resolve();
+			transaction.onerror = () => reject(transaction.error);
+		});
+		db.close();
+	})(${JSON.stringify(workflowIds)})`);
 }
 
 /** Clicks "Execute workflow" and waits until every node that ran shows its result. */
@@ -71,28 +105,61 @@ async function openNodePanel(page: Page, nodeName: string): Promise<void> {
 	await settle(page);
 }
 
+/** The newest execution of a workflow, opened in the editor's executions view (a production run's canvas). */
+async function openLastExecution(page: Page, url: string, workflowId: string): Promise<void> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const answer = await page.context().request.get(`${url}/rest/executions?filter=${filter}&limit=1`);
+	if (!answer.ok()) throw new Error(`GET /rest/executions → ${answer.status()} ${await answer.text()}`);
+	const body = (await answer.json()) as { data: { results?: Array<{ id: string }> } | Array<{ id: string }> };
+	const results = Array.isArray(body.data) ? body.data : (body.data.results ?? []);
+	if (results.length === 0) throw new Error(`workflow ${workflowId} has no execution yet`);
+	await page.goto(`${url}/workflow/${workflowId}/executions/${results[0].id}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	await settle(page);
+	await closeChecklist(page);
+}
+
 async function shoot(page: Page, name: string, log: (line: string) => void): Promise<void> {
 	const file = join(OUT, `${name}.png`);
 	await page.screenshot({ path: file });
 	log(`saved ${file}`);
 }
 
-export async function takeScreenshots(url: string, log: (line: string) => void): Promise<void> {
+export async function takeScreenshots(url: string, tokenToPaste: string, log: (line: string) => void): Promise<void> {
 	mkdirSync(OUT, { recursive: true });
 	const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
+		const context = await browser.newContext({
+			viewport: { width: 1440, height: 860 },
+			deviceScaleFactor: 1,
+			// The renewal form's Basic Auth login, answered when the form asks for it.
+			httpCredentials: { username: DEMO_FORM_LOGIN.user, password: DEMO_FORM_LOGIN.password },
+		});
 		// Log in through the REST API: the session cookie lands in the browser context.
 		const login = await context.request.post(`${url}/rest/login`, {
 			data: { emailOrLdapLoginId: DEFAULT_OWNER.email, email: DEFAULT_OWNER.email, password: DEFAULT_OWNER.password },
 		});
 		if (!login.ok()) throw new Error(`login failed: ${login.status()} ${await login.text()}`);
 		const page = await context.newPage();
+		await skipFirstTimeHints(page, url, Object.values(DEMO_WORKFLOWS));
 
-		await openCanvas(page, url, DEMO_WORKFLOWS.alert);
+		// The alert workflow is active: its last production run is the alert it sent.
+		await openLastExecution(page, url, DEMO_WORKFLOWS.alert);
 		await shoot(page, 'alert-slack-before-meta-token-expires', log);
 
-		// The other two run on "Execute workflow" against the sandbox, so the canvas shows the run.
+		// The trigger's panel after Fetch Test Event: the status item of the watched token.
+		await openCanvas(page, url, DEMO_WORKFLOWS.alert);
+		await openNodePanel(page, 'Meta Token Trigger');
+		await page.locator('[data-test-id="ndv"]').getByText('Fetch Test Event').first().click();
+		const output = page.locator('[data-test-id="ndv-output-panel"]');
+		await output.getByText('1 item').first().waitFor({ timeout: 60_000 });
+		// As JSON, scrolled to the alert's own fields: event, severity, message, action.
+		await output.getByText('JSON', { exact: true }).first().click();
+		await output.getByText('"event"').first().scrollIntoViewIfNeeded();
+		await settle(page);
+		await shoot(page, 'meta-token-trigger-panel', log);
+
+		// The others run on "Execute workflow" against the sandbox, so the canvas shows the run.
 		await openCanvas(page, url, DEMO_WORKFLOWS.selfRenewing);
 		await executeWorkflow(page);
 		await shoot(page, 'self-renewing-system-user-token', log);
@@ -105,11 +172,33 @@ export async function takeScreenshots(url: string, log: (line: string) => void):
 		await openNodePanel(page, 'Inspect tokens');
 		await shoot(page, 'meta-token-node-panel', log);
 
-		// The trigger's panel (opened by URL: nothing to run).
-		await page.goto(`${url}/workflow/${DEMO_WORKFLOWS.alert}/${exampleNodeId(EXAMPLES.alert, 'Meta Token Trigger')}`);
-		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 60_000 });
+		// A manual run of the watch: what would alert now (recorded by nothing, as its hint says).
+		await openCanvas(page, url, DEMO_WORKFLOWS.agencyWatch);
+		await executeWorkflow(page);
+		await shoot(page, 'agency-token-watch', log);
+		await openNodePanel(page, 'Check for Alerts');
+		await shoot(page, 'check-for-alerts-panel', log);
+
+		await openCanvas(page, url, DEMO_WORKFLOWS.adsInsights);
+		await executeWorkflow(page);
+		await openNodePanel(page, "Get yesterday's insights");
+		await shoot(page, 'meta-graph-api-http-request', log);
+
+		// Last, as it renews the Acme Shoes token the alert pictures are about.
+		await page.goto(`${url}${RENEW_FORM_PATH}`);
+		await page.locator('input[type="password"]').first().fill(tokenToPaste);
+		await page.locator('#submit-btn').click();
+		await page.getByText('Token renewed').first().waitFor({ timeout: 60_000 });
 		await settle(page);
-		await shoot(page, 'meta-token-trigger-panel', log);
+		await shoot(page, 'renew-user-token-form', log);
+		await openLastExecution(page, url, DEMO_WORKFLOWS.renewForm);
+		await shoot(page, 'renew-user-token-form-run', log);
+	} catch (error) {
+		// What the browser showed when a step gave up, for whoever has to fix the step.
+		const page = browser.contexts()[0]?.pages()[0];
+		const file = join(tmpdir(), 'meta-token-screenshots-failure.png');
+		if (page) await page.screenshot({ path: file }).then(() => log(`failed; the page at that moment: ${file}`), () => undefined);
+		throw error;
 	} finally {
 		await browser.close();
 	}
@@ -121,8 +210,10 @@ async function main(): Promise<void> {
 	};
 	let demo: Demo | undefined;
 	const url = process.env.SCREENSHOTS_URL ?? (demo = await startDemo({ log })).url;
+	const token = demo?.tokenToPaste ?? process.env.SCREENSHOTS_TOKEN;
+	if (!token) throw new Error('SCREENSHOTS_URL needs SCREENSHOTS_TOKEN: the sandbox short-lived token the demo printed');
 	try {
-		await takeScreenshots(url, log);
+		await takeScreenshots(url, token, log);
 	} finally {
 		await demo?.stop();
 	}

@@ -1,8 +1,10 @@
 /**
  * The Graph API endpoints the double serves: a parsed request in, an answer out, the token table
- * updated on the way. Transport concerns (faults, latency, quota, batch, logging) live in GraphDouble.
+ * updated on the way. Transport concerns (faults, latency, quota, batch, logging) live in GraphDouble;
+ * the one Marketing API endpoint (ad insights) in ads.ts.
  */
 import { appsecretProof, timestampedAppsecretProof } from '../../nodes/graph/proof';
+import { insights, insightsAccount } from './ads';
 import {
 	badClientSecret,
 	defaultMessage,
@@ -51,6 +53,7 @@ export class GraphApi {
 		if (method === 'GET' && path === '/debug_token') return this.debugToken(params, caller);
 		if (systemUser) return this.systemUserToken(systemUser[1], params, caller);
 		if (method === 'GET' && path === '/me/accounts') return this.accounts(request, caller);
+		if (method === 'GET' && insightsAccount(path) !== null) return insights(request, caller, this.now());
 		if (method === 'DELETE' && path === '/me/permissions') return this.deauthorize(caller);
 		if ((method === 'GET' || method === 'POST') && path === '/oauth/revoke') return this.revoke(params);
 		return unsupportedRequest(method, path);

@@ -1,11 +1,8 @@
 /**
  * The Meta Token node run through n8n-core's ExecuteContext and request helpers (our credential's
  * `authenticate` applied by n8n's `httpRequestWithAuthentication`), against the Graph API double
- * over real HTTP, and a local stand-in for n8n's public API for "Save to Credential".
+ * over real HTTP. Save to Credential: saveToCredential.test.ts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { GraphDouble } from '../graph-double/GraphDouble';
@@ -108,7 +105,7 @@ describe('credential', () => {
 		const token = userToken();
 		const result = await testCredential('metaTokenApi', metaCredentials(token, { baseUrl: 'http://graph.example.com' }).metaTokenApi);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Base URL must use https/);
+		expect(result.message).toMatch(/^Base URL may only be https:\/\/graph\.facebook\.com/);
 		expect(double.requests).toHaveLength(0);
 	});
 });
@@ -387,76 +384,4 @@ describe('failures', () => {
 		expect(output[0].json.error).toMatchObject({ class: 'network' });
 		expectNoSecrets(output[0].json, [token, APP.secret]);
 	}, 30_000);
-});
-
-describe('save to credential', () => {
-	let server: http.Server;
-	let answerStatus = 200;
-	const received: Array<{ method?: string; url?: string; apiKey?: string; body: IDataObject }> = [];
-
-	beforeAll(async () => {
-		server = http.createServer((request, response) => {
-			let raw = '';
-			request.on('data', (chunk) => (raw += chunk));
-			request.on('end', () => {
-				received.push({ method: request.method, url: request.url, apiKey: request.headers['x-n8n-api-key'] as string, body: JSON.parse(raw || '{}') });
-				response.writeHead(answerStatus, { 'content-type': 'application/json' });
-				response.end(JSON.stringify(answerStatus === 200 ? { id: 'cred-1' } : { message: 'not found' }));
-			});
-		});
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	});
-	afterAll(async () => await new Promise((resolve) => server.close(resolve)));
-	beforeEach(() => (received.length = 0));
-
-	function withN8nApi(store: CredentialStore): CredentialStore {
-		const { port } = server.address() as AddressInfo;
-		return { ...store, metaTokenN8nApi: { baseUrl: `http://127.0.0.1:${port}/`, apiKey: 'n8n-api-key-canary' } };
-	}
-
-	it('writes the refreshed token into the node\'s own credential', async () => {
-		answerStatus = 200;
-		const token = double.addToken({ type: 'SYSTEM_USER', appId: APP.id, userId: '61550000000004', expiringSystemUser: true, expiresAt: double.now() + 5 * DAY });
-		const [result] = json(
-			await runNode(node, {
-				parameters: { operation: 'refreshSystemUserToken', saveToCredential: true },
-				credentials: withN8nApi(metaCredentials(token)),
-				credentialIds: { metaTokenApi: 'own-credential-7' },
-			}),
-		);
-		expect(result.savedToCredentialId).toBe('own-credential-7');
-		expect(received).toEqual([
-			{ method: 'PATCH', url: '/api/v1/credentials/own-credential-7', apiKey: 'n8n-api-key-canary', body: { data: { accessToken: result.accessToken }, isPartialData: true } },
-		]);
-	});
-
-	it('updates the credential id given instead', async () => {
-		answerStatus = 200;
-		const token = userToken({ expiresAt: double.now() + 3600 });
-		const [result] = json(
-			await runNode(node, {
-				parameters: { operation: 'exchange', saveToCredential: true, credentialId: 'other-9' },
-				credentials: withN8nApi(metaCredentials(token)),
-			}),
-		);
-		expect(result.savedToCredentialId).toBe('other-9');
-		expect(received[0].url).toBe('/api/v1/credentials/other-9');
-	});
-
-	it.each([404, 405])('says plainly that n8n has no update endpoint on %i and keeps the token in the output', async (status) => {
-		answerStatus = status;
-		const token = userToken({ expiresAt: double.now() + 3600 });
-		const [item] = await runNode(node, {
-			parameters: { operation: 'exchange', saveToCredential: true },
-			credentials: withN8nApi(metaCredentials(token)),
-			continueOnFail: true,
-		});
-		expect(item.json.error).toMatchObject({ class: 'saveToCredential', reason: 'noUpdateEndpoint' });
-		expect((item.json.error as IDataObject).message).toMatch(/no credential-update endpoint/);
-		expect(double.token(item.json.accessToken as string)?.type).toBe('USER');
-		expect(item.json.savedToCredentialId).toBeNull();
-
-		const failure = runNode(node, { parameters: { operation: 'exchange', saveToCredential: true }, credentials: withN8nApi(metaCredentials(token)) });
-		await expect(failure).rejects.toThrow(/no credential-update endpoint/);
-	});
 });

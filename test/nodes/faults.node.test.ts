@@ -11,7 +11,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { ExpressionError } from 'n8n-workflow';
 
 import { GraphDouble } from '../graph-double/GraphDouble';
-import { runNode, runPoll, type CredentialStore } from '../support/n8nHarness';
+import { runNode, type CredentialStore } from '../support/n8nHarness';
+import { pollOnce } from '../support/pollers';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 import { errorJson } from '../../nodes/shared/failures';
@@ -98,6 +99,31 @@ describe('minting (point 1)', () => {
 		expect(items[1].expiresIn).toBe(60 * DAY);
 		expect(double.requests.filter((request) => request.query.fb_exchange_token === short)).toHaveLength(1);
 	});
+
+	it.each(['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'])(
+		'%s refuses to run under n8n\'s Retry On Fail (a re-run mints every item again), before sending anything',
+		async (operation) => {
+			const token = user({ issuedAt: double.now(), expiresAt: double.now() + 3600 });
+			const error = await thrown(
+				runNode(node, {
+					parameters: { operation, tokenSource: 'input', token: '={{ $json.token }}', systemUserId: '61550000000000', scopes: 'ads_read' },
+					credentials: credentials(token),
+					items: [{ token }],
+					retryOnFail: true,
+					continueOnFail: true,
+				}),
+			);
+			expect(error.message).toMatch(/^Retry On Fail is on for this node/);
+			expect(error.description).toMatch(/Turn off Retry On Fail/);
+			expect(double.requests).toHaveLength(0);
+		},
+	);
+
+	it('Inspect runs under Retry On Fail as usual (it mints nothing)', async () => {
+		const token = user();
+		const items = await runNode(node, { parameters: { operation: 'inspect' }, credentials: credentials(token), retryOnFail: true });
+		expect(items[0].json.isValid).toBe(true);
+	});
 });
 
 describe('words (points 7 and 8)', () => {
@@ -157,7 +183,7 @@ describe('bad parameters (point 9)', () => {
 	it('an empty Events list fails the trigger instead of never firing', async () => {
 		const token = user();
 		const error = await thrown(
-			runPoll(trigger, { parameters: { events: [] }, credentials: credentials(token), staticData: {} }),
+			pollOnce(trigger, { parameters: { events: [] }, credentials: credentials(token) }),
 		);
 		expect(error.message).toMatch(/^Events: none selected/);
 		expect(double.requests).toHaveLength(0);
@@ -211,10 +237,9 @@ describe('output fields mean one thing (point 11)', () => {
 		const now = double.now();
 		// Data access ends (in 5 days) before the token (in 40): alerts count down to data access.
 		const token = user({ scopes: ['ads_read'], expiresAt: now + 40 * DAY, dataAccessExpiresAt: now + 5 * DAY + 3600 });
-		const result = await runPoll(trigger, {
+		const result = await pollOnce(trigger, {
 			parameters: { thresholds: '7', requiredScopes: 'ads_read,ads_management' },
 			credentials: credentials(token),
-			staticData: {},
 		});
 		const alerts = (result?.[0] ?? []).map((item) => item.json);
 		expect(alerts.map((alert) => alert.event)).toEqual(['dataAccessExpiring', 'scopesLost']);

@@ -466,7 +466,7 @@ describe('failed checks', () => {
 		]);
 		const sevenDays = alerts[2];
 		expect(sevenDays.message).toBe(
-			'Meta token "Acme Ads" (USER, app Reporting App) expires in 7 days, on 2026-11-21 (as of the last successful check, 2026-11-01 00:00 UTC; the latest check failed)',
+			'Meta token "Acme Ads" (USER, app Reporting App) expires in 7 days, on 2026-11-21 (as of the last successful check; checks have failed since 2026-11-01 06:00 UTC)',
 		);
 		expect(sevenDays).toMatchObject({ errorClass: 'network', tokenHint: null });
 		// When checks work again, the token is reported expired, once.
@@ -481,8 +481,17 @@ describe('failed checks', () => {
 
 	it('checkFailing for a token never seen names it by credential and fingerprint only', () => {
 		const [alert] = new Trigger({ checkFailingAfterHours: 0 }).poll(failed(TOKEN_B, 'network'), T0);
-		expect(alert.message).toMatch(/^Meta token "Acme Ads" could not be checked for 0 hours/);
+		expect(alert.message).toMatch(/^Meta token "Acme Ads" could not be checked for 0 minutes/);
 		expect(alert).toMatchObject({ tokenType: null, tokenFingerprint: tokenFingerprint(TOKEN_B) });
+	});
+
+	it('counts a streak shorter than an hour in minutes', () => {
+		const trigger = new Trigger({ checkFailingAfterHours: 0.05 });
+		trigger.see(TOKEN_A, userAnswer(T0 + 50 * DAY), T0);
+		expect(trigger.poll(failed(TOKEN_A, 'transient'), T0 + MINUTE)).toEqual([]);
+		expect(trigger.poll(failed(TOKEN_A, 'transient'), T0 + 3 * MINUTE)).toEqual([]);
+		const [alert] = trigger.poll(failed(TOKEN_A, 'transient'), T0 + 4 * MINUTE);
+		expect(alert.message).toMatch(/could not be checked for 3 minutes \(since 2026-11-01 00:01 UTC\)/);
 	});
 });
 

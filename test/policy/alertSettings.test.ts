@@ -33,12 +33,13 @@ describe('settings', () => {
 		expect(() => parseThresholds(input)).toThrow(shown);
 	});
 
-	it('defaults: thresholds 14,7,3,1, every event, no scopes, 24 hours', () => {
+	it('defaults: thresholds 14,7,3,1, every event, no scopes, 24 hours, no renewal link', () => {
 		expect(resolveAlertSettings()).toEqual({
 			thresholds: [14, 7, 3, 1],
 			events: [...ALERT_EVENTS],
 			requiredScopes: [],
 			checkFailingAfterHours: 24,
+			renewalUrl: null,
 		});
 	});
 

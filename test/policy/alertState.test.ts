@@ -11,6 +11,7 @@ import {
 	T0,
 	thresholdsOf,
 	TOKEN_A,
+	TOKEN_B,
 	Trigger,
 	userAnswer,
 	walk,
@@ -102,3 +103,102 @@ function initialTokenLike(): Record<string, unknown> {
 	const { nextState } = evaluateAlerts(undefined, inspected(TOKEN_A, userAnswer(T0 + 50 * DAY), T0), {}, T0);
 	return { ...(nextState.token as unknown as Record<string, unknown>) };
 }
+
+describe('what must be saved (mustSave)', () => {
+	const expiry = T0 + 40 * DAY;
+	const ok = (token: string, now: number, extra = {}) => inspected(token, userAnswer(expiry, extra), now);
+
+	/** The decision of `observation` at `now` after the polls in `before` (state kept as JSON). */
+	function decide(before: Array<[Observation, number]>, observation: Observation, now: number, settings = {}) {
+		const trigger = new Trigger(settings);
+		for (const [seen, at] of before) trigger.poll(seen, at);
+		return evaluateAlerts(trigger.stored === null ? undefined : JSON.parse(trigger.stored), observation, settings, now);
+	}
+
+	it.each<[string, Array<[Observation, number]>, Observation]>([
+		['the first token ever seen', [], ok(TOKEN_A, T0)],
+		['a new token about which nothing was sent', [[ok(TOKEN_A, T0), T0]], ok(TOKEN_B, T0 + HOUR)],
+		['a later expiry of the same token', [[ok(TOKEN_A, T0), T0]], inspected(TOKEN_A, userAnswer(expiry + 5 * DAY), T0 + HOUR)],
+		['the first failed check (a streak begins)', [[ok(TOKEN_A, T0), T0]], failed(TOKEN_A, 'network')],
+		['a working check after failed ones (the streak ends)', [[ok(TOKEN_A, T0), T0], [failed(TOKEN_A, 'network'), T0 + HOUR]], ok(TOKEN_A, T0 + 2 * HOUR)],
+		['a required scope back after it was reported lost', [[ok(TOKEN_A, T0, { scopes: [] }), T0]], ok(TOKEN_A, T0 + HOUR)],
+		[
+			'a dead token Meta calls valid again',
+			[[inspected(TOKEN_A, userAnswer(expiry, { is_valid: false, error: { code: 190, subcode: 460, message: 'x' } }), T0), T0]],
+			ok(TOKEN_A, T0 + HOUR),
+		],
+	])('is set without an alert for %s', (_what, before, observation) => {
+		const decision = decide(before, observation, T0 + 2 * HOUR, { requiredScopes: 'ads_read' });
+		expect(decision.alerts).toEqual([]);
+		expect(decision.mustSave).toBe(true);
+	});
+
+	it.each<[string, Array<[Observation, number]>, Observation]>([
+		['a quiet check of the same token (only the check time moves)', [[ok(TOKEN_A, T0), T0]], ok(TOKEN_A, T0 + HOUR)],
+		['another failed check of the same streak, even of another class', [[ok(TOKEN_A, T0), T0], [failed(TOKEN_A, 'network'), T0 + HOUR]], failed(TOKEN_A, 'rateLimit')],
+		['a renamed credential', [[ok(TOKEN_A, T0), T0]], observationFromInspection(TOKEN_A, userAnswer(expiry), { nowMs: T0 + HOUR, credentialName: 'Renamed' })],
+	])('is not set for %s', (_what, before, observation) => {
+		const decision = decide(before, observation, T0 + 2 * HOUR, { requiredScopes: 'ads_read' });
+		expect(decision.alerts).toEqual([]);
+		expect(decision.mustSave).toBe(false);
+	});
+
+	/**
+	 * The worst poller (the durable scheduler without durable cursors) saves a poll's state only when
+	 * it returns a result, and starts every poll from what was saved. With the trigger returning an
+	 * empty result whenever `mustSave` is set, it must send exactly the alerts of a poller that saved
+	 * every poll — over a long random life: tokens replaced, expiries moved, outages, scopes lost and
+	 * back, deaths and revivals, threshold and event changes.
+	 */
+	it('saving only alerts and mustSave polls gives exactly the alerts of saving every poll', () => {
+		let seed = 20_261_101;
+		const random = (): number => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+			return seed / 2_147_483_648;
+		};
+		const tokens = [TOKEN_A, TOKEN_B, `EAAB${'c'.repeat(150)}CCCC`];
+		const scopeSets = [['ads_read', 'ads_management'], ['ads_management'], []];
+		const settingsSets = [
+			{ requiredScopes: 'ads_read', checkFailingAfterHours: 12 },
+			{ requiredScopes: 'ads_read', checkFailingAfterHours: 12, thresholds: '10,5,2', events: 'expiring,expired,invalid,checkFailing,scopesLost' },
+		];
+		let saved: unknown = undefined;
+		const everyPoll = new Trigger();
+		let token = tokens[0];
+		let tokenExpiry = T0 + 20 * DAY;
+		let outage = false;
+		let dead = false;
+		let scopes = scopeSets[0];
+		let settings = settingsSets[0];
+		let emptyResults = 0;
+		let alertsSent = 0;
+		for (let i = 0; i < 6_000; i++) {
+			const now = T0 + i * 2 * HOUR;
+			const dice = random();
+			if (dice < 0.004) {
+				token = tokens[Math.floor(random() * tokens.length)];
+				tokenExpiry = now + Math.floor(random() * 60) * DAY;
+				dead = false;
+			} else if (dice < 0.008) tokenExpiry += Math.floor(random() * 20) * DAY;
+			else if (dice < 0.02) outage = !outage;
+			else if (dice < 0.026) scopes = scopeSets[Math.floor(random() * scopeSets.length)];
+			else if (dice < 0.029) dead = !dead;
+			else if (dice < 0.031) settings = settingsSets[Math.floor(random() * settingsSets.length)];
+			const observation = outage
+				? failed(token, random() < 0.5 ? 'network' : 'transient')
+				: inspected(token, userAnswer(tokenExpiry, dead ? { is_valid: false, scopes, error: { code: 190, subcode: 460, message: 'x' } } : { scopes }), now);
+
+			everyPoll.settings = settings;
+			const reference = everyPoll.poll(observation, now);
+			const decision = evaluateAlerts(saved, observation, settings, now);
+			expect(decision.alerts).toEqual(reference);
+			if (decision.alerts.length > 0 || decision.mustSave) saved = JSON.parse(JSON.stringify(decision.nextState));
+			if (decision.alerts.length === 0 && decision.mustSave) emptyResults += 1;
+			alertsSent += decision.alerts.length;
+		}
+		// The walk did exercise the policy, and the empty results stay the exception.
+		expect(alertsSent).toBeGreaterThan(100);
+		expect(emptyResults).toBeGreaterThan(20);
+		expect(emptyResults).toBeLessThan(6_000 / 10);
+	});
+});

@@ -3,8 +3,9 @@
  * request helpers (`httpRequestWithAuthentication` → our credential's `authenticate` → axios),
  * against real HTTP servers. Only the credential store is ours: n8n's CLI keeps credentials
  * encrypted in its database; here they are plain objects handed to n8n-core the same way.
+ * Poll triggers run through pollers.ts, which saves static data exactly as each n8n poller does.
  */
-import { ExecuteContext, PollContext, RoutingNode } from 'n8n-core';
+import { ExecuteContext, RoutingNode } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
@@ -20,6 +21,7 @@ import type {
 	INodeTypes,
 	IRunExecutionData,
 	IWorkflowExecuteAdditionalData,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
@@ -97,13 +99,20 @@ export interface NodeRunOptions {
 	credentials: CredentialStore;
 	items?: IDataObject[];
 	continueOnFail?: boolean;
+	/** The node's "Retry On Fail" setting. */
+	retryOnFail?: boolean;
 	/** Ids the node's credential references carry (what "this node's own credential" resolves to). */
 	credentialIds?: Record<string, string>;
 	mode?: WorkflowExecuteMode;
 	staticData?: IDataObject;
+	/** Receives the execution hints the node added (`addExecutionHints`), as n8n shows them. */
+	hints?: NodeExecutionHint[];
 }
 
-function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
+export function buildNode(
+	nodeType: INodeType,
+	options: Pick<NodeRunOptions, 'parameters' | 'credentialIds' | 'continueOnFail' | 'retryOnFail'>,
+): INode {
 	const ids = options.credentialIds ?? {};
 	const credentials: INode['credentials'] = {};
 	for (const description of nodeType.description.credentials ?? []) {
@@ -121,10 +130,11 @@ function buildNode(nodeType: INodeType, options: NodeRunOptions): INode {
 		parameters: options.parameters as INode['parameters'],
 		credentials,
 		continueOnFail: options.continueOnFail ?? false,
+		retryOnFail: options.retryOnFail ?? false,
 	};
 }
 
-function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject): Workflow {
+export function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject): Workflow {
 	return new Workflow({
 		id: 'workflow-under-test',
 		name: 'Workflow under test',
@@ -136,7 +146,7 @@ function workflowOf(nodeType: INodeType, node: INode, staticData?: IDataObject):
 	});
 }
 
-function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
+export function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: credentialsHelper(store),
 		executionId: 'test-execution',
@@ -151,19 +161,30 @@ function additionalDataOf(store: CredentialStore): IWorkflowExecuteAdditionalDat
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
-export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
+/**
+ * An ExecuteContext for one run of `nodeType` (its credentials from `options`), built as
+ * WorkflowExecute builds it: for running `execute`, or for calling n8n's request helpers directly.
+ * `staticData`, when given, is the workflow's static data as loaded from n8n's database (JSON).
+ */
+export function executeContext(
+	nodeType: INodeType,
+	options: NodeRunOptions,
+	loadedStaticData?: IDataObject,
+): { context: ExecuteContext; workflow: Workflow } {
 	const node = buildNode(nodeType, options);
-	const workflow = workflowOf(nodeType, node);
+	const workflow = workflowOf(nodeType, node, loadedStaticData);
+	// The Workflow resolved the node's parameters against its description (defaults in, options
+	// not displayed out), as n8n does when it loads a workflow.
+	const resolvedNode = workflow.getNode(node.name) ?? node;
 	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
 	const runExecutionData = {
 		resultData: { runData: {} },
 		executionData: { contextData: {}, nodeExecutionStack: [], metadata: {}, waitingExecution: {}, waitingExecutionSource: {} },
 	} as unknown as IRunExecutionData;
-	const executeData: IExecuteData = { node, data: { main: [items] }, source: { main: [] } };
+	const executeData: IExecuteData = { node: resolvedNode, data: { main: [items] }, source: { main: [] } };
 	const context = new ExecuteContext(
 		workflow,
-		node,
+		resolvedNode,
 		additionalDataOf(options.credentials),
 		options.mode ?? 'manual',
 		runExecutionData,
@@ -173,44 +194,42 @@ export async function runNode(nodeType: INodeType, options: NodeRunOptions): Pro
 		executeData,
 		[],
 	);
-	const output = await nodeType.execute!.call(context);
-	return (output as INodeExecutionData[][])[0];
-}
-
-/** Runs `poll` of a trigger in n8n-core's PollContext, with workflow static data that persists. */
-export async function runPoll(
-	nodeType: INodeType,
-	options: NodeRunOptions & { staticData: IDataObject },
-): Promise<INodeExecutionData[][] | null> {
-	const node = buildNode(nodeType, options);
-	const workflow = workflowOf(nodeType, node, options.staticData);
-	const context = new PollContext(
-		workflow,
-		node,
-		additionalDataOf(options.credentials),
-		options.mode ?? 'trigger',
-		'activate',
-	);
-	const result = await nodeType.poll!.call(context);
-	// n8n keeps a workflow's static data between polls; node-scoped data lives under `node:<name>`.
-	Object.assign(options.staticData, withoutProxies(workflow.staticData));
-	return result;
+	return { context, workflow };
 }
 
 /**
- * The same data, minus n8n's change-tracking proxies. n8n wraps static data in an ObservableObject
- * once per activation; runPoll builds a Workflow per poll, so handing the wrapped objects back
- * would add a layer of proxies per poll (and slow long simulations quadratically). No
- * serialisation: values stay as they were in memory — an ordinary poll, not a restart.
+ * One run of `execute`: its main output and the execution hints it added (shown on the output pane).
+ *
+ * `staticData` stands for the workflow's row in n8n's database: each run loads it (JSON), and after
+ * the run n8n writes the node's changes back exactly when n8n does — whether the node returned or
+ * threw, only if the data changed (`__dataChanged`, n8n-core workflow-execute.js), and never for a
+ * manual run (`!isManualMode` in n8n's execution-lifecycle-hooks.js, on main and on workers alike;
+ * research §5.1). Without `staticData` every run starts from nothing and nothing is kept.
  */
-function withoutProxies<T>(value: T): T {
-	if (Array.isArray(value)) return value.map((item: unknown) => withoutProxies(item)) as T;
-	if (typeof value !== 'object' || value === null) return value;
-	const prototype = Object.getPrototypeOf(value) as unknown;
-	if (prototype !== Object.prototype && prototype !== null) return value;
-	return Object.fromEntries(
-		Object.entries(value).map(([key, item]) => [key, withoutProxies(item as unknown)]),
-	) as T;
+export async function runNodeWithHints(
+	nodeType: INodeType,
+	options: NodeRunOptions,
+): Promise<{ output: INodeExecutionData[]; hints: NodeExecutionHint[] }> {
+	const loaded = options.staticData === undefined ? undefined : (JSON.parse(JSON.stringify(options.staticData)) as IDataObject);
+	const { context, workflow } = executeContext(nodeType, options, loaded);
+	const mode = options.mode ?? 'manual';
+	try {
+		const output = await nodeType.execute!.call(context);
+		const hints = [...(context as unknown as { hints: NodeExecutionHint[] }).hints];
+		options.hints?.push(...hints);
+		return { output: (output as INodeExecutionData[][])[0], hints };
+	} finally {
+		if (options.staticData !== undefined && mode !== 'manual' && workflow.staticData.__dataChanged === true) {
+			const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			for (const key of Object.keys(options.staticData)) delete options.staticData[key];
+			Object.assign(options.staticData, saved);
+		}
+	}
+}
+
+/** Runs `execute` of a regular node in n8n-core's ExecuteContext; returns its main output. */
+export async function runNode(nodeType: INodeType, options: NodeRunOptions): Promise<INodeExecutionData[]> {
+	return (await runNodeWithHints(nodeType, options)).output;
 }
 
 /**

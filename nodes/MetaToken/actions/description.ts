@@ -5,6 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as checkAlerts from './checkAlerts.operation';
 import * as exchange from './exchange.operation';
 import { tokenSourceFields } from './fields';
 import * as generateSystemUserToken from './generateSystemUserToken.operation';
@@ -13,6 +14,7 @@ import * as inspect from './inspect.operation';
 import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
 import * as revoke from './revoke.operation';
 import { saveToCredentialFields } from './saveToCredential';
+import { allowAllOperationsField, operationFields } from './toolMode';
 
 export const operationField: INodeProperties = {
 	displayName: 'Operation',
@@ -21,6 +23,13 @@ export const operationField: INodeProperties = {
 	noDataExpression: true,
 	default: 'inspect',
 	options: [
+		{
+			name: 'Check for Alerts',
+			value: 'checkAlerts',
+			action: 'Check tokens and report what needs attention',
+			description:
+				'Inspect many tokens and put out one item per alert (nears expiry, expired, invalid, lost permissions), each threshold once per token, as the Meta Token Trigger does for one',
+		},
 		{
 			name: 'Exchange for Long-Lived Token',
 			value: 'exchange',
@@ -61,8 +70,10 @@ export const operationField: INodeProperties = {
 };
 
 export const properties: INodeProperties[] = [
-	operationField,
-	...tokenSourceFields(['inspect', 'exchange', 'getPageTokens', 'revoke'], 'the token'),
+	// As an agent's tool the node offers only Inspect unless this tool-only setting allows more.
+	allowAllOperationsField,
+	...operationFields(operationField),
+	...tokenSourceFields(['inspect', 'exchange', 'getPageTokens', 'revoke', 'checkAlerts'], 'the token'),
 	...tokenSourceFields(['refreshSystemUserToken'], 'the expiring system-user token'),
 	...tokenSourceFields(['generateSystemUserToken'], 'the admin token that mints the new one'),
 	...inspect.description,
@@ -71,5 +82,6 @@ export const properties: INodeProperties[] = [
 	...generateSystemUserToken.description,
 	...getPageTokens.description,
 	...revoke.description,
+	...checkAlerts.description,
 	...saveToCredentialFields,
 ];

@@ -2,8 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
-import { mintTokenResult } from './mintedToken';
+import { mintingOperation } from './mintedToken';
 
 export const description: INodeProperties[] = [
 	operationNotice(
@@ -13,7 +12,6 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export const execute = perItemOperation(async (context, session, itemIndex) => {
-	const answer = await session.client.exchangeToken(itemToken(context, session, itemIndex));
-	return await mintTokenResult(context, itemIndex, answer);
+export const execute = mintingOperation(async (context, session, itemIndex) => {
+	return await session.client.exchangeToken(itemToken(context, session, itemIndex));
 });

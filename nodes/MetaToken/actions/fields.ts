@@ -15,7 +15,8 @@ export type MetaTokenOperation =
 	| 'refreshSystemUserToken'
 	| 'generateSystemUserToken'
 	| 'getPageTokens'
-	| 'revoke';
+	| 'revoke'
+	| 'checkAlerts';
 
 /** An operation's file: its parameters and what it does with the input items. */
 export interface OperationModule {

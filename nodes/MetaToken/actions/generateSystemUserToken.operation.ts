@@ -4,8 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { parseScopeList } from '../../policy/scopes';
 import { TokenInputError } from '../../policy/tokenInput';
 import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
-import { mintTokenResult } from './mintedToken';
+import { mintingOperation } from './mintedToken';
 
 const show = { operation: ['generateSystemUserToken'] };
 
@@ -46,7 +45,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute = perItemOperation(async (context, session, itemIndex) => {
+export const execute = mintingOperation(async (context, session, itemIndex) => {
 	const adminToken = itemToken(context, session, itemIndex);
 	const systemUserId = String(context.getNodeParameter('systemUserId', itemIndex, '')).trim();
 	if (!/^\d+$/.test(systemUserId)) {
@@ -56,11 +55,10 @@ export const execute = perItemOperation(async (context, session, itemIndex) => {
 	if (scopes.length === 0) {
 		throw new TokenInputError('Scopes', 'Scopes is empty: list at least one permission, e.g. ads_read.');
 	}
-	const answer = await session.client.generateSystemUserToken({
+	return await session.client.generateSystemUserToken({
 		systemUserId,
 		scopes,
 		expiring: context.getNodeParameter('expiring', itemIndex, true) as boolean,
 		adminToken,
 	});
-	return await mintTokenResult(context, itemIndex, answer);
 });

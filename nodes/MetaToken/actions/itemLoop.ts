@@ -1,23 +1,13 @@
 /**
  * The item loop every per-item operation runs in: output paired with its input item, a failing
  * item an error item under Continue On Fail, the node stopped with the classified error otherwise.
+ * (A minted token whose save failed is not a failing item: mintedToken.ts puts it out.)
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import type { OperationModule } from './fields';
-
-/** A failure that still produced something worth keeping (a minted token whose save failed). */
-export class PartialResultError extends Error {
-	constructor(
-		readonly cause: unknown,
-		readonly result: IDataObject,
-	) {
-		super(cause instanceof Error ? cause.message : 'Operation partly failed');
-		this.name = 'PartialResultError';
-	}
-}
 
 /**
  * Runs `run` for each input item; one result may be several output items (one per Page, say).
@@ -37,10 +27,8 @@ export async function forEachItem(
 				output.push({ json, pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
-			const failure = error instanceof PartialResultError ? error.cause : error;
-			if (!context.continueOnFail()) throw nodeError(context, failure, itemIndex, secrets);
-			const kept = error instanceof PartialResultError ? error.result : {};
-			output.push({ json: { ...kept, ...errorJson(failure, secrets) }, pairedItem: { item: itemIndex } });
+			if (!context.continueOnFail()) throw nodeError(context, error, itemIndex, secrets);
+			output.push({ json: errorJson(error, secrets), pairedItem: { item: itemIndex } });
 		}
 	}
 	return output;

@@ -1,14 +1,26 @@
 /**
- * What exchange, refresh and generate put out: the new token and what identifies it, saved into a
- * stored credential first when the user asked (Save to Credential). `accessToken` is the one field
- * of the package whose purpose is to hand over a whole token.
+ * What exchange, refresh and generate share: the save preflight before anything is minted, the
+ * output of a freshly minted token, and its save into a stored credential when the user asked
+ * (Save to Credential). `accessToken` is the one field of the package whose purpose is to hand
+ * over a whole token; after a successful save it is left out unless asked for.
+ *
+ * A minted token is never thrown away: when the save fails after minting (everything the
+ * preflight could check was fine), the node does not stop but puts the item out with the token,
+ * `savedToCredentialId: null` and `error` — whatever the node's On Error setting, because a
+ * thrown error is all n8n would keep of the run, and it must not hold the token. A `danger`
+ * execution hint on the output and a warning in n8n's log say so, naming the token by its hint.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { AccessTokenAnswer } from '../../graph/types';
 import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
-import { PartialResultError } from './itemLoop';
-import { saveTokenToCredential } from './saveToCredential';
+import { errorJson, nodeError } from '../../shared/failures';
+import type { GraphSession } from '../../shared/graphSession';
+import type { OperationModule } from './fields';
+import { forEachItem } from './itemLoop';
+import { CredentialSaveError, planSaves, saveTokenToCredential, type SaveTarget } from './saveToCredential';
+import { isToolNode } from './toolMode';
 
 /** The output fields of a freshly minted token. */
 export function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IDataObject {
@@ -27,16 +39,72 @@ export function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IData
 	};
 }
 
-/** The output of a minting operation, saved into a stored credential when the user asked. */
-export async function mintTokenResult(
+type Mint = (context: IExecuteFunctions, session: GraphSession, itemIndex: number) => Promise<AccessTokenAnswer>;
+
+/**
+ * The `execute` of a minting operation: the save preflight for every item first — without
+ * Continue On Fail, any refusal stops the run before the first token is minted — then per item
+ * the mint and, when asked, the save.
+ */
+export function mintingOperation(mint: Mint): OperationModule['execute'] {
+	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
+		refuseRetryOnFail(this);
+		const plans = await planSaves(this, items.length);
+		if (!this.continueOnFail()) {
+			const first = plans.findIndex((plan) => plan instanceof Error);
+			if (first >= 0) throw nodeError(this, plans[first], first);
+		}
+		return await forEachItem(this, items, async (itemIndex) => {
+			const plan = plans[itemIndex];
+			if (plan instanceof Error) throw plan;
+			const answer = await mint(this, session, itemIndex);
+			return await mintedResult(this, itemIndex, answer, plan);
+		}, session.secrets);
+	};
+}
+
+/**
+ * n8n's Retry On Fail runs the whole node again when it throws or when its first output item
+ * carries `error` (n8n-core WorkflowExecute, `checkFailure`): every item would be minted again,
+ * the successful ones included. The node's own retries are the safe ones (sender.ts), so a minting
+ * run with Retry On Fail on is refused before anything is sent.
+ */
+function refuseRetryOnFail(context: IExecuteFunctions): void {
+	if (context.getNode().retryOnFail !== true) return;
+	throw new NodeOperationError(
+		context.getNode(),
+		'Retry On Fail is on for this node: after a failure n8n would run it again and mint a second token for every item, the successful ones too. Nothing was sent.',
+		{
+			description:
+				"Turn off Retry On Fail in this node's Settings. The node already retries what is safe to retry (a call that never reached Meta, a rate limit) and never repeats a call that may have created a token.",
+		},
+	);
+}
+
+async function mintedResult(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	answer: AccessTokenAnswer,
+	target: SaveTarget | null,
 ): Promise<IDataObject> {
 	const result = mintedTokenJson(answer, Date.now());
-	if (!context.getNodeParameter('saveToCredential', itemIndex, false)) return result;
-	const saved = await saveTokenToCredential(context, itemIndex, answer.access_token);
-	if (saved.ok) return { ...result, savedToCredentialId: saved.savedToCredentialId };
-	// Minted but not saved: under Continue On Fail the item still hands the token over.
-	throw new PartialResultError(saved.error, { ...result, savedToCredentialId: null });
+	if (!target) return result;
+	const saved = await saveTokenToCredential(context, target, answer.access_token);
+	if (saved.ok) {
+		const { accessToken, ...identity } = result;
+		const include = context.getNodeParameter('includeTokenInOutput', itemIndex, false) === true;
+		return { ...(include ? { accessToken } : {}), ...identity, savedToCredentialId: saved.savedToCredentialId };
+	}
+	// An agent gets no whole token (toolMode.ts), so there the new token cannot be kept.
+	const kept = isToolNode(context)
+		? 'It is not handed to the agent, so it is gone; the token it was made from still works: fix the cause and run again.'
+		: "It is kept in this item's accessToken field: copy it into the credential, or fix the cause and run again.";
+	const error = new CredentialSaveError(
+		saved.error.reason,
+		`The new token ${String(result.tokenHint)} was minted but not saved into credential ${target.credentialId}: ${saved.error.message} ${kept}`,
+		saved.error.httpStatus,
+	);
+	context.addExecutionHints({ type: 'danger', location: 'outputPane', message: `Item ${itemIndex}: ${error.message}` });
+	context.logger.warn(`Meta Token: ${error.message}`, { tokenFingerprint: result.tokenFingerprint });
+	return { ...result, savedToCredentialId: null, ...errorJson(error) };
 }

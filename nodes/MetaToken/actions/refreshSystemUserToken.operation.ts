@@ -7,8 +7,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { OperationFailure } from '../../shared/failures';
 import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
-import { mintTokenResult } from './mintedToken';
+import { mintingOperation } from './mintedToken';
 
 export const description: INodeProperties[] = [
 	operationNotice(
@@ -18,7 +17,7 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export const execute = perItemOperation(async (context, session, itemIndex) => {
+export const execute = mintingOperation(async (context, session, itemIndex) => {
 	const { client } = session;
 	const token = itemToken(context, session, itemIndex);
 	// Inspect first (idempotent): with the app token when the credential has one, as the refresh needs.
@@ -31,6 +30,5 @@ export const execute = perItemOperation(async (context, session, itemIndex) => {
 			`This token never expires (debug_token: expires_at 0), so it needs no refresh: refreshing would replace it with a token that expires in 60 days. Nothing was sent to refresh it. Keep using it, or remove this step for it.`,
 		);
 	}
-	const answer = await client.refreshSystemUserToken(token);
-	return await mintTokenResult(context, itemIndex, answer);
+	return await client.refreshSystemUserToken(token);
 });

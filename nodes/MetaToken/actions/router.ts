@@ -1,11 +1,13 @@
 /**
  * Dispatches a Meta Token run to its operation's file, with the Graph session (the credential
- * read once, the client built once) that every operation shares.
+ * read once, the client built once) that every operation shares. As an agent's tool, what the
+ * tool may do is checked first and no whole token leaves (toolMode.ts).
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { graphSession } from '../../shared/graphSession';
+import * as checkAlerts from './checkAlerts.operation';
 import * as exchange from './exchange.operation';
 import type { MetaTokenOperation, OperationModule } from './fields';
 import * as generateSystemUserToken from './generateSystemUserToken.operation';
@@ -13,6 +15,7 @@ import * as getPageTokens from './getPageTokens.operation';
 import * as inspect from './inspect.operation';
 import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
 import * as revoke from './revoke.operation';
+import { assertToolMayRun, isToolNode, withoutWholeTokens } from './toolMode';
 
 const operations: Record<MetaTokenOperation, OperationModule> = {
 	inspect,
@@ -21,6 +24,7 @@ const operations: Record<MetaTokenOperation, OperationModule> = {
 	generateSystemUserToken,
 	getPageTokens,
 	revoke,
+	checkAlerts,
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -30,6 +34,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
+	const asTool = isToolNode(this);
+	if (asTool) assertToolMayRun(this, operation, items.length);
 	const session = await graphSession(this);
-	return [await handler.execute.call(this, items, session)];
+	const output = await handler.execute.call(this, items, session);
+	return [asTool ? withoutWholeTokens(output) : output];
 }

@@ -10,10 +10,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapWithConcurrency } from '../../../nodes/graph/concurrency';
 import { GraphError } from '../../../nodes/graph/GraphError';
 import type { DebugTokenData } from '../../../nodes/graph/types';
-import { itemToken } from '../../../nodes/MetaToken/actions/fields';
+import { TOKEN_FIELD } from '../../../nodes/MetaToken/actions/fields';
 import { forEachItem } from '../../../nodes/MetaToken/actions/itemLoop';
 import { toInspectRecord } from '../../../nodes/policy/inspectRecord';
 import { parseScopeList } from '../../../nodes/policy/scopes';
+import { normalizeToken } from '../../../nodes/policy/tokenInput';
 import type { GraphSession } from '../../../nodes/shared/graphSession';
 
 interface InspectOptions {
@@ -24,6 +25,13 @@ interface InspectOptions {
 
 const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 16;
+
+/** The token an item works on, as fields.ts read it before issue 16: Token Source read per item. */
+function itemToken(context: IExecuteFunctions, session: GraphSession, itemIndex: number): string {
+	const source = context.getNodeParameter('tokenSource', itemIndex, 'credential') as string;
+	if (source === 'input') return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
+	return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
+}
 
 type Inspection =
 	| { ok: true; data: DebugTokenData }

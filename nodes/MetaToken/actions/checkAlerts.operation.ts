@@ -1,0 +1,163 @@
+/**
+ * Check for Alerts: inspects every item's token as Inspect does (inspection.ts, ≤ 50 per Graph
+ * batch call), runs each result through the trigger's alert policy with a history per token
+ * (nodes/policy/watchList.ts), and puts out one item per alert — nothing when nothing needs
+ * attention — so a Slack node after it posts only news. The histories live in this node's
+ * workflow static data, which n8n saves after every run that is not manual.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { GraphError } from '../../graph/GraphError';
+import { alertItem } from '../../policy/alertItem';
+import type { Alert } from '../../policy/alertPolicy';
+import type { Observation, ObservationOptions } from '../../policy/observations';
+import { observationFromFailure, observationFromInspection } from '../../policy/observations';
+import { tokenHint } from '../../policy/tokenIdentity';
+import { TokenInputError } from '../../policy/tokenInput';
+import type { WatchEntry } from '../../policy/watchList';
+import { TOKEN_NAME_FIELD, evaluateWatchList, normalizeTokenName } from '../../policy/watchList';
+import { alertSettingFields, readAlertSettings } from '../../shared/alertFields';
+import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import type { GraphSession } from '../../shared/graphSession';
+import type { TokenSource } from './fields';
+import { operationNotice } from './fields';
+import type { Inspection, ItemInspections } from './inspection';
+import { concurrencyOption, inspectItems } from './inspection';
+import { forEachItem } from './itemLoop';
+
+/** Where in the node's static data the histories are kept (nodes/policy/watchListState.ts). */
+export const WATCH_LIST_KEY = 'watchList';
+
+const show = { operation: ['checkAlerts'] };
+
+export const description: INodeProperties[] = [
+	operationNotice(
+		'checkAlertsNotice',
+		'checkAlerts',
+		'Puts out one item per alert, each threshold once per token, and nothing when no token needs attention. The history is saved after the runs of the active workflow (a Schedule Trigger, say). A run you start by hand (Execute step, Execute workflow) shows what would alert now and changes nothing: n8n does not save it.',
+	),
+	{
+		displayName: 'Token Name',
+		name: 'tokenName',
+		type: 'string',
+		// n8n's lint rules (the verification scanner runs them) take every string parameter whose name
+		// holds "token" for a secret; the issue fixes this name, so it is masked like one. An
+		// expression, its usual form, shows unmasked in the editor.
+		typeOptions: { password: true },
+		default: '',
+		placeholder: 'e.g. Acme Shoes',
+		displayOptions: { show },
+		description:
+			"What the alerts call the token, usually an expression reading the client's name of each item. The token's alert history is kept under this name, so a renewed token under the same name raises Renewed once. Empty: the token is known by its fingerprint, and alerts show its hint.",
+	},
+	...alertSettingFields({ show }),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [concurrencyOption],
+	},
+];
+
+/** An item made ready for the policy, or why it cannot be checked. */
+type Prepared = { entry: WatchEntry } | { error: unknown };
+
+function observationOf(token: string, inspection: Inspection, options: ObservationOptions): Observation {
+	if (inspection.ok) return observationFromInspection(token, inspection.data, options);
+	// Not a Graph answer at all: nothing to judge the token by, so the item fails.
+	if (!(inspection.error instanceof GraphError)) throw inspection.error;
+	return observationFromFailure(token, inspection.error, {
+		...options,
+		inspectedWith: inspection.selfInspected ? 'self' : 'appToken',
+	});
+}
+
+function prepare(context: IExecuteFunctions, inspected: ItemInspections, itemIndex: number, nowMs: number): Prepared {
+	try {
+		const token = inspected.token(itemIndex);
+		const settings = readAlertSettings(context, itemIndex);
+		const name = normalizeTokenName(context.getNodeParameter('tokenName', itemIndex, ''));
+		const observation = observationOf(token, inspected.inspection(token), {
+			nowMs,
+			// The label of every message about this token: its name, else its hint (never the token).
+			credentialName: name ?? tokenHint(token),
+			requiredScopes: settings.requiredScopes,
+		});
+		return { entry: { name, observation, settings: settings.input } };
+	} catch (error) {
+		return { error };
+	}
+}
+
+function duplicateError(name: string | null, firstItem: number): TokenInputError {
+	const message =
+		name === null
+			? `This token was already checked by item ${firstItem} of this run, without a ${TOKEN_NAME_FIELD}: give each item a ${TOKEN_NAME_FIELD}, or list the token once.`
+			: `${TOKEN_NAME_FIELD} "${name}" was already given to item ${firstItem} of this run: each token needs a name of its own, because the name keeps its alert history.`;
+	return new TokenInputError(TOKEN_NAME_FIELD, message);
+}
+
+/**
+ * An alert as an output item: the alert's fields, the token's name, then the inspect record when
+ * this run has one. Where both have a field (`expiresAt`, `missingScopes`, `daysLeft`,
+ * `tokenHint`…) the record's value stays, so an item reads like Inspect's record of the token.
+ */
+/**
+ * An alert item as the trigger builds one (alertItem: the alert with the record of its check,
+ * fields meaning the same as in Inspect), plus which token of the list it is about.
+ */
+function alertJson(alert: Alert, entry: WatchEntry, credentialName: string | null): IDataObject {
+	const record = entry.observation.kind === 'ok' ? entry.observation.record : null;
+	return { ...(alertItem(alert, record) as unknown as IDataObject), tokenName: entry.name, credentialName };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	session: GraphSession,
+): Promise<INodeExecutionData[]> {
+	const inspected = await inspectItems(this, items, session);
+	const { nowMs } = inspected;
+	// The whole list first: the policy needs every name of the run to refuse duplicates and forget.
+	const prepared = items.map((_, itemIndex) => prepare(this, inspected, itemIndex, nowMs));
+	const entryOf: number[] = [];
+	const itemOf: number[] = [];
+	const entries: WatchEntry[] = [];
+	prepared.forEach((item, itemIndex) => {
+		if ('entry' in item) {
+			entryOf[itemIndex] = entries.push(item.entry) - 1;
+			itemOf.push(itemIndex);
+		}
+	});
+	const staticData = this.getWorkflowStaticData('node');
+	const { results, nextState } = evaluateWatchList(staticData[WATCH_LIST_KEY], entries, nowMs);
+
+	const credential = this.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
+	const output = await forEachItem(this, items, async (itemIndex) => {
+		const item = prepared[itemIndex];
+		if ('error' in item) throw item.error;
+		const result = results[entryOf[itemIndex]];
+		if (result.kind === 'duplicate') throw duplicateError(item.entry.name, itemOf[result.firstEntry]);
+		if (result.alerts.length === 0) return [];
+		// The credential's name only when the token is the credential's own.
+		const source = this.getNodeParameter('tokenSource', itemIndex, 'credential') as TokenSource;
+		const credentialName = source === 'credential' ? credential : null;
+		return result.alerts.map((alert) => alertJson(alert, item.entry, credentialName));
+	});
+
+	// Only now, after every item went through (or Continue On Fail kept the run going): a run that
+	// stops on an error records nothing, so its alerts come again at the next run.
+	if (this.getMode() === 'manual') {
+		this.addExecutionHints({
+			message:
+				'Manual run: nothing was recorded (n8n does not save the static data of manual runs), so the alerts shown here come again at the next run of the active workflow.',
+			location: 'outputPane',
+		});
+	} else {
+		staticData[WATCH_LIST_KEY] = nextState as unknown as IDataObject;
+	}
+	return output;
+}

@@ -1,0 +1,86 @@
+/**
+ * The node as an AI agent's tool (`usableAsTool`: n8n registers it as
+ * `n8n-nodes-meta-token.metaTokenTool`). An agent's output ends up in a model's context and its
+ * provider's logs, so as a tool the node only inspects — status, expiry, scopes, hints — unless
+ * the tool-only setting "Allow All Operations" is on, and even then it hands the agent no whole
+ * token: new tokens must be saved to a credential and are left out of the output, Page tokens
+ * are shown as hints. The editor offers only what is allowed (`@tool` display options, n8n's
+ * own switch); `execute` enforces the same, since parameters can be set by JSON too.
+ */
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { MetaTokenOperation } from './fields';
+import { MINTING_OPERATIONS } from './saveToCredential';
+
+/** What an agent may do without the deliberate setting: read, never change. */
+const READ_ONLY_OPERATIONS: readonly MetaTokenOperation[] = ['inspect'];
+
+const ALLOW_ALL = 'allowAllOperations';
+
+/**
+ * The tool variant's type ends in `Tool`, the regular one in `metaToken`: true in both ways n8n
+ * runs a tool (an agent's engine request on the execution stack, or a LangChain tool in a
+ * SupplyDataContext) and in both majors, where `isToolExecution()` is not.
+ */
+export function isToolNode(context: Pick<IExecuteFunctions, 'getNode'>): boolean {
+	return context.getNode().type.endsWith('Tool');
+}
+
+export const allowAllOperationsField: INodeProperties = {
+	displayName: 'Allow All Operations',
+	name: ALLOW_ALL,
+	type: 'boolean',
+	default: false,
+	displayOptions: { show: { '@tool': [true] } },
+	description:
+		'Whether the agent may also exchange, refresh, generate and revoke tokens and list Page tokens. Off, this tool only inspects. Either way the agent never receives a whole token: a new token must be saved to a credential (Save to Credential) and is left out of the output, Page tokens show as hints.',
+};
+
+/**
+ * The operation parameter three times, one shown at a time: everything for the node itself; only
+ * the read-only operations for a tool; everything again for a tool with "Allow All Operations".
+ */
+export function operationFields(operation: INodeProperties): INodeProperties[] {
+	const readOnly = (operation.options ?? []).filter((option) =>
+		READ_ONLY_OPERATIONS.includes((option as { value: MetaTokenOperation }).value),
+	);
+	// Own option arrays: n8n appends its "Custom API Call" entry to each operation list it loads.
+	const all = () => [...(operation.options ?? [])];
+	return [
+		{ ...operation, options: all(), displayOptions: { show: { '@tool': [false] } } },
+		{ ...operation, options: readOnly, displayOptions: { show: { '@tool': [true], [ALLOW_ALL]: [false] } } },
+		{ ...operation, options: all(), displayOptions: { show: { '@tool': [true], [ALLOW_ALL]: [true] } } },
+	];
+}
+
+/** Refuses, before any call, what a tool may not do (also when set by JSON or an expression). */
+export function assertToolMayRun(context: IExecuteFunctions, operation: MetaTokenOperation, itemCount: number): void {
+	const allowAll = context.getNodeParameter(ALLOW_ALL, 0, false) === true;
+	if (!allowAll && !READ_ONLY_OPERATIONS.includes(operation)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`As an AI agent's tool this node only inspects tokens; "${operation}" needs the tool setting "Allow All Operations".`,
+		);
+	}
+	if (!MINTING_OPERATIONS.includes(operation)) return;
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		if (context.getNodeParameter('saveToCredential', itemIndex, false) !== true) {
+			throw new NodeOperationError(
+				context.getNode(),
+				`As an AI agent's tool, "${operation}" must save the new token into a credential (turn on "Save to Credential"): the agent never receives a whole token. Nothing was minted.`,
+				{ itemIndex },
+			);
+		}
+	}
+}
+
+/** The tool's output: every item without `accessToken` (its tokenHint and tokenFingerprint stay). */
+export function withoutWholeTokens(items: INodeExecutionData[]): INodeExecutionData[] {
+	return items.map((item) => {
+		if (!('accessToken' in item.json)) return item;
+		const json = { ...item.json };
+		delete json.accessToken;
+		return { ...item, json };
+	});
+}
