@@ -32,7 +32,7 @@ const analyst = tokenFor('http-request-analyst');
 const AD_ACCOUNT = '120330000111222';
 const SYSTEM_CREDENTIAL = { id: 'mtHttpSys000001', name: 'Reporting system user' };
 const TIMESTAMPED_CREDENTIAL = { id: 'mtHttpTime00001', name: 'Analyst (timestamped proof)' };
-const N8N_API_CREDENTIAL = { id: 'mtHttpN8nApi001', name: 'n8n API (for Meta Token)' };
+const N8N_API_CREDENTIAL = { id: 'mtHttpN8nApi001', name: 'n8n API' };
 const INSIGHTS_ID = 'MetaTokenAdsDay1';
 const TIMESTAMPED_ID = 'MetaTokenAdsTime';
 const FOREIGN_ID = 'MetaTokenAdsElse';
@@ -76,8 +76,7 @@ describe.each(selectedMajors())('The credential in the HTTP Request node, real n
 		]);
 		await n8n.start();
 		await n8n.setupOwner();
-		const apiKey = await n8n.createApiKey(major === 2 ? ['credential:update', 'credential:read'] : ['credential:create']);
-		await n8n.importCredentials([{ ...N8N_API_CREDENTIAL, type: 'metaTokenN8nApi', data: { baseUrl: n8n.url, apiKey } }]);
+		await n8n.addN8nApiCredential(N8N_API_CREDENTIAL);
 	});
 
 	afterAll(async () => {

@@ -36,7 +36,7 @@ const pasted = {
 	noAds: tokenFor('renew-form-no-ads'),
 };
 const META_CREDENTIAL = { id: 'mtRenewForm0001', name: 'Acme Ads (reporting)' };
-const N8N_API_CREDENTIAL = { id: 'mtRenewFormApi1', name: 'n8n API (for Meta Token)' };
+const N8N_API_CREDENTIAL = { id: 'mtRenewFormApi1', name: 'n8n API' };
 const FORM_LOGIN = { id: 'mtRenewFormLgn1', name: 'Renewal form login', user: 'renewer', password: 'Renew-Form-e2e-1' };
 const ALERT_ID = 'MetaTokenAlert01';
 const FORM_ID = 'MetaTokenForm001';
@@ -103,8 +103,7 @@ describe.each(selectedMajors())('Renewing a user token from the form, real n8n %
 		await n8n.activate(FORM_ID);
 		await n8n.start();
 		await n8n.setupOwner();
-		const apiKey = await n8n.createApiKey(major === 2 ? ['credential:update', 'credential:read'] : ['credential:create']);
-		await n8n.importCredentials([{ ...N8N_API_CREDENTIAL, type: 'metaTokenN8nApi', data: { baseUrl: n8n.url, apiKey } }]);
+		await n8n.addN8nApiCredential(N8N_API_CREDENTIAL);
 	});
 
 	afterAll(async () => {

@@ -21,7 +21,7 @@ import { DAY, REPORTING_APP, fingerprint, metaCredential, nowSeconds, tokenFor }
 const T = nowSeconds();
 const expiring = tokenFor('renew-system-user');
 const META_CREDENTIAL = { id: 'mtRenew00000001', name: 'Reporting system user' };
-const N8N_API_CREDENTIAL = { id: 'mtN8nApi0000001', name: 'n8n API (for Meta Token)' };
+const N8N_API_CREDENTIAL = { id: 'mtN8nApi0000001', name: 'n8n API' };
 const WORKFLOW_ID = 'MetaTokenRenew01';
 const WRONG_TARGET_ID = 'MetaTokenRenew02';
 const WHOLE_TOKEN = /EAA[A-Za-z0-9]{20,}/g;
@@ -63,12 +63,7 @@ describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.
 		await n8n.importWorkflows([example(), wrongTarget]);
 		await n8n.start();
 		await n8n.setupOwner();
-		// 1.x knows no credential:update (nor read) scope for API keys: the closest it has.
-		const apiKey = await n8n.createApiKey(major === 2 ? ['credential:update', 'credential:read'] : ['credential:create']);
-		// Imported while the server runs: the CLI boots beside it on its own ports.
-		await n8n.importCredentials([
-			{ ...N8N_API_CREDENTIAL, type: 'metaTokenN8nApi', data: { baseUrl: n8n.url, apiKey } },
-		]);
+		await n8n.addN8nApiCredential(N8N_API_CREDENTIAL);
 	});
 
 	afterAll(async () => {

@@ -352,6 +352,17 @@ export class N8nInstance {
 		return page.data;
 	}
 
+	/**
+	 * Imports `credential` as the n8n API credential Save to Credential uses, with a new API key of
+	 * the scopes it needs (1.x knows no credential:update nor read scope: the closest it has).
+	 * Call while the server runs, after setupOwner(); the CLI boots beside it on its own ports.
+	 */
+	async addN8nApiCredential(credential: { id: string; name: string }): Promise<void> {
+		const scopes = this.runtime.major === 2 ? ['credential:update', 'credential:read'] : ['credential:create'];
+		const apiKey = await this.createApiKey(scopes);
+		await this.importCredentials([{ ...credential, type: 'metaTokenN8nApi', data: { baseUrl: this.url, apiKey } }]);
+	}
+
 	/** An API key for the public API, with the given scopes and no expiry. */
 	async createApiKey(scopes: string[], label = 'meta-token-e2e'): Promise<string> {
 		const response = await this.rest('POST', '/rest/api-keys', { label, scopes, expiresAt: null });

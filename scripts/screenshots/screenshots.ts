@@ -151,11 +151,8 @@ export async function takeScreenshots(url: string, tokenToPaste: string, log: (l
 		await openCanvas(page, url, DEMO_WORKFLOWS.alert);
 		await openNodePanel(page, 'Meta Token Trigger');
 		await page.locator('[data-test-id="ndv"]').getByText('Fetch Test Event').first().click();
-		const output = page.locator('[data-test-id="ndv-output-panel"]');
-		await output.getByText('1 item').first().waitFor({ timeout: 60_000 });
-		// As JSON, scrolled to the alert's own fields: event, severity, message, action.
-		await output.getByText('JSON', { exact: true }).first().click();
-		await output.getByText('"event"').first().scrollIntoViewIfNeeded();
+		// The status item's cell (exact and lower-case: the Events chips say "Expiring").
+		await page.locator('[data-test-id="ndv"]').getByText('expiring', { exact: true }).first().waitFor({ timeout: 60_000 });
 		await settle(page);
 		await shoot(page, 'meta-token-trigger-panel', log);
 
