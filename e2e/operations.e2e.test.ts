@@ -194,15 +194,20 @@ describe.each(selectedMajors())('Meta Token operations in real n8n %s.x', (major
 		expect(record).toMatchObject({ isValid: true, type: 'PAGE', neverExpires: true, tokenFingerprint: fingerprint(t.page) });
 	});
 
-	it('inspects 200 tokens in at most 4 batch calls', async () => {
+	it('inspects 200 tokens in batch calls of at most 50, a tenth of them first', async () => {
 		const records = nodeItems(ops, 'Inspect bulk');
 		expect(records).toHaveLength(200);
 		expect(records.every((r) => r.isValid === true && r.status === 'valid')).toBe(true);
 		expect(records.map((r) => r.tokenFingerprint)).toEqual(bulk.map(fingerprint));
-		const batches = (await double.requests()).filter((r) => r.path === '/' && (r.batchSize ?? 0) > 0);
-		const bulkBatches = batches.filter((r) => r.batchSize === 50);
-		expect(bulkBatches.length).toBeLessThanOrEqual(4);
-		expect(bulkBatches.reduce((sum, r) => sum + (r.batchSize ?? 0), 0)).toBe(200);
+		const inBulk = new Set(bulk);
+		const bulkBatches = (await double.requests()).filter((r) => {
+			if (r.path !== '/' || !r.form.batch) return false;
+			const items = JSON.parse(r.form.batch) as Array<{ relative_url: string }>;
+			return items.every((item) => inBulk.has(new URLSearchParams(item.relative_url.split('?')[1]).get('input_token') ?? ''));
+		});
+		// Until Meta's first answer says how much of the app's quota is used, a run risks a tenth of
+		// it; then the rest goes in calls of 50: one call more than ⌈200 / 50⌉.
+		expect(bulkBatches.map((r) => r.batchSize)).toEqual([20, 50, 50, 50, 30]);
 	});
 
 	it('exchanges a short-lived token for a long-lived one', async () => {

@@ -1,7 +1,8 @@
 /** The bench's arithmetic (scripts/bench): limits, the careful batching of (c), and the verdicts. */
-import type { BenchResults, RunSample } from '../scripts/bench/report';
+import type { BenchResults, Condition, RunSample } from '../scripts/bench/report';
 import { physicalLimitMs, quotaFloorMs, rows, targets } from '../scripts/bench/report';
 import { carefulBatching } from '../scripts/bench/workflows';
+import type { Variant } from '../scripts/bench/workflows';
 
 describe('bench arithmetic', () => {
 	it('physical limit is ⌈N/50/4⌉ round trips of latency', () => {
@@ -27,7 +28,7 @@ describe('bench arithmetic', () => {
 });
 
 describe('bench verdicts', () => {
-	const sample = (variant: 'a' | 'b' | 'c', condition: 'unthrottled' | 'quota', extra: Partial<RunSample>): RunSample => ({
+	const sample = (variant: Variant, condition: Condition, extra: Partial<RunSample>): RunSample => ({
 		variant,
 		n: 1000,
 		condition,
@@ -45,34 +46,50 @@ describe('bench verdicts', () => {
 	});
 	const results = {
 		latencyMs: 100,
+		concurrency: 4,
+		batchSize: 50,
 		quota: { share: 0.4, windowMs: 5000 },
 		cpu: { items: 5000, runs: 3, cpuMsPerItem: 0.4, wallMs: 2000, profile: [] },
 		package: { filename: 'x.tgz', packedBytes: 42_000, unpackedBytes: 160_000, files: 36, runtimeDependencies: [] },
 		samples: [
 			sample('a', 'unthrottled', { nodeMs: 700 }),
-			sample('a', 'unthrottled', { nodeMs: 900 }),
+			sample('a', 'unthrottled', { nodeMs: 740 }),
 			sample('a', 'unthrottled', { nodeMs: 1500 }),
-			sample('b', 'unthrottled', { nodeMs: 2400, roundTrips: 1000 }),
-			sample('a', 'quota', { nodeMs: 15_000, tokensOk: 1000 }),
-			sample('a', 'quota', { nodeMs: 14_000, tokensOk: 990 }),
+			sample('b', 'unthrottled', { nodeMs: 9000, roundTrips: 1000 }),
+			sample('q', 'unthrottled', { nodeMs: 2000, roundTrips: 1000 }),
+			sample('a', 'quota-partial', { nodeMs: 12_000, countedCalls: 1030 }),
+			sample('a', 'quota-partial', { nodeMs: 14_000, tokensOk: 990, countedCalls: 1040 }),
+			sample('c', 'quota-partial', { nodeMs: 24_000, roundTrips: 1000 }),
+			sample('a', 'quota-whole', { nodeMs: 16_000, countedCalls: 1200 }),
 		],
 	} as unknown as BenchResults;
 
-	it('takes medians per condition, N and variant, and the ratio to (a)', () => {
+	it('takes medians per condition, N and variant, the ratio to the limit and the HTTP Request node', () => {
 		const table = rows(results);
 		const a = table.find((row) => row.condition === 'unthrottled' && row.variant === 'a');
-		const b = table.find((row) => row.condition === 'unthrottled' && row.variant === 'b');
-		expect(a).toMatchObject({ nodeMs: 900, runs: 3, physicalLimitMs: 500 });
-		expect(b?.ratioToA).toBeCloseTo(2400 / 900);
-		expect(table.find((row) => row.condition === 'quota')).toMatchObject({ tokensOkMin: 990, quotaFloorMs: 10_100 });
+		expect(a).toMatchObject({ nodeMs: 740, runs: 3, limitMs: 500 });
+		expect(a?.ofLimit).toBeCloseTo(740 / 500);
+		expect(a?.httpRatios.b).toBeCloseTo(9000 / 740);
+		expect(a?.httpRatios.q).toBeCloseTo(2000 / 740);
+		expect(table.find((row) => row.variant === 'b')?.httpRatios).toEqual({});
+		const partial = table.find((row) => row.condition === 'quota-partial' && row.variant === 'a');
+		expect(partial).toMatchObject({ tokensOkMin: 990, limitMs: 10_100, nodeMs: 13_000 });
+		// (c) runs once under the quota: the refused-whole row is compared with it too.
+		const whole = table.find((row) => row.condition === 'quota-whole' && row.variant === 'a');
+		expect(whole?.httpRatios.c).toBeCloseTo(24_000 / 16_000);
 	});
 
 	it('says which targets are met and which are missed', () => {
 		const verdicts = Object.fromEntries(targets(results, rows(results)).map((t) => [t.target, t.met]));
-		expect(verdicts['N = 1,000 unthrottled: ≤ 20 Graph round trips, 50× fewer than (b)']).toBe(true);
-		expect(verdicts['N = 1,000 unthrottled: wall time ≥ 3× faster than (b)']).toBe(false);
-		expect(verdicts['N = 1,000 unthrottled: within 2× of the physical limit']).toBe(true);
-		expect(verdicts['Under the quota: (a) inspects 100 % of tokens with zero errors']).toBe(false);
+		expect(verdicts['N = 1,000 unthrottled: (a) node time ≤ 1.5× the physical limit (≤ 750 ms)']).toBe(true);
+		expect(verdicts['N = 1,000 unthrottled: (a) ≤ N/50 = 20 Graph calls']).toBe(true);
+		expect(verdicts['N = 1,000 unthrottled: (a) ≥ 3× faster than (b) HTTP Request, Header Auth']).toBe(true);
+		expect(verdicts['N = 1,000 unthrottled: (a) ≥ 3× faster than (q) HTTP Request, token in query']).toBe(false);
+		expect(verdicts['Under the quota, batches refused partly: (a) inspects 100 % of tokens with zero errors']).toBe(false);
+		expect(verdicts['Under the quota, batches refused partly: (a) counted calls ≤ 1.1 × N']).toBe(true);
+		expect(verdicts['Under the quota, batches refused partly: (a) node time ≤ 1.5× the quota bound']).toBe(true);
+		expect(verdicts['Under the quota, batches refused whole: (a) counted calls ≤ 1.1 × N']).toBe(false);
+		expect(verdicts['Under the quota, batches refused whole: (a) node time ≤ 1.5× the quota bound']).toBe(false);
 		expect(verdicts['Packed package ≤ 60 KB']).toBe(true);
 	});
 });

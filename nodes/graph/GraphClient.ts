@@ -4,7 +4,7 @@
  * (batch.ts), reading the answers answers.ts's; this file only puts them together per endpoint.
  */
 import { accessTokenAnswerOf, debugDataOf, pageAccountsOf, requireSuccess, type AnswerContext } from './answers';
-import { runBatch, type BatchOptions, type BatchResult } from './batch';
+import { BatchRun, runBatch, type BatchOptions, type BatchResult } from './batch';
 import { GraphError } from './GraphError';
 import { GraphSender, type GraphCallRequest, type GraphSenderOptions } from './sender';
 import type { AccessTokenAnswer, BatchRequest, DebugTokenData, PageAccount } from './types';
@@ -16,6 +16,14 @@ export interface GraphClientOptions extends GraphSenderOptions {
 }
 
 export type DebugTokenResult = { ok: true; data: DebugTokenData } | { ok: false; error: GraphError };
+
+/** Batched inspections fed one token at a time: see {@link GraphClient.debugTokenRun}. */
+export interface DebugTokenRun {
+	/** Queues a token; its result comes once its batch is answered. */
+	inspect(token: string): Promise<DebugTokenResult>;
+	/** No more tokens: resolves once every queued one has its result. */
+	close(): Promise<void>;
+}
 
 const DEFAULT_PAGE_SIZE = 100;
 /** Far beyond any real account list; stops a server that keeps paging forever. */
@@ -64,21 +72,34 @@ export class GraphClient {
 
 	/** Inspects many tokens through batch calls; results are in input order. */
 	async debugTokens(inputTokens: string[], opts: BatchOptions = {}): Promise<DebugTokenResult[]> {
-		const requests: BatchRequest[] = inputTokens.map((token) => ({
-			method: 'GET',
-			relativeUrl: `debug_token?${new URLSearchParams({ input_token: token }).toString()}`,
-		}));
+		const run = this.debugTokenRun({ ...opts, expected: opts.expected ?? inputTokens.length });
+		const results = inputTokens.map((token) => run.inspect(token));
+		await run.close();
+		return await Promise.all(results);
+	}
+
+	/**
+	 * A run of batched inspections fed one token at a time, so that the first batch calls leave
+	 * while the caller still reads later tokens (see {@link BatchRun}); `close` once all are in.
+	 */
+	debugTokenRun(opts: BatchOptions = {}): DebugTokenRun {
 		const accessToken = opts.accessToken ?? this.appToken();
-		const results = await this.batch(requests, { accessToken, concurrency: opts.concurrency });
+		const run = new BatchRun(this.sender, { ...opts, accessToken });
 		const secrets = this.sender.secretsOf({ accessToken });
-		return results.map((result, index): DebugTokenResult => {
-			if (!result.ok) return result;
-			// An answer can only echo its own input token (and the caller's): scrubbing each one for
-			// every input token would cost O(N²) over thousands of tokens.
-			const context = { secrets: [...secrets, inputTokens[index]], nowMs: this.sender.now() };
-			const data = debugDataOf(result.body, context);
-			return data instanceof GraphError ? { ok: false, error: data } : { ok: true, data };
-		});
+		return {
+			inspect: async (token) => {
+				const result = await run.add({
+					method: 'GET',
+					relativeUrl: `debug_token?${new URLSearchParams({ input_token: token }).toString()}`,
+				});
+				if (!result.ok) return result;
+				// An answer can only echo its own input token (and the caller's): scrubbing each one for
+				// every input token would cost O(N²) over thousands of tokens.
+				const data = debugDataOf(result.body, { secrets: [...secrets, token], nowMs: this.sender.now() });
+				return data instanceof GraphError ? { ok: false, error: data } : { ok: true, data };
+			},
+			close: async () => await run.close(),
+		};
 	}
 
 	/** Runs requests as Graph batch calls; see {@link runBatch}. Results are in input order. */

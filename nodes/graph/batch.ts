@@ -1,11 +1,14 @@
 /**
- * Graph batch calls: requests cut into chunks of at most 50, several chunks in flight, items Meta
- * timed out asked again, rate-limited items retried after the pause, and single calls when the
- * batch answer is unusable. Its own file because it is one algorithm with its own rounds and
- * bookkeeping on top of the sender; the endpoints only hand it requests.
+ * Graph batch calls: requests taken as they come, sent in calls of at most 50 cut to the room the
+ * pacer sees left in the app's quota, several calls in flight; items Meta timed out asked again,
+ * rate-limited items sent again after the pause (in calls cut to the room, so a throttled app is
+ * probed with one call, not fifty), and single calls when a batch answer is unusable. Its own
+ * file because it is one algorithm with its own queue and bookkeeping on top of the sender; the
+ * endpoints only hand it requests.
  */
 import { mapWithConcurrency } from './concurrency';
 import { GraphError } from './GraphError';
+import type { PacerGrant, PaceSignal } from './pacing';
 import { secretParameterValues } from './redact';
 import type { Answer, GraphCallRequest, GraphSender } from './sender';
 import type { BatchRequest, GraphHttpResponse } from './types';
@@ -18,11 +21,22 @@ export interface BatchOptions {
 	accessToken?: string;
 	/** Batch calls in flight at once; default 4. */
 	concurrency?: number;
+	/**
+	 * How many requests the run will have (its item count, say), when they are added one by one;
+	 * a tenth of it may go out before Meta's first answer tells how much of the quota is used.
+	 */
+	expected?: number;
 }
 
 /** Meta's limit of requests per batch call. */
 const MAX_BATCH_SIZE = 50;
 const DEFAULT_BATCH_CONCURRENCY = 4;
+/**
+ * Before the first answer the pacer does not know whether the app is already throttled: a run
+ * risks a tenth of its calls (at least this many) on finding out, not all of them at once.
+ */
+const SHARE_BEFORE_FIRST_ANSWER = 0.1;
+const MIN_BEFORE_FIRST_ANSWER = 10;
 
 /**
  * Whether a failed batch call says "this answer cannot be read as a batch answer" (a 2xx that is not
@@ -35,123 +49,232 @@ function isUnusableAnswer(error: GraphError): boolean {
 	return error.errorClass === 'badResponse' && status !== undefined && status >= 200 && status < 300;
 }
 
+/** A request waiting for its answer. */
+interface Pending {
+	request: BatchRequest;
+	/**
+	 * The secret parameter values (input tokens…) of the 50 requests it was added with, itself
+	 * included: scrubbed from whatever its answer says, wherever it is sent (a retry may go alone).
+	 */
+	secrets: string[];
+	/** Rounds it was asked again for something else than a rate limit (Meta timed it out…). */
+	rounds: number;
+	settle: (result: BatchResult) => void;
+}
+
 /**
- * Runs requests as Graph batch calls of at most 50, `concurrency` calls in flight. Items Meta
- * answers `null` (timed out) are retried in a later batch, then alone; rate-limited items are
- * retried after the wait. When the batch answer is unusable the chunk falls back to single calls;
- * when the batch call is refused, every item of the chunk gets that error. Results are in input order.
+ * One run of batch calls, fed request by request ({@link add}) — so the first calls can leave
+ * while the caller is still reading the later requests — and closed when no more come
+ * ({@link close}). Calls of 50 go as soon as 50 requests wait (fewer only after close, or when
+ * the quota's room is smaller), at most `concurrency` in flight, each cut to what the pacer
+ * grants. Items Meta answers `null` (timed out) or with a retryable error go again in a later call,
+ * up to `maxAttempts` rounds, then timed-out ones alone; rate-limited items go again after the
+ * pause for as long as the wait budget lasts. When a batch answer is unusable its items go alone;
+ * when a batch call is refused, each of its items gets that error.
  */
+export class BatchRun {
+	private readonly queue: Pending[] = [];
+	private readonly concurrency: number;
+	private readonly runSecrets: string[];
+	private readonly finished: Promise<void>;
+	private callsInFlight = 0;
+	private closed = false;
+	private wake: (() => void) | undefined;
+	/** The secrets of the requests added since the last 50 (see {@link Pending.secrets}). */
+	private addedSecrets: string[] = [];
+	private addedCount = 0;
+
+	constructor(
+		private readonly sender: GraphSender,
+		private readonly opts: BatchOptions = {},
+	) {
+		this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_BATCH_CONCURRENCY));
+		if (opts.expected !== undefined && opts.expected > 0) {
+			sender.pacer.capBeforeFirstAnswer(
+				Math.max(MIN_BEFORE_FIRST_ANSWER, Math.ceil(opts.expected * SHARE_BEFORE_FIRST_ANSWER)),
+			);
+		}
+		this.runSecrets = sender.secretsOf({ accessToken: opts.accessToken });
+		this.finished = this.dispatch();
+	}
+
+	/** Queues a request; its result comes once it is answered or given up on. */
+	add(request: BatchRequest): Promise<BatchResult> {
+		if (this.closed) throw new Error('BatchRun: a request was added after close()');
+		if (this.addedCount++ % MAX_BATCH_SIZE === 0) this.addedSecrets = [];
+		const secrets = this.addedSecrets;
+		secrets.push(...secretParameterValues(splitRelativeUrl(request.relativeUrl).qs));
+		const result = new Promise<BatchResult>((settle) => this.queue.push({ request, secrets, rounds: 0, settle }));
+		if (this.queue.length >= Math.min(MAX_BATCH_SIZE, this.sender.pacer.room())) this.notify();
+		return result;
+	}
+
+	/** Says no more requests come (a last, smaller call may go); resolves once every one is settled. */
+	async close(): Promise<void> {
+		this.closed = true;
+		this.notify();
+		await this.finished;
+	}
+
+	/** Requests queued and not yet sent. */
+	get waiting(): number {
+		return this.queue.length;
+	}
+
+	private notify(): void {
+		const wake = this.wake;
+		this.wake = undefined;
+		wake?.();
+	}
+
+	private changed(): Promise<void> {
+		return new Promise<void>((resolve) => (this.wake = resolve));
+	}
+
+	/** The one loop that starts calls: each waits for a free slot, enough requests and room. */
+	private async dispatch(): Promise<void> {
+		const { pacer } = this.sender;
+		for (;;) {
+			if (this.closed && this.queue.length === 0 && this.callsInFlight === 0) return;
+			const room = pacer.room();
+			const full = Math.min(MAX_BATCH_SIZE, room);
+			const ready = this.queue.length > 0 && room >= 1 && (this.closed || this.queue.length >= full);
+			if (!ready || this.callsInFlight >= this.concurrency) {
+				// No room can mean requests of another caller in flight: their end wakes us too.
+				await (ready || room >= 1 ? this.changed() : Promise.race([this.changed(), pacer.released()]));
+				continue;
+			}
+			const grant = await pacer.acquireUpTo(Math.min(MAX_BATCH_SIZE, this.queue.length));
+			const items = this.queue.splice(0, grant.calls);
+			this.callsInFlight++;
+			void this.call(items, grant)
+				.catch((error: unknown) => {
+					// Whatever went wrong must fail these items, never leave the run waiting for them.
+					const failure =
+						error instanceof GraphError
+							? error
+							: new GraphError({
+									errorClass: 'badResponse',
+									summary: 'The answer to a Graph batch call could not be handled.',
+									description: 'Run it again; if it keeps failing, report it with n8n\'s log.',
+								});
+					for (const item of items) item.settle({ ok: false, error: failure });
+				})
+				.finally(() => {
+					this.callsInFlight--;
+					this.notify();
+				});
+		}
+	}
+
+	/** One batch call and what becomes of each of its items. Never throws: every item is settled or queued again. */
+	private async call(items: Pending[], grant: PacerGrant): Promise<void> {
+		const { sender } = this;
+		const groups = new Set(items.map((item) => item.secrets));
+		const secrets = [...this.runSecrets, ...[...groups].flat()];
+		let outcomes: Array<BatchResult | null> | undefined;
+		const answer = await sender.sendWithRetries(
+			batchCall(
+				items.map((item) => item.request),
+				this.opts.accessToken,
+			),
+			secrets,
+			{
+				calls: items.length,
+				grant,
+				readBatch: (batchAnswer, signal) => {
+					if (!Array.isArray(batchAnswer.body) || batchAnswer.body.length !== items.length) return signal;
+					outcomes = batchAnswer.body.map((item: unknown) => batchItemOutcome(sender, item, batchAnswer.headers, secrets));
+					return itemsSignal(outcomes, signal);
+				},
+			},
+		);
+		if (answer instanceof GraphError) {
+			if (answer.errorClass === 'rateLimit' && answer.retryable) {
+				// Refused as a whole for the rate limit: the pacer paused; the items go again after it.
+				this.queue.unshift(...items);
+			} else if (isUnusableAnswer(answer)) {
+				await this.alone(items, secrets);
+			} else {
+				// The batch call itself was refused for good (a dead calling token, an unknown API
+				// version…), or Meta is unreachable: so is every item, without a call of its own.
+				for (const item of items) item.settle({ ok: false, error: answer });
+			}
+			return;
+		}
+		if (!outcomes) {
+			await this.alone(items, secrets);
+			return;
+		}
+		const mayRetryRateLimited = sender.pacer.mayRetryRateLimited();
+		const rateLimited: Pending[] = [];
+		const again: Pending[] = [];
+		const alone: Pending[] = [];
+		outcomes.forEach((outcome, position) => {
+			const item = items[position];
+			if (outcome !== null && (outcome.ok || !outcome.error.retryable)) {
+				item.settle(outcome);
+				return;
+			}
+			const error = outcome === null || outcome.ok ? null : outcome.error;
+			if (error?.errorClass === 'rateLimit') {
+				if (mayRetryRateLimited) rateLimited.push(item);
+				else item.settle({ ok: false, error: sender.givenUpOnRateLimit(error) });
+				return;
+			}
+			item.rounds++;
+			if (item.rounds < sender.maxAttempts) again.push(item);
+			// Given up: a retryable error is the answer; a timed-out item is tried alone.
+			else if (error) item.settle({ ok: false, error });
+			else alone.push(item);
+		});
+		// Rate-limited items wait out the pacer's shared pause when they are sent again.
+		this.queue.unshift(...rateLimited);
+		if (again.length > 0) {
+			await sender.sleep(sender.backoff(Math.max(...again.map((item) => item.rounds))));
+			this.queue.unshift(...again);
+		}
+		await this.alone(alone, secrets);
+	}
+
+	/** Items tried alone, each as a single call. */
+	private async alone(items: Pending[], secrets: string[]): Promise<void> {
+		const results = await mapWithConcurrency(items, this.concurrency, async (item) =>
+			await singleCall(this.sender, item.request, this.opts.accessToken, secrets),
+		);
+		items.forEach((item, index) => item.settle(results[index]));
+	}
+}
+
+/** What a batch answer tells the pacer: its headers', and whether any item was refused for the rate limit. */
+function itemsSignal(outcomes: Array<BatchResult | null>, signal: PaceSignal): PaceSignal {
+	let refused: GraphError | undefined;
+	for (const outcome of outcomes) {
+		if (outcome && !outcome.ok && outcome.error.errorClass === 'rateLimit') {
+			refused = outcome.error;
+			break;
+		}
+	}
+	// Items can be refused for the rate limit in a batch whose own answer looks calm.
+	if (!refused) return signal;
+	return {
+		...signal,
+		rateLimited: true,
+		retryAfterMs: refused.retryAfterMs ?? signal.retryAfterMs,
+	};
+}
+
+/** Runs requests as Graph batch calls (see {@link BatchRun}); results are in input order. */
 export async function runBatch(
 	sender: GraphSender,
 	requests: BatchRequest[],
 	opts: BatchOptions = {},
 ): Promise<BatchResult[]> {
-	const concurrency = opts.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
-	const chunks = chunked(requests, MAX_BATCH_SIZE);
-	const results = await mapWithConcurrency(chunks, concurrency, async (chunk) =>
-		await runChunk(sender, chunk, opts.accessToken, concurrency),
-	);
-	return results.flat();
-}
-
-async function runChunk(
-	sender: GraphSender,
-	chunk: BatchRequest[],
-	accessToken: string | undefined,
-	concurrency: number,
-): Promise<BatchResult[]> {
-	const secrets = sender.secretsOf(
-		{ accessToken },
-		chunk.flatMap((request) => secretParameterValues(splitRelativeUrl(request.relativeUrl).qs)),
-	);
-	const results = new Array<BatchResult | undefined>(chunk.length);
-	/** Why each unfinished item is unfinished: null = Meta timed it out; else a retryable error. */
-	const unfinished = new Map<number, GraphError | null>(chunk.map((_, index) => [index, null]));
-	/** Items given up on after their last round: timed-out ones are then tried alone. */
-	const givenUp = new Map<number, GraphError | null>();
-	let batchingFailed = false;
-	// Rounds that retried items for something other than a rate limit: bounded by maxAttempts.
-	let otherRounds = 0;
-
-	for (let round = 1; unfinished.size > 0; round++) {
-		if (round > 1) {
-			const rateLimitedOnly = [...unfinished.values()].every((reason) => reason?.errorClass === 'rateLimit');
-			if (!rateLimitedOnly) {
-				otherRounds++;
-				await sender.sleep(sender.backoff(otherRounds));
-			}
-			// Rate-limited items wait out the pacer's shared pause when they are sent.
-		}
-		const indexes = [...unfinished.keys()];
-		const answer = await sender.sendWithRetries(
-			batchCall(indexes.map((index) => chunk[index]), accessToken),
-			secrets,
-			{ batch: true },
-		);
-		if (answer instanceof GraphError) {
-			if (isUnusableAnswer(answer)) {
-				batchingFailed = true;
-				break;
-			}
-			// The batch call itself was refused for good (a dead calling token, an unknown API
-			// version…), or Meta is unreachable: so is every item, without a call of its own.
-			for (const index of indexes) results[index] = { ok: false, error: answer };
-			unfinished.clear();
-			break;
-		}
-		if (!Array.isArray(answer.body) || answer.body.length !== indexes.length) {
-			if (answer.ticket !== undefined && answer.paceSignal) sender.pacer.observe(answer.ticket, answer.paceSignal);
-			batchingFailed = true;
-			break;
-		}
-		let itemRateLimit: GraphError | undefined;
-		answer.body.forEach((item: unknown, position) => {
-			const index = indexes[position];
-			const outcome = batchItemOutcome(sender, item, answer.headers, secrets);
-			if (outcome === null || (!outcome.ok && outcome.error.retryable)) {
-				unfinished.set(index, outcome && !outcome.ok ? outcome.error : null);
-				if (outcome && !outcome.ok && outcome.error.errorClass === 'rateLimit') itemRateLimit ??= outcome.error;
-			} else {
-				results[index] = outcome;
-				unfinished.delete(index);
-			}
-		});
-		// Items can be refused for the rate limit in a batch whose own answer looks calm.
-		if (answer.ticket !== undefined && answer.paceSignal) {
-			sender.pacer.observe(answer.ticket, {
-				usagePercent: answer.paceSignal.usagePercent,
-				rateLimited: itemRateLimit !== undefined,
-				retryAfterMs: itemRateLimit?.retryAfterMs ?? answer.paceSignal.retryAfterMs,
-			});
-		}
-		// Settle the items that may not go another round.
-		const mayRetryRateLimited = sender.pacer.mayRetryRateLimited();
-		for (const [index, reason] of unfinished) {
-			const isRateLimit = reason?.errorClass === 'rateLimit';
-			const outOfTurns = isRateLimit ? !mayRetryRateLimited : otherRounds + 1 >= sender.maxAttempts;
-			if (outOfTurns) {
-				givenUp.set(index, reason);
-				unfinished.delete(index);
-			}
-		}
-	}
-
-	// When batching failed every unfinished item is tried alone; items given up on keep their
-	// retryable error, and timed-out ones are tried alone.
-	const alone: number[] = [];
-	for (const [index, lastError] of givenUp) {
-		if (!lastError) alone.push(index);
-		else {
-			const error = lastError.errorClass === 'rateLimit' ? sender.givenUpOnRateLimit(lastError) : lastError;
-			results[index] = { ok: false, error };
-		}
-	}
-	if (batchingFailed) alone.push(...unfinished.keys());
-	const singles = await mapWithConcurrency(alone, concurrency, async (index) =>
-		await singleCall(sender, chunk[index], accessToken, secrets),
-	);
-	alone.forEach((index, position) => (results[index] = singles[position]));
-	return results.map((result) => result as BatchResult);
+	if (requests.length === 0) return [];
+	const run = new BatchRun(sender, { ...opts, expected: opts.expected ?? requests.length });
+	const results = requests.map((request) => run.add(request));
+	await run.close();
+	return await Promise.all(results);
 }
 
 function batchCall(requests: BatchRequest[], accessToken: string | undefined): GraphCallRequest {
@@ -232,10 +355,4 @@ function splitRelativeUrl(relativeUrl: string): { path: string; qs: Record<strin
 		path: `/${path.replace(/^\/+/, '')}`,
 		qs: Object.fromEntries(new URLSearchParams(query)),
 	};
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-	const chunks: T[][] = [];
-	for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-	return chunks;
 }

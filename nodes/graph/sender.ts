@@ -17,7 +17,7 @@
 import { parseBody } from './answers';
 import { classifyBadAnswer, classifyGraphError, classifyNetworkError, errorEnvelopeOf } from './classify';
 import { GraphError } from './GraphError';
-import { paceSignalOf, RateLimitPacer, type PaceSignal } from './pacing';
+import { paceSignalOf, RateLimitPacer, type PacerGrant, type PaceSignal } from './pacing';
 import { redactUrl, secretParameterValues } from './redact';
 import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from './settings';
 import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport, HttpMethod } from './types';
@@ -92,10 +92,20 @@ export interface Answer {
 	status: number;
 	headers: GraphHttpResponse['headers'];
 	body: unknown;
-	/** The pacer's ticket the request was sent under. */
-	ticket?: number;
-	/** For a batch answer: what its headers said, for the caller to judge with its items. */
-	paceSignal?: PaceSignal;
+}
+
+/** How one call is sent, beyond the request itself. */
+export interface SendOptions {
+	/** Sub-requests the call carries: what it counts against the app's quota. Default 1. */
+	calls?: number;
+	/** What the pacer already granted the first attempt (the batch runner cuts batches to it). */
+	grant?: PacerGrant;
+	/**
+	 * Marks a batch call: reads a successful answer's items and says what they tell the pacer,
+	 * before the next request is let go. A rate-limited batch call is then handed back instead of
+	 * retried here, so that its items can go again in calls cut to the room left.
+	 */
+	readBatch?: (answer: Answer, signal: PaceSignal) => PaceSignal;
 }
 
 /**
@@ -166,16 +176,21 @@ export class GraphSender {
 	async sendWithRetries(
 		request: GraphCallRequest,
 		secrets: string[],
-		opts: { batch?: boolean } = {},
+		opts: SendOptions = {},
 	): Promise<Answer | GraphError> {
-		if (this.unreachable) return this.unreachable;
+		if (this.unreachable) {
+			if (opts.grant) this.pacer.release(opts.grant);
+			return this.unreachable;
+		}
 		const httpRequest = this.toHttpRequest(request);
 		let failures = 0;
 		for (let attempt = 1; ; attempt++) {
-			const outcome = await this.attempt(httpRequest, attempt, secrets, opts.batch === true);
+			const grant = attempt === 1 && opts.grant ? opts.grant : await this.pacer.acquire(opts.calls ?? 1);
+			const outcome = await this.attempt(httpRequest, attempt, secrets, grant, opts.readBatch);
 			if (!(outcome instanceof GraphError)) return outcome;
 			if (outcome.errorClass === 'rateLimit' && outcome.retryable) {
 				if (!this.pacer.mayRetryRateLimited()) return this.givenUpOnRateLimit(outcome);
+				if (opts.readBatch) return outcome;
 				continue;
 			}
 			const mayRetry =
@@ -248,16 +263,16 @@ export class GraphSender {
 	}
 
 	/**
-	 * One try. The answer's usage headers go to the pacer — for a successful batch call the caller
-	 * does that (`answer.paceSignal`), once it knows whether items were refused for the rate limit.
+	 * One try under `grant`. The answer's usage headers go to the pacer before anything else may be
+	 * sent — for a successful batch call together with what its items said (`readBatch`).
 	 */
 	private async attempt(
 		request: GraphHttpRequest,
 		attempt: number,
 		secrets: string[],
-		batch: boolean,
+		grant: PacerGrant,
+		readBatch: SendOptions['readBatch'],
 	): Promise<Answer | GraphError> {
-		const ticket = await this.pacer.acquire();
 		const started = this.now();
 		let response: GraphHttpResponse;
 		try {
@@ -269,7 +284,7 @@ export class GraphSender {
 				headers: { ...request.headers },
 			});
 		} catch (cause) {
-			this.pacer.release(ticket);
+			this.pacer.release(grant);
 			// The raw error may carry the request and its headers: only its classification leaves.
 			const error = classifyNetworkError(cause, secrets);
 			this.log(request, null, attempt, started, error, secrets);
@@ -282,13 +297,10 @@ export class GraphSender {
 			// Every answer's usage headers count, an error's as much as a success's.
 			const error = outcome instanceof GraphError ? outcome : undefined;
 			signal = paceSignalOf(response.headers, this.now(), error);
-			if (batch && !error) {
-				outcome = { ...(outcome as Answer), ticket, paceSignal: signal };
-				signal = undefined;
-			}
+			if (readBatch && !error) signal = readBatch(outcome as Answer, signal);
 		} finally {
 			// Released whatever happens: a request that never leaves the pacer would block the others.
-			this.pacer.release(ticket, signal);
+			this.pacer.release(grant, signal);
 		}
 		this.log(request, response.statusCode, attempt, started, outcome, secrets);
 		return outcome;

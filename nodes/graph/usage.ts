@@ -172,15 +172,37 @@ function highestFigure(entry: Record<string, unknown>): number {
 }
 
 /**
- * The highest figure (`call_count`, `total_time`, `total_cputime`, in percent) of the usage
- * headers that concern the package's calls — `x-app-usage` and `x-page-usage` — or undefined when
- * the answer carries neither. Meta throttles a limit once one of its figures reaches 100.
+ * Each figure (`call_count`, `total_time`, `total_cputime`, in percent) of the usage headers that
+ * concern the package's calls — `x-app-usage` and `x-page-usage` — keyed `app.call_count`,
+ * `page.total_time` …, or undefined when the answer carries neither. Meta throttles a limit once
+ * one of its figures reaches 100.
  */
-export function usagePercentOf(headers: Headers | undefined): number | undefined {
+export function usageFiguresOf(headers: Headers | undefined): Record<string, number> | undefined {
 	const usage = parseUsageHeaders(headers);
-	const entries = [usage.app, usage.page].filter((entry): entry is AppUsage => entry !== undefined);
-	if (entries.length === 0) return undefined;
-	return Math.max(...entries.map((entry) => highestFigure(entry as Record<string, unknown>)));
+	let figures: Record<string, number> | undefined;
+	for (const [limit, entry] of [
+		['app', usage.app],
+		['page', usage.page],
+	] as const) {
+		if (entry === undefined) continue;
+		figures ??= {};
+		for (const field of ['call_count', 'total_time', 'total_cputime'] as const) {
+			const value = Number(entry[field]);
+			if (Number.isFinite(value)) figures[`${limit}.${field}`] = value;
+		}
+	}
+	return figures;
+}
+
+/** The highest of the figures (0 for an entry without any): how close the call is to being throttled. */
+export function highestUsage(figures: Record<string, number>): number {
+	return Math.max(0, ...Object.values(figures));
+}
+
+/** The highest of {@link usageFiguresOf}, or undefined without either header. */
+export function usagePercentOf(headers: Headers | undefined): number | undefined {
+	const figures = usageFiguresOf(headers);
+	return figures && highestUsage(figures);
 }
 
 /** A wait in words: "45 seconds", "30 minutes", "2 hours". */

@@ -31,7 +31,7 @@ export async function graphSession(
 	const endpoint = resolveEndpoint(context, credentials);
 	const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 	const client = new GraphClient({
-		transport: n8nGraphTransport(context),
+		transport: n8nGraphTransport(context, raw),
 		baseUrl: endpoint.baseUrl,
 		version: endpoint.version,
 		appId: credentials.appId?.trim() || undefined,

@@ -5,7 +5,13 @@
  * and the proof. Its own file because it is the one seam between n8n's HTTP stack and the
  * n8n-free Graph layer.
  */
-import type { IExecuteFunctions, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IPollFunctions,
+} from 'n8n-workflow';
 
 import { systemErrorCode } from '../graph/classify';
 import type { GraphHttpResponse, GraphTransport } from '../graph/types';
@@ -39,8 +45,16 @@ export function failureCode(error: unknown): string {
 /**
  * Adapts n8n's `httpRequestWithAuthentication` to the Graph client's transport. The client sees
  * every HTTP status and the raw body, so it can classify by `error.code` rather than by status.
+ * `credentials`, the Meta Token API credential the run already read, is handed to n8n with each
+ * request, so that n8n signs with it instead of reading and decrypting it from its database again
+ * for every call (n8n reads it without an item either way).
  */
-export function n8nGraphTransport(context: GraphContext): GraphTransport {
+export function n8nGraphTransport(context: GraphContext, credentials?: ICredentialDataDecryptedObject): GraphTransport {
+	const node = context.getNode();
+	const reference = node.credentials?.[META_CREDENTIAL_TYPE];
+	const additional: IAdditionalCredentialOptions | undefined = credentials && {
+		credentialsDecrypted: { id: reference?.id ?? '', name: reference?.name ?? '', type: META_CREDENTIAL_TYPE, data: credentials },
+	};
 	return async (request) => {
 		const options: IHttpRequestOptions = {
 			method: request.method,
@@ -60,7 +74,7 @@ export function n8nGraphTransport(context: GraphContext): GraphTransport {
 		let answer: { statusCode: number; headers: Record<string, string>; body: unknown } | undefined;
 		let failure: string | undefined;
 		try {
-			answer = await context.helpers.httpRequestWithAuthentication.call(context, META_CREDENTIAL_TYPE, options);
+			answer = await context.helpers.httpRequestWithAuthentication.call(context, META_CREDENTIAL_TYPE, options, additional);
 		} catch (error) {
 			failure = failureCode(error);
 		}

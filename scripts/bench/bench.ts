@@ -1,15 +1,18 @@
 /**
- * Bulk inspect in a real n8n 2.x against what users build today (issue 6). Run through
+ * Bulk inspect in a real n8n 2.x against what users build today (issues 6 and 16). Run through
  * `npm run bench` (scripts/bench/run.sh), which installs and builds first.
  *
- *   node .bench-build/scripts/bench/bench.js [--sizes 100,1000,5000] [--runs 3] [--runs-large 3]
- *        [--latency 100] [--conditions unthrottled,quota] [--cpu-items 5000] [--out bench]
+ *   node .bench-build/scripts/bench/bench.js [--sizes 100,1000,5000] [--runs 3] [--runs-large 2]
+ *        [--latency 100] [--conditions unthrottled,quota-partial,quota-whole] [--variants a,k,b,q,c]
+ *        [--cpu-items 5000] [--out bench] [--env NAME=value]…
  *
- * For each condition, N and run, the three variants (workflows.ts) run alternately, each as its own
- * `n8n execute` of an imported workflow; wall time comes from n8n's run data, round trips from the
- * Graph double's request log, peak RSS from /proc (VmHWM of the `n8n execute` process).
+ * For each condition, N and run, the variants of that condition (PLAN) run alternately, each as
+ * its own `n8n execute` of an imported workflow; node time comes from n8n's run data, Graph calls
+ * and counted calls from the Graph double's request log, peak RSS from /proc (VmHWM of the
+ * `n8n execute` process).
  */
 import { execFileSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
 import { cpus } from 'os';
 import { join } from 'path';
 
@@ -25,7 +28,7 @@ import { benchRuntime } from './runtime';
 import type { DoubleTraffic } from './doubleControl';
 import { measureCpu } from './inProcess';
 import { watchPeakRss } from './measure';
-import { writeReport } from './report';
+import { CONDITIONS, writeReport } from './report';
 import { benchSeed, benchTokens } from './seed';
 import type { BenchResults, Condition, RunSample } from './report';
 import {
@@ -40,25 +43,42 @@ import {
 } from './workflows';
 import type { Variant } from './workflows';
 
+/**
+ * What runs where. Unthrottled: this package against both ways users configure the HTTP Request
+ * node. Under the quota the HTTP Request node's single calls are refused alike however Meta
+ * refuses batches, and with its defaults it fails (issue 6's run): only its careful Batching runs,
+ * once. Check for Alerts runs at the largest N only.
+ */
+const PLAN: Record<Condition, Variant[]> = {
+	unthrottled: ['a', 'k', 'b', 'q'],
+	'quota-partial': ['a', 'c'],
+	'quota-whole': ['a'],
+};
+
 interface Options {
 	sizes: number[];
 	runs: number;
 	runsLarge: number;
 	latencyMs: number;
 	conditions: Condition[];
+	variants: Variant[];
 	cpuItems: number;
 	out: string;
+	/** Added to n8n's environment (`--env NAME=value`, repeatable). */
+	env: Record<string, string>;
 }
 
 function parseOptions(argv: string[]): Options {
 	const options: Options = {
 		sizes: [100, 1000, 5000],
 		runs: 3,
-		runsLarge: 3,
+		runsLarge: 2,
 		latencyMs: 100,
-		conditions: ['unthrottled', 'quota'],
+		conditions: [...CONDITIONS],
+		variants: [...VARIANTS],
 		cpuItems: 5000,
 		out: join(repoRoot, 'bench'),
+		env: {},
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -79,6 +99,15 @@ function parseOptions(argv: string[]): Options {
 				break;
 			case '--conditions':
 				options.conditions = value.split(',') as Condition[];
+				for (const condition of options.conditions) {
+					if (!CONDITIONS.includes(condition)) throw new Error(`unknown condition ${condition} (${CONDITIONS.join(', ')})`);
+				}
+				break;
+			case '--variants':
+				options.variants = value.split(',') as Variant[];
+				for (const variant of options.variants) {
+					if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant} (${VARIANTS.join(', ')})`);
+				}
 				break;
 			case '--cpu-items':
 				options.cpuItems = Number(value);
@@ -86,6 +115,12 @@ function parseOptions(argv: string[]): Options {
 			case '--out':
 				options.out = value;
 				break;
+			case '--env': {
+				const [name, setting] = value.split(/=(.*)/s, 2);
+				if (setting === undefined) throw new Error('--env needs NAME=value');
+				options.env[name] = setting;
+				break;
+			}
 			default:
 				throw new Error(`unknown option ${flag}`);
 		}
@@ -112,6 +147,29 @@ function tokensInspected(variant: Variant, items: Array<{ json: Record<string, u
 	}).length;
 }
 
+/** The quota a condition sets on the double (null: none). */
+function quotaOf(condition: Condition, n: number): Parameters<typeof setQuota>[1] {
+	if (condition === 'unthrottled') return null;
+	return { calls: Math.ceil(QUOTA_SHARE * n), windowMs: QUOTA_WINDOW_MS, batches: condition === 'quota-whole' ? 'whole' : 'partial' };
+}
+
+/**
+ * Check for Alerts keeps a history per token in the node's static data, which n8n saves after a
+ * run that is not manual: read back from the workflow (`export:workflow`), its entries are the
+ * tokens checked and its size what a token costs n8n to keep.
+ */
+async function watchListOf(n8n: N8nInstance, id: string): Promise<{ tokens: number; bytes: number }> {
+	const file = join(n8n.userFolder, `export-${id}-${Date.now()}.json`);
+	const result = await n8n.cli(['export:workflow', `--id=${id}`, `--output=${file}`]);
+	if (result.code !== 0 || !existsSync(file)) throw new Error(`export:workflow ${id} failed:\n${result.output.slice(-2000)}`);
+	const [exported] = JSON.parse(readFileSync(file, 'utf8')) as Array<{ staticData?: Record<string, Record<string, unknown>> | null }>;
+	const list = exported?.staticData?.[`node:${NODE_UNDER_TEST}`]?.watchList as
+		| { named?: Record<string, unknown>; unnamed?: Record<string, unknown> }
+		| undefined;
+	const tokens = Object.keys(list?.named ?? {}).length + Object.keys(list?.unnamed ?? {}).length;
+	return { tokens, bytes: list ? Buffer.byteLength(JSON.stringify(list)) : 0 };
+}
+
 async function runOnce(
 	n8n: N8nInstance,
 	doubleUrl: string,
@@ -120,7 +178,7 @@ async function runOnce(
 	condition: Condition,
 ): Promise<RunSample> {
 	await clearRequests(doubleUrl);
-	await setQuota(doubleUrl, condition === 'quota' ? { calls: Math.ceil(QUOTA_SHARE * n), windowMs: QUOTA_WINDOW_MS } : null);
+	await setQuota(doubleUrl, quotaOf(condition, n));
 	const id = workflowId(variant, n);
 	const rss = watchPeakRss(['execute', `--id=${id}`]);
 	const started = Date.now();
@@ -134,6 +192,7 @@ async function runOnce(
 	const executionMs =
 		run?.startedAt && run.stoppedAt ? Date.parse(run.stoppedAt) - Date.parse(run.startedAt) : undefined;
 	const error = task?.error?.message ?? run?.data.resultData.error?.message ?? (result.run ? undefined : 'no run data printed');
+	const watchList = variant === 'k' && !error ? await watchListOf(n8n, id) : undefined;
 	return {
 		variant,
 		n,
@@ -141,15 +200,21 @@ async function runOnce(
 		nodeMs: task?.executionTime,
 		executionMs,
 		processMs,
-		tokensOk: tokensInspected(variant, items),
+		tokensOk: watchList ? watchList.tokens : tokensInspected(variant, items),
 		items: items.length,
 		roundTrips: seen.roundTrips,
 		countedCalls: seen.countedCalls,
 		byStatus: seen.byStatus,
 		peakRssBytes,
+		staticDataBytes: watchList?.bytes,
 		status: run?.status ?? (result.ok ? 'success' : 'error'),
 		error: error?.slice(0, 300),
 	};
+}
+
+/** Whether the built package has Check for Alerts (issue 13): without it, (k) cannot run. */
+function hasCheckAlerts(): boolean {
+	return existsSync(join(repoRoot, 'dist', 'nodes', 'MetaToken', 'actions', 'checkAlerts.operation.js'));
 }
 
 function packInfo(): BenchResults['package'] {
@@ -187,33 +252,44 @@ async function main(): Promise<void> {
 	try {
 		await setLatency(double.url, 0);
 		await setQuota(double.url, null);
+		const variants = options.variants.filter((variant) => variant !== 'k' || hasCheckAlerts());
+		if (variants.length < options.variants.length) log('(k) skipped: this build has no Check for Alerts operation');
 		log(`in-process CPU per item: ${options.cpuItems} tokens, latency 0, double in its own process`);
-		const cpu = await measureCpu(double.url, APP, tokens.slice(0, options.cpuItems), 3);
-		log(`  ${cpu.cpuMsPerItem.toFixed(3)} ms CPU per item, ${cpu.wallMs.toFixed(0)} ms wall for ${cpu.items}`);
+		const cpu = await measureCpu(double.url, APP, tokens.slice(0, options.cpuItems), 3, 'inspect');
+		log(`  inspect: ${cpu.cpuMsPerItem.toFixed(3)} ms CPU per item, ${cpu.wallMs.toFixed(0)} ms wall for ${cpu.items}`);
+		const cpuCheckAlerts = variants.includes('k')
+			? await measureCpu(double.url, APP, tokens.slice(0, options.cpuItems), 3, 'checkAlerts')
+			: undefined;
+		if (cpuCheckAlerts) {
+			log(`  checkAlerts: ${cpuCheckAlerts.cpuMsPerItem.toFixed(3)} ms CPU per item, ${cpuCheckAlerts.wallMs.toFixed(0)} ms wall`);
+		}
 		const pack = packInfo();
 		log(`package ${pack.filename}: ${pack.packedBytes} bytes packed, runtime dependencies: ${pack.runtimeDependencies.length}`);
 
-		n8n = await N8nInstance.create(runtime, tarball);
+		n8n = await N8nInstance.create(runtime, tarball, { env: options.env });
 		await n8n.importCredentials(credentials(APP, double.url, tokens[7]));
-		await n8n.importWorkflows(
-			options.sizes.flatMap((n) => VARIANTS.map((variant) => benchWorkflow(variant, n, tokens, double.url))),
+		const workflows = options.sizes.flatMap((n) =>
+			variants.map((variant) => benchWorkflow(variant, n, tokens, double.url, APP)),
 		);
-		log(`n8n user folder ${n8n.userFolder}: credentials and ${options.sizes.length * VARIANTS.length} workflows imported`);
+		await n8n.importWorkflows(workflows);
+		log(`n8n user folder ${n8n.userFolder}: credentials and ${workflows.length} workflows imported`);
 		await setLatency(double.url, options.latencyMs);
 
+		const largest = Math.max(...options.sizes);
 		const samples: RunSample[] = [];
 		for (const condition of options.conditions) {
 			for (const n of options.sizes) {
+				const here = PLAN[condition].filter((variant) => variants.includes(variant) && (variant !== 'k' || n === largest));
 				const runs = n >= 5000 ? options.runsLarge : options.runs;
 				for (let run = 0; run < runs; run++) {
 					// Alternating, and a different variant first in each run.
-					const order = VARIANTS.map((_, k) => VARIANTS[(k + run) % VARIANTS.length]);
+					const order = here.map((_, k) => here[(k + run) % here.length]);
 					for (const variant of order) {
 						const sample = await runOnce(n8n, double.url, variant, n, condition);
 						samples.push(sample);
 						log(
 							`${condition} N=${n} run ${run + 1}/${runs} (${variant}): node ${sample.nodeMs ?? '?'} ms, ` +
-								`${sample.roundTrips} round trips, ${sample.tokensOk}/${n} inspected, ` +
+								`${sample.roundTrips} Graph calls, ${sample.countedCalls} counted, ${sample.tokensOk}/${n} inspected, ` +
 								`RSS ${sample.peakRssBytes ? Math.round(sample.peakRssBytes / 2 ** 20) : '?'} MB` +
 								(sample.error ? `, error: ${sample.error.slice(0, 120)}` : ''),
 						);
@@ -235,6 +311,7 @@ async function main(): Promise<void> {
 			runs: options.runs,
 			runsLarge: options.runsLarge,
 			cpu,
+			cpuCheckAlerts,
 			package: pack,
 			samples,
 		};

@@ -19,6 +19,8 @@ async function control<T>(url: string, method: string, route: string, body?: unk
 export interface Quota {
 	calls: number;
 	windowMs: number;
+	/** How the double refuses a throttled batch (test/graph-double/README.md). */
+	batches?: 'partial' | 'whole';
 }
 
 export async function setLatency(url: string, ms: number): Promise<void> {
@@ -44,8 +46,54 @@ export interface DoubleTraffic {
 	byStatus: Record<string, number>;
 }
 
+export async function requestLog(url: string): Promise<LoggedRequest[]> {
+	return await control<LoggedRequest[]>(url, 'GET', 'requests');
+}
+
+/** How the Graph calls of one run lay in time (the double's real-time stamps). */
+export interface Timeline {
+	calls: number;
+	/** First call in → last answer out, ms. */
+	spanMs: number;
+	/** Mean calls in flight over the span. */
+	meanInFlight: number;
+	/** Time within the span with no call in flight, ms: the network idle between calls. */
+	idleMs: number;
+	/** Each call: when it arrived and was answered (ms after the first arrived), and its batch size. */
+	each: Array<{ inMs: number; outMs: number; size: number }>;
+}
+
+export function timelineOf(requests: LoggedRequest[]): Timeline | undefined {
+	const answered = requests.filter((request) => request.answeredMs !== undefined);
+	if (answered.length === 0) return undefined;
+	const events = answered.flatMap((request) => [
+		{ at: request.receivedMs, delta: 1 },
+		{ at: request.answeredMs as number, delta: -1 },
+	]);
+	events.sort((x, y) => x.at - y.at || y.delta - x.delta);
+	let inFlight = 0;
+	let weighted = 0;
+	let idleMs = 0;
+	for (let index = 0; index < events.length; index++) {
+		const next = events[index + 1];
+		inFlight += events[index].delta;
+		if (!next) break;
+		const duration = next.at - events[index].at;
+		weighted += inFlight * duration;
+		if (inFlight === 0) idleMs += duration;
+	}
+	const spanMs = events[events.length - 1].at - events[0].at;
+	const first = events[0].at;
+	const each = answered.map((request) => ({
+		inMs: request.receivedMs - first,
+		outMs: (request.answeredMs as number) - first,
+		size: request.batchSize ?? 1,
+	}));
+	return { calls: answered.length, spanMs, meanInFlight: spanMs > 0 ? weighted / spanMs : 0, idleMs, each };
+}
+
 export async function traffic(url: string): Promise<DoubleTraffic> {
-	const requests = await control<LoggedRequest[]>(url, 'GET', 'requests');
+	const requests = await requestLog(url);
 	const byStatus: Record<string, number> = {};
 	let countedCalls = 0;
 	for (const request of requests) {

@@ -1,10 +1,11 @@
 /**
- * Node-side CPU per item: the Meta Token node's `execute` run in this process through n8n-core's
+ * Node-side CPU per item: the Meta Token node's `execute` (inspect, or Check for Alerts) run in this process through n8n-core's
  * ExecuteContext (test/support/n8nHarness.ts), against the Graph double in its own process with no
  * latency — so the CPU counted is n8n's and ours (parameters, HTTP client, parsing, the inspect
  * records), not the double's. With a V8 CPU profile of the same run: where the time goes.
  */
 import { Session } from 'inspector';
+import type { IDataObject } from 'n8n-workflow';
 import { performance } from 'perf_hooks';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
@@ -84,15 +85,22 @@ function summarise(profile: Profile, limit = 12): CpuResult['profile'] {
 		}));
 }
 
+/** The parameters of a bulk run of `operation`, tokens (and names) read per item as users give them. */
+function bulkParameters(operation: 'inspect' | 'checkAlerts'): IDataObject {
+	const tokens = { operation, tokenSource: 'input', token: '={{ $json.token }}' };
+	return operation === 'inspect' ? tokens : { ...tokens, tokenName: '={{ $json.name }}' };
+}
+
 export async function measureCpu(
 	doubleUrl: string,
 	app: TestApp,
 	tokens: string[],
 	runs: number,
+	operation: 'inspect' | 'checkAlerts',
 ): Promise<CpuResult> {
 	const node = new MetaToken();
 	const options = {
-		parameters: { operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}', options: { concurrency: 4 } },
+		parameters: bulkParameters(operation),
 		credentials: {
 			metaTokenApi: {
 				accessToken: tokens[0],
@@ -103,9 +111,11 @@ export async function measureCpu(
 				baseUrl: doubleUrl,
 			},
 		},
-		items: tokens.map((token) => ({ token })),
+		items: tokens.map((token, index) => ({ token, name: `Client ${index + 1}` })),
 	};
 	const check = (output: Array<{ json: Record<string, unknown> }>): void => {
+		// Check for Alerts puts out alerts only; an item that failed would stop the run here.
+		if (operation === 'checkAlerts') return;
 		const failed = output.filter((item) => item.json.error !== undefined && item.json.isValid === undefined);
 		if (output.length !== tokens.length || failed.length > 0) {
 			throw new Error(`in-process inspect: ${output.length} items, ${failed.length} failed`);

@@ -5,7 +5,7 @@
  * node's run (a named function of ours on the stack) — and sums it by package and by function, idle
  * (waiting on the network) included.
  *
- *   node .bench-build/scripts/bench/profile.js [--n 1000] [--latency 100]   (after npm run bench builds)
+ *   node .bench-build/scripts/bench/profile.js [--n 1000] [--latency 100] [--env NAME=value]…   (after npm run bench builds)
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -17,7 +17,8 @@ import { repoRoot } from '../../e2e/support/paths';
 import { stopAll } from '../../e2e/support/processes';
 import { packedTarball } from '../../e2e/support/tarball';
 import { REPORTING_APP } from '../../e2e/support/tokens';
-import { setLatency } from './doubleControl';
+import { requestLog, setLatency, timelineOf } from './doubleControl';
+import { physicalLimitMs } from './report';
 import { benchRuntime } from './runtime';
 import type { Profile } from './inProcess';
 import { shortUrl } from './inProcess';
@@ -117,6 +118,10 @@ async function main(): Promise<void> {
 	};
 	const n = option('--n', 1000);
 	const latency = option('--latency', 100);
+	// `--env NAME=value` (repeatable): added to n8n's environment, e.g. N8N_LOG_LEVEL=debug.
+	const extraEnv = Object.fromEntries(
+		args.flatMap((arg, index) => (arg === '--env' && args[index + 1]?.includes('=') ? [args[index + 1].split(/=(.*)/s, 2)] : [])),
+	) as Record<string, string>;
 	const tokens = benchTokens(n);
 	const double = await GraphDoubleProcess.start(benchSeed(tokens));
 	const profileDir = mkdtempSync(join(tmpdir(), 'meta-token-bench-prof-'));
@@ -124,11 +129,12 @@ async function main(): Promise<void> {
 	runtime.env = { ...runtime.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=500` };
 	let n8n: N8nInstance | undefined;
 	try {
-		n8n = await N8nInstance.create(runtime, packedTarball());
+		n8n = await N8nInstance.create(runtime, packedTarball(), { env: extraEnv });
 		await n8n.importCredentials(credentials(REPORTING_APP, double.url, tokens[7]));
-		await n8n.importWorkflows([benchWorkflow('a', n, tokens, double.url)]);
+		await n8n.importWorkflows([benchWorkflow('a', n, tokens, double.url, REPORTING_APP)]);
 		await setLatency(double.url, latency);
 		const result = await n8n.execute(workflowId('a', n));
+		const network = timelineOf(await requestLog(double.url));
 		const task = result.run?.data.resultData.runData[NODE_UNDER_TEST]?.[0] as { executionTime?: number } | undefined;
 		// The execute process writes the biggest profile; task runners write their own, smaller ones.
 		const files = readdirSync(profileDir)
@@ -141,10 +147,24 @@ async function main(): Promise<void> {
 		const text = [
 			`# Where (a) spends N = ${n.toLocaleString('en-US')} in n8n ${runtime.version}`,
 			'',
-			`\`node .bench-build/scripts/bench/profile.js --n ${n} --latency ${latency}\` — ${new Date().toISOString()}. ` +
+			`\`node .bench-build/scripts/bench/profile.js ${args.join(' ')}\` — ${new Date().toISOString()}. ` +
 				`One \`n8n execute\` under \`--cpu-prof\` (which slows it): the node's executionTime was ${task?.executionTime ?? '?'} ms; ` +
 				`the profile window from the first to the last sample in this package's code covers ${main?.summary.windowMs ?? '?'} ms.`,
 			'',
+			network
+				? `Graph calls as the double saw them: ${network.calls} calls from the first arriving to the last answered in ${network.spanMs} ms, ` +
+					`${network.meanInFlight.toFixed(2)} in flight on average, none in flight for ${network.idleMs} ms of it ` +
+					`(physical limit ${physicalLimitMs(n, latency)} ms: ⌈N/50/4⌉ rounds of ${latency} ms).`
+				: 'The double logged no answered call.',
+			'',
+			...(network
+				? [
+						'Each call, ms after the first arrived (in → answered, batch size): ' +
+							network.each.map((call) => `${call.inMs}→${call.outMs} (${call.size})`).join(', ') +
+							'.',
+						'',
+					]
+				: []),
 			'| package | ms | share |',
 			'|---|---:|---:|',
 			...(main?.summary.byPackage ?? []).map((row) => `| ${row.name} | ${row.ms} | ${row.share} % |`),

@@ -1,10 +1,12 @@
 /**
- * The three ways to inspect N tokens the bench compares, each as a workflow
+ * The ways to inspect N tokens the bench compares, each as a workflow
  * Manual Trigger → "Tokens" (a Code node emitting one item per token) → the node under test:
  *
- * (a) Meta Token `inspect`, tokens as items (≤ 50 per Graph batch call, 4 calls in flight);
- * (b) HTTP Request calling debug_token once per item, its defaults untouched;
- * (c) the same with its Batching option set as a careful user would to stay under the quota.
+ * (a) Meta Token `inspect`, tokens as items (`Token Source: Input`, `{{ $json.token }}`);
+ * (k) Meta Token `checkAlerts` on the same items (the agency watch list: inspect + alert policy);
+ * (b) HTTP Request calling debug_token once per item with a Header Auth credential, defaults untouched;
+ * (q) the same with the app token as a query parameter and no credential, as templates do;
+ * (c) (b) with its Batching option set as a careful user would to stay under the quota.
  */
 import { randomUUID } from 'crypto';
 
@@ -12,13 +14,17 @@ import type { CredentialImport, Workflow, WorkflowNode } from '../../e2e/support
 import type { TestApp } from '../../e2e/support/tokens';
 import { emitItems, manualTrigger, metaTokenNode, workflow } from '../../e2e/support/workflowBuilder';
 
-export type Variant = 'a' | 'b' | 'c';
-export const VARIANTS: Variant[] = ['a', 'b', 'c'];
+export type Variant = 'a' | 'k' | 'b' | 'q' | 'c';
+export const VARIANTS: Variant[] = ['a', 'k', 'b', 'q', 'c'];
+/** The variants that run through this package. */
+export const OURS: ReadonlySet<Variant> = new Set<Variant>(['a', 'k']);
 
 export const VARIANT_NAMES: Record<Variant, string> = {
 	a: 'Meta Token inspect',
-	b: 'HTTP Request, defaults',
-	c: 'HTTP Request, batching',
+	k: 'Meta Token checkAlerts',
+	b: 'HTTP Request, Header Auth',
+	q: 'HTTP Request, token in query',
+	c: 'HTTP Request, Header Auth, batching',
 };
 
 /** The node whose run data the bench reads. */
@@ -27,7 +33,7 @@ export const NODE_UNDER_TEST = 'Inspect';
 export const META_CREDENTIAL_ID = 'benchMetaToken01';
 export const HEADER_CREDENTIAL_ID = 'benchHeaderAuth01';
 
-/** The quota condition: 40 % of N calls per 5-s window. */
+/** The quota conditions: 40 % of N calls per 5-s window. */
 export const QUOTA_SHARE = 0.4;
 export const QUOTA_WINDOW_MS = 5000;
 
@@ -61,7 +67,7 @@ export function credentials(app: TestApp, baseUrl: string, ownToken: string): Cr
 			},
 		},
 		{
-			// How users give the HTTP Request node the app token: a Header Auth credential.
+			// One way users give the HTTP Request node the app token: a Header Auth credential.
 			id: HEADER_CREDENTIAL_ID,
 			name: 'Bench: Graph app token header',
 			type: 'httpHeaderAuth',
@@ -70,37 +76,46 @@ export function credentials(app: TestApp, baseUrl: string, ownToken: string): Cr
 	];
 }
 
-function httpRequestNode(baseUrl: string, options: Record<string, unknown>): WorkflowNode {
-	return {
+function httpRequestNode(
+	baseUrl: string,
+	app: TestApp,
+	auth: 'header' | 'query',
+	options: Record<string, unknown>,
+): WorkflowNode {
+	const debugToken = `${baseUrl}/v25.0/debug_token?input_token={{ $json.token }}`;
+	const node: WorkflowNode = {
 		id: randomUUID(),
 		name: NODE_UNDER_TEST,
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
 		position: [400, 0],
-		parameters: {
-			method: 'GET',
-			url: `=${baseUrl}/v25.0/debug_token?input_token={{ $json.token }}`,
-			authentication: 'genericCredentialType',
-			genericAuthType: 'httpHeaderAuth',
-			options,
-		},
-		credentials: { httpHeaderAuth: { id: HEADER_CREDENTIAL_ID, name: 'Bench: Graph app token header' } },
+		parameters: { method: 'GET', url: `=${debugToken}`, options },
 	};
+	if (auth === 'query') {
+		// The other way: the app token pasted into the URL, no credential (what templates show).
+		node.parameters.url = `=${debugToken}&access_token=${app.id}|${app.secret}`;
+		return node;
+	}
+	node.parameters = { ...node.parameters, authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' };
+	node.credentials = { httpHeaderAuth: { id: HEADER_CREDENTIAL_ID, name: 'Bench: Graph app token header' } };
+	return node;
 }
 
-export function benchWorkflow(variant: Variant, n: number, tokens: string[], baseUrl: string): Workflow {
+export function benchWorkflow(variant: Variant, n: number, tokens: string[], baseUrl: string, app: TestApp): Workflow {
 	const list = emitItems(
 		'Tokens',
-		tokens.slice(0, n).map((token) => ({ token })),
+		tokens.slice(0, n).map((token, index) => ({ token, name: `Client ${index + 1}` })),
 	);
 	const underTest =
 		variant === 'a'
-			? metaTokenNode(
-					NODE_UNDER_TEST,
-					{ operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}', options: { concurrency: 4 } },
-					META_CREDENTIAL_ID,
-				)
-			: httpRequestNode(baseUrl, variant === 'c' ? { batching: { batch: carefulBatching(n) } } : {});
+			? metaTokenNode(NODE_UNDER_TEST, { operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}' }, META_CREDENTIAL_ID)
+			: variant === 'k'
+				? metaTokenNode(
+						NODE_UNDER_TEST,
+						{ operation: 'checkAlerts', tokenSource: 'input', token: '={{ $json.token }}', tokenName: '={{ $json.name }}' },
+						META_CREDENTIAL_ID,
+					)
+				: httpRequestNode(baseUrl, app, variant === 'q' ? 'query' : 'header', variant === 'c' ? { batching: { batch: carefulBatching(n) } } : {});
 	return workflow(workflowId(variant, n), `Bench ${variant} N=${n}: ${VARIANT_NAMES[variant]}`, manualTrigger(), [
 		[list, underTest],
 	]);

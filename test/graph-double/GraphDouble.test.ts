@@ -896,6 +896,34 @@ describe('batch', () => {
 		expect(double.requests).toHaveLength(1);
 		expect(double.requests[0]).toMatchObject({ method: 'POST', path: '/', batchSize: 5, status: 200 });
 	});
+
+	it('partial: a refused sub-request carries its own code 4 and usage headers, even with include_headers=false', async () => {
+		double.setQuota({ calls: 2, windowMs: 60_000, batches: 'partial' });
+		const reply = await batch(Array.from({ length: 3 }, () => debugItem(APP_TOKEN)), APP_TOKEN, { include_headers: 'false' });
+		const items = reply.json as Array<BatchItem & { headers?: Array<{ name: string; value: string }> }>;
+		expect(items.map((item) => item.code)).toEqual([200, 200, 403]);
+		expect(items[0].headers).toBeUndefined();
+		expect(JSON.parse(items[2].body).error).toMatchObject({ code: 4 });
+		const usage = items[2].headers?.find((header) => header.name === 'x-app-usage')?.value;
+		expect(JSON.parse(usage ?? '{}')).toMatchObject({ call_count: 150 });
+	});
+
+	it('whole: a batch whose sub-requests do not all fit is refused as a call, each sub-request counted', async () => {
+		double.setQuota({ calls: 4, windowMs: 60_000, batches: 'whole' });
+		const fits = await batch(Array.from({ length: 3 }, () => debugItem(APP_TOKEN)), APP_TOKEN);
+		expect((fits.json as BatchItem[]).map((item) => item.code)).toEqual([200, 200, 200]);
+		const refused = await batch(Array.from({ length: 2 }, () => debugItem(APP_TOKEN)), APP_TOKEN);
+		expect(refused.status).toBe(403);
+		expect(errorOf(refused)).toMatchObject({ code: 4, message: '(#4) Application request limit reached', is_transient: true });
+		expect(JSON.parse(refused.headers.get('x-app-usage') ?? '{}')).toMatchObject({ call_count: 125 });
+		// The refused two were counted: the window is past its 4 calls, so even one more is refused.
+		expect(errorOf(await debugCall(APP_TOKEN, APP_TOKEN)).code).toBe(4);
+		expect(double.requests.map((request) => [request.batchSize ?? 1, request.status])).toEqual([
+			[3, 200],
+			[2, 403],
+			[1, 403],
+		]);
+	});
 });
 
 describe('faults', () => {
@@ -1086,6 +1114,15 @@ describe('quota, latency and the request log', () => {
 		expect((await call()).status).toBe(200);
 	});
 
+	it('opens the quota window with the first call, not when the quota is set', async () => {
+		double.setQuota({ calls: 1, windowMs: 150 });
+		await new Promise((resolve) => setTimeout(resolve, 120));
+		expect((await call()).status).toBe(200);
+		await new Promise((resolve) => setTimeout(resolve, 60));
+		// 180 ms after setQuota but 60 ms into the window the first call opened.
+		expect((await call()).status).toBe(403);
+	});
+
 	it('adds latency to every answer', async () => {
 		double.setLatency(40);
 		const started = Date.now();
@@ -1093,8 +1130,10 @@ describe('quota, latency and the request log', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(35);
 	});
 
-	it('logs each request with its parameters, token, clock time and status', async () => {
+	it('logs each request with its parameters, token, clock time, real times and status', async () => {
 		double.advance(42);
+		double.setLatency(30);
+		const started = Date.now();
 		await graph('/oauth/access_token', {
 			form: { grant_type: 'client_credentials', client_id: APP.id, client_secret: 'bad' },
 			query: { extra: '1' },
@@ -1111,8 +1150,13 @@ describe('quota, latency and the request log', () => {
 			form: { grant_type: 'client_credentials', client_id: APP.id, client_secret: 'bad' },
 			callingToken: null,
 			at: T0 + 42,
+			receivedMs: expect.any(Number),
+			answeredMs: expect.any(Number),
 			status: 400,
 		});
+		expect(first.receivedMs).toBeGreaterThanOrEqual(started);
+		expect((first.answeredMs ?? 0) - first.receivedMs).toBeGreaterThanOrEqual(25);
+		double.setLatency(0);
 		expect(second).toMatchObject({ path: '/debug_token', callingToken: token, status: 200 });
 		expect(second.headers.authorization).toBe(`Bearer ${token}`);
 		const held = double.requests;
@@ -1224,6 +1268,12 @@ describe('control API', () => {
 		expect(errorOf(await call()).code).toBe(4);
 		await control('POST', 'quota', null);
 		expect((await call()).status).toBe(200);
+
+		await control('POST', 'quota', { calls: 1, windowMs: 60_000, batches: 'whole' });
+		const two = () => batch([debugItem(APP_TOKEN), debugItem(APP_TOKEN)], APP_TOKEN);
+		expect((await two()).status).toBe(403);
+		expect((await control('POST', 'quota', { calls: 1, windowMs: 60_000, batches: 'some' })).status).toBe(400);
+		await control('POST', 'quota', null);
 	});
 });
 

@@ -59,9 +59,19 @@ export interface GraphDoubleOptions {
 
 export const SERVED_VERSIONS: readonly string[] = ['v21.0', 'v22.0', 'v23.0', 'v24.0', 'v25.0', 'v26.0'];
 
+/**
+ * How a batch call is refused once its sub-requests go past the quota (Meta has been seen doing
+ * both): `partial` answers it, the sub-requests that still fit with their answers and the others
+ * each with its own code 4 and usage headers; `whole` refuses the call itself (403, code 4) when its
+ * sub-requests do not all fit, and none of them runs.
+ */
+export type QuotaBatches = 'partial' | 'whole';
+
 export interface Quota {
 	calls: number;
 	windowMs: number;
+	/** Default `partial`. */
+	batches?: QuotaBatches;
 }
 
 /** Meta's limit on sub-requests in one batch call. */
@@ -154,7 +164,7 @@ export class GraphDouble {
 	private latencyMs: number;
 	private quota: Quota | null = null;
 	/** Calls counted in the current quota window, which opened at `startedMs` (real time). */
-	private window = { startedMs: 0, used: 0 };
+	private window = { startedMs: Number.NEGATIVE_INFINITY, used: 0 };
 	private baseUrl = '';
 	private readonly versions: ReadonlySet<string>;
 	private inFlight = 0;
@@ -255,13 +265,16 @@ export class GraphDouble {
 		this.latencyMs = ms;
 	}
 
-	/** Every call and every batch sub-request counts; the window runs on real time, not the clock. */
+	/**
+	 * Every call and every batch sub-request counts; the window runs on real time, not the clock,
+	 * and the first call after setting the quota opens it (a client's start-up is not billed).
+	 */
 	setQuota(quota: Quota | null): void {
 		if (quota && !(quota.calls >= 1 && quota.windowMs > 0)) {
 			throw new Error('GraphDouble: a quota needs calls >= 1 and windowMs > 0');
 		}
 		this.quota = quota && { ...quota };
-		this.window = { startedMs: Date.now(), used: 0 };
+		this.window = { startedMs: Number.NEGATIVE_INFINITY, used: 0 };
 	}
 
 	clearRequests(): void {
@@ -314,6 +327,7 @@ export class GraphDouble {
 			form,
 			callingToken,
 			at: this.clock,
+			receivedMs: Date.now(),
 			status: 0,
 		};
 		const items = isBatchCall(request) ? batchItems(request.params.batch) : null;
@@ -344,6 +358,7 @@ export class GraphDouble {
 		if (fault?.type === 'delay') await this.sleep(fault.ms);
 		const answer = this.respond(request, fault, 'call');
 		entry.status = answer.status;
+		entry.answeredMs = Date.now();
 		send(response, answer);
 	}
 
@@ -360,7 +375,9 @@ export class GraphDouble {
 		if (request.version === null || !this.versions.has(request.version)) return unsupportedVersion();
 		// The batch call itself is free: each of its sub-requests counts against the quota.
 		if (level === 'call' && isBatchCall(request)) return this.batch(request, fault);
-		if (this.overQuota()) return rateLimitAnswer({ appUsage: this.appUsage() }, this.businessId(request));
+		if (this.overQuota()) {
+			return { ...rateLimitAnswer({ appUsage: this.appUsage() }, this.businessId(request)), overQuota: true };
+		}
 		return this.api.handle(request);
 	}
 
@@ -376,6 +393,12 @@ export class GraphDouble {
 		if (fault?.type === 'batchUnusable') return jsonAnswer({});
 		// Null items timed out inside Meta before running: they have no effect and count nothing.
 		const nulls = new Set(fault?.type === 'batchNull' ? fault.indexes : []);
+		const counted = items.length - items.filter((_, index) => nulls.has(index)).length;
+		if (this.quota?.batches === 'whole' && !this.fitsQuota(counted)) {
+			// Refused as a whole; Meta still counts every sub-request against the app.
+			for (let count = 0; count < counted; count++) this.overQuota();
+			return rateLimitAnswer({ appUsage: this.appUsage() }, this.businessId(request));
+		}
 		const includeHeaders = request.params.include_headers !== 'false';
 		return jsonAnswer(
 			items.map((item, index) =>
@@ -389,24 +412,37 @@ export class GraphDouble {
 		const answer = request
 			? this.respond(request, this.faults.take(request, 'batchItem'), 'batchItem')
 			: invalidParameter('(#100) Each batch request needs a method and a relative_url');
+		// Assumption (Meta's documentation does not say): a sub-request refused for the app's quota
+		// keeps its own usage headers even with include_headers=false.
 		return {
 			code: answer.status,
-			...(includeHeaders
+			...(includeHeaders || answer.overQuota
 				? { headers: Object.entries(answer.headers).map(([name, value]) => ({ name, value })) }
 				: {}),
 			body: answer.body,
 		};
 	}
 
+	/** The quota window, opened afresh once `windowMs` of real time went by since it opened. */
+	private currentWindow(): { startedMs: number; used: number } {
+		const nowMs = Date.now();
+		if (this.quota && nowMs - this.window.startedMs >= this.quota.windowMs) {
+			this.window = { startedMs: nowMs, used: 0 };
+		}
+		return this.window;
+	}
+
+	/** Whether `calls` more still fit in the current window. */
+	private fitsQuota(calls: number): boolean {
+		return !this.quota || this.currentWindow().used + calls <= this.quota.calls;
+	}
+
 	/** Counts one call; true when it is past the quota. */
 	private overQuota(): boolean {
 		if (!this.quota) return false;
-		const nowMs = Date.now();
-		if (nowMs - this.window.startedMs >= this.quota.windowMs) {
-			this.window = { startedMs: nowMs, used: 0 };
-		}
-		this.window.used += 1;
-		return this.window.used > this.quota.calls;
+		const window = this.currentWindow();
+		window.used += 1;
+		return window.used > this.quota.calls;
 	}
 
 	/** `x-app-usage` in percent of the quota; without one, a light constant load. */

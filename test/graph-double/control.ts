@@ -174,9 +174,12 @@ export function controlAnswer(
 					return done;
 				}
 				const quota = object(input, 'quota');
+				const batches = quota.batches ?? 'partial';
+				if (batches !== 'partial' && batches !== 'whole') throw new Error('quota.batches must be "partial" or "whole"');
 				double.setQuota({
 					calls: numberField(quota, 'calls', 'quota'),
 					windowMs: numberField(quota, 'windowMs', 'quota'),
+					batches,
 				});
 				return done;
 			}

@@ -117,6 +117,9 @@ export interface LoggedRequest {
 	batchSize?: number;
 	/** The double's clock, unix seconds, when the request arrived. */
 	at: number;
+	/** Real time (ms since the epoch) when its body had arrived, and when the answer went out (benchmarks). */
+	receivedMs: number;
+	answeredMs?: number;
 	/** 0 while unanswered, and for ever when the socket was reset. */
 	status: number;
 }
@@ -138,4 +141,6 @@ export interface Answer {
 	/** Lower-case names. */
 	headers: Record<string, string>;
 	body: string;
+	/** Refused for the app's quota (setQuota), not for an injected fault. */
+	overQuota?: boolean;
 }

@@ -36,7 +36,7 @@ function batchRoute(
 const tokens = (count: number): string[] => Array.from({ length: count }, (_, index) => `EAAtoken${index}`);
 
 describe('batch and debugTokens', () => {
-	it('inspects 120 tokens in 3 batch calls of at most 50, results in input order', async () => {
+	it('inspects 120 tokens in calls of at most 50, the first a tenth of the run, results in input order', async () => {
 		const fake = new FakeTransport(
 			batchRoute((relativeUrl) => {
 				const token = new URLSearchParams(relativeUrl.split('?')[1]).get('input_token');
@@ -45,7 +45,8 @@ describe('batch and debugTokens', () => {
 		);
 		const { client } = harness(fake);
 		const results = await client.debugTokens(tokens(120));
-		expect(fake.requests.map((request) => batchForm(request).length)).toEqual([50, 50, 20]);
+		// Until Meta's first answer tells how much of the app's quota is used, a run risks a tenth of it.
+		expect(fake.requests.map((request) => batchForm(request).length)).toEqual([12, 50, 50, 8]);
 		expect(results.map((result) => (result.ok ? result.data.user_id : 'failed'))).toEqual(tokens(120));
 		const first = fake.requests[0];
 		expect(first).toMatchObject({
@@ -70,7 +71,7 @@ describe('batch and debugTokens', () => {
 		const transport: GraphTransport = async (request) => {
 			inFlight++;
 			most = Math.max(most, inFlight);
-			await new Promise<void>((resolve) => queueMicrotask(resolve));
+			await new Promise<void>((resolve) => setImmediate(resolve));
 			inFlight--;
 			return (await route(request)) as GraphHttpResponse;
 		};
@@ -168,12 +169,12 @@ describe('batch and debugTokens', () => {
 
 	it('gives a rate-limited item its error once the wait budget is spent, whatever maxAttempts says', async () => {
 		const fake = new FakeTransport(batchRoute(() => item({ error: { code: 17, message: 'User request limit reached' } }, 400)));
-		// Pauses of 1 s, 2 s and 4 s fit a 7 s budget; the next one (8 s) would not.
+		// Five pauses of 1 s and one of 2 s fit a 7 s budget; the next one (4 s) would not.
 		const { client, sleeps } = harness(fake, { maxAttempts: 2, maxRateLimitWaitMs: 7000 });
 		const [result] = await client.batch([{ method: 'GET', relativeUrl: 'busy' }]);
 		expect(result).toMatchObject({ ok: false, error: { errorClass: 'rateLimit' } });
-		expect(fake.requests).toHaveLength(4);
-		expect(sleeps).toEqual([1000, 2000, 4000]);
+		expect(fake.requests).toHaveLength(7);
+		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000, 2000]);
 	});
 
 	it.each<[string, Reply]>([
@@ -304,10 +305,10 @@ describe('rate-limit pacing of batches', () => {
 		]);
 		expect(results[0]).toEqual({ ok: true, status: 200, body: { id: 'calm' } });
 		expect(results.slice(1).map((result) => !result.ok && result.error.errorClass)).toEqual(['rateLimit', 'rateLimit']);
-		expect(sleeps).toEqual([1000, 2000]);
+		expect(sleeps).toEqual([1000, 1000, 1000]);
 	});
 
-	it('makes every concurrent chunk wait out the pause Meta announced, then sends one probe first', async () => {
+	it('makes every call in flight wait out the pause Meta announced, then probes with one item', async () => {
 		const announced = {
 			...appUsage(120),
 			// The items are refused for the app limit (code 4): its wait is retry-after. A
@@ -316,26 +317,28 @@ describe('rate-limit pacing of batches', () => {
 			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 30 }] }),
 		};
 		const { client, sleeps, sends } = pacedHarness((n, size) =>
-			n === 1
+			n === 2
 				? json(Array.from({ length: size }, busyItem), 200, announced)
-				: json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(n === 2 ? 60 : 10)),
+				: json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(n === 3 ? 60 : 10)),
 		);
-		const requests = Array.from({ length: 200 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+		const requests = Array.from({ length: 220 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
 		const results = await client.batch(requests, { concurrency: 2 });
 
 		expect(results.every((result) => result.ok)).toBe(true);
-		// Chunks 1 and 2 go together; chunk 1 is refused with "1 minute"; chunk 2's calm answer was
-		// sent before the pause and does not lift it. The retry of chunk 1 and chunks 3 and 4 wait.
-		expect(sends.slice(0, 2).map((send) => [send.at, send.inFlight])).toEqual([
-			[START, 1],
-			[START, 2],
+		// A tenth of the run goes first; its answer opens the room, and two calls go together. The
+		// first of them is refused with "1 minute"; the second's calm answer was sent before the
+		// pause and does not lift it.
+		expect(sends.slice(0, 3).map((send) => [send.at, send.inFlight, send.size])).toEqual([
+			[START, 1, 22],
+			[START, 1, 50],
+			[START, 2, 50],
 		]);
-		expect(sends).toHaveLength(5);
-		for (const send of sends.slice(2)) expect(send.at).toBeGreaterThanOrEqual(START + 60_000);
+		for (const send of sends.slice(3)) expect(send.at).toBeGreaterThanOrEqual(START + 60_000);
 		expect(sleeps).toEqual([60_000]);
-		// After the pause a single probe goes; its calm answer lets both workers go again.
-		expect(sends[2].inFlight).toBe(1);
-		expect(sends.slice(3).map((send) => send.inFlight)).toContain(2);
+		// After the pause one probe of one item goes; its calm answer lets both calls go again.
+		expect([sends[3].inFlight, sends[3].size]).toEqual([1, 1]);
+		expect(sends.slice(4).map((send) => send.inFlight)).toContain(2);
+		expect(sends.reduce((sum, send) => sum + send.size, 0)).toBe(220 + 50);
 	});
 
 	it('is not slowed by a business-use-case entry at 100 % that concerns other calls', async () => {
@@ -354,14 +357,59 @@ describe('rate-limit pacing of batches', () => {
 		expect(Math.max(...sends.map((send) => send.inFlight))).toBe(4);
 	});
 
-	it('sends one batch at a time while usage is at 90 % or more', async () => {
-		const { client, sends, sleeps } = pacedHarness((_n, size) =>
-			json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(95)),
-		);
-		const requests = Array.from({ length: 400 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
-		const results = await client.batch(requests, { concurrency: 4 });
-		expect(results.every((result) => result.ok)).toBe(true);
-		expect(sends.map((send) => send.inFlight)).toEqual([1, 2, 3, 4, 1, 1, 1, 1]);
-		expect(sleeps).toEqual([]);
-	});
+	/**
+	 * An app quota on the fake clock: `calls` per window of `windowMs`, every sub-request counted
+	 * (refused ones too), usage in whole percent; past it, a batch is answered partly or refused whole.
+	 */
+	function quotaAnswers(quota: { calls: number; windowMs: number; batches: 'partial' | 'whole' }, clock: () => number) {
+		let window = { startedMs: clock(), used: 0 };
+		const counted: number[] = [];
+		/** The size of every call with a sub-request refused. */
+		const refused: number[] = [];
+		const usage = () => appUsage(Math.floor((window.used * 100) / quota.calls));
+		const answer = (_n: number, size: number): GraphHttpResponse => {
+			if (clock() - window.startedMs >= quota.windowMs) window = { startedMs: clock(), used: 0 };
+			counted.push(size);
+			if (window.used + size > quota.calls) refused.push(size);
+			if (quota.batches === 'whole' && window.used + size > quota.calls) {
+				window.used += size;
+				return graphError(4, { status: 403, message: '(#4) Application request limit reached', headers: usage() });
+			}
+			const items = Array.from({ length: size }, () => {
+				window.used += 1;
+				return window.used > quota.calls ? { ...busyItem(), headers: [{ name: 'x-app-usage', value: usage()['x-app-usage'] }] } : item({ ok: true });
+			});
+			return json(items, 200, usage());
+		};
+		return { answer, counted, refused };
+	}
+
+	it.each(['partial', 'whole'] as const)(
+		'spends a quota refused %s with few calls wasted: batches cut to the room left, one-item probes after a pause',
+		async (batches) => {
+			let clockOf: () => number = () => START;
+			let quota: ReturnType<typeof quotaAnswers> | undefined;
+			const { client, sends, sleeps } = pacedHarness((n, size) => {
+				quota ??= quotaAnswers({ calls: 400, windowMs: 5000, batches }, clockOf);
+				return quota.answer(n, size);
+			});
+			clockOf = () => START + sleeps.reduce((sum, ms) => sum + ms, 0);
+			const requests = Array.from({ length: 1000 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
+			const results = await client.batch(requests, { concurrency: 4 });
+
+			expect(results.every((result) => result.ok)).toBe(true);
+			const counted = quota?.counted.reduce((sum, size) => sum + size, 0) ?? 0;
+			// What the quota refused were one-item probes: a handful of calls, never a batch.
+			expect(quota?.refused.every((size) => size === 1)).toBe(true);
+			expect(counted).toBeGreaterThanOrEqual(1000);
+			expect(counted).toBeLessThanOrEqual(1010);
+			expect(Math.max(...sends.map((send) => send.size))).toBeLessThanOrEqual(50);
+			// Three windows of 400: two waits of about 5 s, probed once a second.
+			const waited = sleeps.reduce((sum, ms) => sum + ms, 0);
+			expect(waited).toBeGreaterThanOrEqual(10_000);
+			expect(waited).toBeLessThanOrEqual(12_000);
+			expect(sleeps.every((ms) => ms === 1000)).toBe(true);
+		},
+	);
+
 });

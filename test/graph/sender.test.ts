@@ -123,10 +123,10 @@ describe('send', () => {
 		expect(error.description).toContain('Run it again after 30 minutes');
 	});
 
-	it('backs off exponentially from a rate limit with no announced wait', async () => {
+	it('probes again every second after a rate limit with no announced wait', async () => {
 		const { call, sleeps } = harness(new FakeTransport().reply(graphError(17), graphError(17), json({})));
 		await call({ effect: 'idempotent', method: 'GET', path: '/me' });
-		expect(sleeps).toEqual([1000, 2000]);
+		expect(sleeps).toEqual([1000, 1000]);
 	});
 
 	it.each<[string, GraphHttpResponse, GraphErrorClass]>([
@@ -237,16 +237,17 @@ describe('rate-limit pacing of single calls', () => {
 		});
 		const error = await failure(call({ effect: 'idempotent', method: 'GET', path: '/me' }));
 		expect(error.errorClass).toBe('rateLimit');
-		// Pauses of 1, 2 and 4 s fit the 7 s budget; the next (8 s) would not.
-		expect(sleeps).toEqual([1000, 2000, 4000]);
-		expect(fake.requests).toHaveLength(4);
+		// Five pauses of 1 s and one of 2 s fit the 7 s budget; the next (4 s) would not.
+		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000, 2000]);
+		expect(fake.requests).toHaveLength(7);
 	});
 
 	it('keeps waiting out a long throttled stretch by default (5 minutes of pauses)', async () => {
 		const replies = [...Array.from({ length: 8 }, () => graphError(4, { status: 403 })), json({ id: '1' })];
 		const { call, sleeps } = harness(new FakeTransport().reply(...replies));
 		await expect(call({ effect: 'idempotent', method: 'GET', path: '/me' })).resolves.toEqual({ id: '1' });
-		expect(sleeps).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+		// A probe a second for the first five, then exponential backoff.
+		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000, 2000, 4000, 8000]);
 	});
 
 	it('pauses after a successful answer that reports the quota used up', async () => {
@@ -260,10 +261,9 @@ describe('rate-limit pacing of single calls', () => {
 		expect(fake.requests).toHaveLength(2);
 	});
 
-	it('backs off exponentially across a stretch with no announced wait, and starts over after it', async () => {
+	it('backs off exponentially across a long stretch with no announced wait, and starts over after it', async () => {
 		const replies = [
-			graphError(4, { status: 403, headers: appUsage(140) }),
-			graphError(4, { status: 403, headers: appUsage(150) }),
+			...Array.from({ length: 7 }, (_, index) => graphError(4, { status: 403, headers: appUsage(140 + index) })),
 			json({ id: '1' }, 200, appUsage(20)),
 			graphError(4, { status: 403, headers: appUsage(110) }),
 			json({ id: '2' }, 200, appUsage(20)),
@@ -271,6 +271,6 @@ describe('rate-limit pacing of single calls', () => {
 		const { call, sleeps } = harness(new FakeTransport().reply(...replies));
 		await call({ effect: 'idempotent', method: 'GET', path: '/a' });
 		await call({ effect: 'idempotent', method: 'GET', path: '/b' });
-		expect(sleeps).toEqual([1000, 2000, 1000]);
+		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000, 2000, 4000, 1000]);
 	});
 });

@@ -199,7 +199,7 @@ describe('inspect', () => {
 		expect(double.requests.map((r) => r.callingToken)).toEqual([alive, dead]);
 	});
 
-	it('inspects 120 input tokens in 3 batch calls and keeps every item paired', async () => {
+	it('inspects 120 input tokens in batch calls (a tenth of them first) and keeps every item paired', async () => {
 		const tokens = Array.from({ length: 120 }, (_, i) =>
 			userToken({ expiresAt: double.now() + (i + 1) * DAY + 60, dataAccessExpiresAt: 0 }),
 		);
@@ -208,7 +208,7 @@ describe('inspect', () => {
 			items: tokens.map((token) => ({ token })),
 			credentials: metaCredentials('unused'),
 		});
-		expect(double.requests.filter((r) => r.path === '/').map((r) => r.batchSize)).toEqual([50, 50, 20]);
+		expect(double.requests.filter((r) => r.path === '/').map((r) => r.batchSize)).toEqual([12, 50, 50, 8]);
 		expect(double.requests.filter((r) => r.path !== '/')).toHaveLength(0);
 		expect(output.map((item) => item.pairedItem)).toEqual(tokens.map((_, item) => ({ item })));
 		expect(output.map((item) => item.json.daysLeft)).toEqual(tokens.map((_, i) => i + 1));

@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { normalizeToken } from '../../policy/tokenInput';
 import type { GraphSession } from '../../shared/graphSession';
+import { runParameter } from '../../shared/runParameters';
 
 export type MetaTokenOperation =
 	| 'inspect'
@@ -70,11 +71,21 @@ export function operationNotice(name: string, operation: MetaTokenOperation, tex
 	return { displayName: text, name, type: 'notice', default: '', displayOptions: { show: { operation: [operation] } } };
 }
 
+/**
+ * A reader of the token each item works on, cleaned, or a TokenInputError naming the field; the
+ * Token Source is read once for the run unless it is an expression (runParameters.ts).
+ */
+export function tokenReader(context: IExecuteFunctions, session: GraphSession): (itemIndex: number) => string {
+	const source = runParameter<TokenSource>(context, 'tokenSource', 'credential');
+	return (itemIndex) => {
+		if (source(itemIndex) === 'input') {
+			return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
+		}
+		return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
+	};
+}
+
 /** The token this item works on, cleaned, or a TokenInputError naming the field. */
 export function itemToken(context: IExecuteFunctions, session: GraphSession, itemIndex: number): string {
-	const source = context.getNodeParameter('tokenSource', itemIndex, 'credential') as TokenSource;
-	if (source === 'input') {
-		return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
-	}
-	return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
+	return tokenReader(context, session)(itemIndex);
 }

@@ -6,6 +6,7 @@ import type { DebugTokenData } from '../../graph/types';
 import { toInspectRecord } from '../../policy/inspectRecord';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
+import { runParameter } from '../../shared/runParameters';
 import type { Inspection } from './inspection';
 import { concurrencyOption, inspectItems } from './inspection';
 import { forEachItem } from './itemLoop';
@@ -58,15 +59,16 @@ export async function execute(
 	session: GraphSession,
 ): Promise<INodeExecutionData[]> {
 	const inspected = await inspectItems(this, items, session);
+	const options = runParameter<InspectOptions>(this, 'options', {});
 	return await forEachItem(this, items, async (itemIndex) => {
 		const token = inspected.token(itemIndex);
 		const inspection = inspected.inspection(token);
-		const options = this.getNodeParameter('options', itemIndex, {}) as InspectOptions;
+		const { requiredScopes, expiringWithinDays } = options(itemIndex);
 		const data = inspection.ok ? inspection.data : deadTokenData(inspection);
 		return toInspectRecord(token, data, {
 			nowMs: inspected.nowMs,
-			requiredScopes: parseScopeList(options.requiredScopes),
-			expiringWithinDays: options.expiringWithinDays ?? 7,
+			requiredScopes: parseScopeList(requiredScopes),
+			expiringWithinDays: expiringWithinDays ?? 7,
 		}) as unknown as IDataObject;
 	}, session.secrets);
 }

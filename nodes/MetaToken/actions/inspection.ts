@@ -1,16 +1,18 @@
 /**
  * Inspecting the tokens of all input items at once — what Inspect and Check for Alerts share, so
- * that both make the same Graph calls by construction: every item's token read and cleaned first,
- * then each distinct token inspected once, ≤ 50 per Graph batch call with the app token (App ID
- * and App Secret in the credential), else each token inspecting itself.
+ * that both make the same Graph calls by construction: each distinct token of the items inspected
+ * once, ≤ 50 per Graph batch call with the app token (App ID and App Secret in the credential) —
+ * the first calls leaving while later items' tokens are still being read — else each token
+ * inspecting itself.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../graph/concurrency';
+import type { DebugTokenRun } from '../../graph/GraphClient';
 import type { DebugTokenData } from '../../graph/types';
 import type { GraphSession } from '../../shared/graphSession';
-import { itemToken } from './fields';
+import { tokenReader } from './fields';
 
 export const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 16;
@@ -59,22 +61,79 @@ export interface ItemInspections {
 }
 
 /**
- * Reads every item's token and inspects each distinct one once, `readConcurrency` calls at a time. A token that appears on several items is inspected once.
+ * How many new tokens are read between two turns of the event loop (see {@link inspectItems}).
+ * Measured in n8n 2.41.1 at N = 1,000 and 5,000 (bench, 100 ms latency): every 10, every 50 and
+ * every 4 ms all took ≈ 670–700 ms and ≈ 3.0 s; never turning took ≈ 880 ms and 3.7 s.
+ */
+const TOKENS_PER_TURN = 10;
+
+/**
+ * Reads every item's token (or what reading it threw) and inspects each distinct one once,
+ * `readConcurrency` calls at a time. With the app token the batch calls start while later items
+ * are still being read: n8n evaluates each item's Token expression on this one thread, so after
+ * every few new tokens the loop lets the event loop turn (`sleep(0)`, a timer: a microtask would
+ * not let a request leave or an answer in).
  */
 export async function inspectItems(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
 	session: GraphSession,
 ): Promise<ItemInspections> {
-	const tokens = items.map((_, itemIndex): string | unknown => {
-		try {
-			return itemToken(context, session, itemIndex);
-		} catch (error) {
-			return error;
+	const { client } = session;
+	const concurrency = readConcurrency(context);
+	const readToken = tokenReader(context, session);
+	const tokens: unknown[] = new Array(items.length);
+	const appToken = client.appToken();
+	const pending = new Map<string, Promise<Inspection> | undefined>();
+	let run: DebugTokenRun | undefined;
+	const inspectWithApp = (token: string): Promise<Inspection> =>
+		(run as DebugTokenRun).inspect(token).then(
+			(answer): Inspection => (answer.ok ? answer : { ...answer, selfInspected: false }),
+			(error: unknown): Inspection => ({ ok: false, error, selfInspected: false }),
+		);
+	let first: string | undefined;
+	let sinceTurn = 0;
+	try {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			let token: unknown;
+			try {
+				token = readToken(itemIndex);
+			} catch (error) {
+				token = error;
+			}
+			tokens[itemIndex] = token;
+			if (typeof token !== 'string' || pending.has(token)) continue;
+			if (!appToken || first === undefined) {
+				// Without the app token the tokens inspect themselves below; with it, one token needs
+				// no batch envelope, so the run starts with the second.
+				first ??= token;
+				pending.set(token, undefined);
+				continue;
+			}
+			if (!run) {
+				run = client.debugTokenRun({ accessToken: appToken, concurrency, expected: items.length });
+				pending.set(first, inspectWithApp(first));
+			}
+			pending.set(token, inspectWithApp(token));
+			if (++sinceTurn >= TOKENS_PER_TURN) {
+				sinceTurn = 0;
+				await sleep(0);
+			}
 		}
-	});
-	const unique = [...new Set(tokens.filter((t): t is string => typeof t === 'string'))];
-	const inspections = await inspectAll(session, unique, readConcurrency(context));
+	} finally {
+		await run?.close();
+	}
+	const inspections = new Map<string, Inspection>();
+	if (appToken && run) {
+		for (const [token, inspection] of pending) inspections.set(token, await (inspection as Promise<Inspection>));
+	} else if (appToken && first !== undefined) {
+		inspections.set(first, await inspectOne(session, first, appToken));
+	} else {
+		// Without the app token each token inspects itself: one call per token, Concurrency at a time.
+		const unique = [...pending.keys()];
+		const answers = await mapWithConcurrency(unique, concurrency, async (token) => await inspectOne(session, token, token));
+		unique.forEach((token, index) => inspections.set(token, answers[index]));
+	}
 	return {
 		token(itemIndex) {
 			const token = tokens[itemIndex];
@@ -86,40 +145,11 @@ export async function inspectItems(
 	};
 }
 
-async function inspectAll(
-	session: GraphSession,
-	tokens: string[],
-	concurrency: number,
-): Promise<Map<string, Inspection>> {
-	const { client } = session;
-	const appToken = client.appToken();
-	const results = new Map<string, Inspection>();
-	if (tokens.length === 0) return results;
-	if (appToken) {
-		try {
-			// One token needs no batch envelope: a plain GET is cheaper and needs no fallback.
-			const answers =
-				tokens.length === 1
-					? [{ ok: true as const, data: await client.debugToken(tokens[0], { accessToken: appToken }) }]
-					: await client.debugTokens(tokens, { accessToken: appToken, concurrency });
-			tokens.forEach((token, index) => {
-				const answer = answers[index];
-				results.set(token, answer.ok ? answer : { ...answer, selfInspected: false });
-			});
-		} catch (error) {
-			// The batch call itself failed (the app token was refused, say): every item reports it.
-			for (const token of tokens) results.set(token, { ok: false, error, selfInspected: false });
-		}
-		return results;
+/** One token in a plain GET, with `accessToken` (the app token, or the token itself). */
+async function inspectOne(session: GraphSession, token: string, accessToken: string): Promise<Inspection> {
+	try {
+		return { ok: true, data: await session.client.debugToken(token, { accessToken }) };
+	} catch (error) {
+		return { ok: false, error, selfInspected: accessToken === token };
 	}
-	// Without the app token each token inspects itself: one call per token, Concurrency at a time.
-	const answers = await mapWithConcurrency(tokens, concurrency, async (token): Promise<Inspection> => {
-		try {
-			return { ok: true, data: await client.debugToken(token, { accessToken: token }) };
-		} catch (error) {
-			return { ok: false, error, selfInspected: true };
-		}
-	});
-	tokens.forEach((token, index) => results.set(token, answers[index]));
-	return results;
 }
