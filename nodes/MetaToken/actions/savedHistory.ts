@@ -23,7 +23,7 @@ export const readHistoryField: INodeProperties = {
 	default: false,
 	displayOptions: { show: { operation: ['checkAlerts'] } },
 	description:
-		"Whether to read this node's saved alert history through the n8n public API (GET /api/v1/workflows/{ID}) when a run starts without it. Turn it on in queue mode (EXECUTIONS_MODE=queue): n8n's workers start executions without the workflow's static data, so without it every run repeats every alert. Needs an n8n API credential whose API key has the scope workflow:read and whose Base URL the workers can reach. If the read fails, the run fails and sends nothing.",
+		"Whether to read this node's saved alert history through the n8n public API when a run starts without it. Turn it on in queue mode: workers start executions without the workflow's static data, so every run would repeat every alert. Needs an n8n API key with the scope workflow:read; if the read fails, the run fails and sends nothing.",
 };
 
 const NOTHING_SENT = 'No alerts were sent, so none are repeated; they come once the history can be read.';
