@@ -137,7 +137,8 @@ export class RateLimitPacer {
 	 */
 	room(): number {
 		const idle = this.requestsInFlight === 0 ? 1 : 0;
-		if (this.probing) return idle;
+		// Once the budget is spent nothing is left to probe for: the rest go, and give up, together.
+		if (this.probing && !this.exhausted) return idle;
 		if (!this.answered) return Math.max(idle, this.capUnanswered - this.callsInFlight);
 		const room = this.quota.room(this.callsInFlight);
 		return room === undefined ? Number.POSITIVE_INFINITY : Math.max(idle, room);

@@ -308,6 +308,19 @@ describe('rate-limit pacing of batches', () => {
 		expect(sleeps).toEqual([1000, 1000, 1000]);
 	});
 
+	it('once an announced wait outlasts the budget, the rest go in whole batches and fail together, not one call per item', async () => {
+		// Every call refused whole (code 4) with a 30-minute wait: nothing can succeed in this run.
+		const refused = { ...appUsage(100), 'retry-after': '1800' };
+		const { client, sends } = pacedHarness(
+			() => json({ error: { code: 4, message: '(#4) Application request limit reached' } }, 400, refused),
+			{ maxRateLimitWaitMs: 60_000 },
+		);
+		const results = await client.debugTokens(tokens(1000), { accessToken: APP_TOKEN });
+		expect(results.every((result) => !result.ok && result.error.errorClass === 'rateLimit')).toBe(true);
+		// 20 calls of 50, as with no quota at all (it used to be 900 one-token calls, one at a time).
+		expect(sends.map((send) => send.size)).toEqual(Array(20).fill(50));
+	});
+
 	it('makes every call in flight wait out the pause Meta announced, then probes with one item', async () => {
 		const announced = {
 			...appUsage(120),
