@@ -41,6 +41,8 @@ const CHROMIUM_ARGS = [
 async function settle(page: Page): Promise<void> {
 	await page.waitForLoadState('networkidle').catch(() => undefined);
 	await page.waitForTimeout(1500);
+	// n8n's toasts ("Node executed successfully") close on their own after a few seconds.
+	await page.locator('.el-notification').first().waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
 }
 
 async function openCanvas(page: Page, url: string, workflowId: string): Promise<void> {
