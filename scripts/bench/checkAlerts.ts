@@ -1,7 +1,7 @@
 /**
  * Check for Alerts at agency scale (issue 13): 5,000 client tokens of mixed kinds and states
  * (seed.ts) in one run, against the Graph double in its own process. Run through
- * `npm run bench:alerts` (scripts/bench/check-alerts.sh), which builds first.
+ * `npm run bench:alerts` (scripts/bench/run.sh), which builds first.
  *
  *   node .bench-build/scripts/bench/checkAlerts.js [--tokens 5000] [--runs 3] [--out bench]
  *
