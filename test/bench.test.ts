@@ -90,6 +90,6 @@ describe('bench verdicts', () => {
 		expect(verdicts['Under the quota, batches refused partly: (a) node time ≤ 1.5× the quota bound']).toBe(true);
 		expect(verdicts['Under the quota, batches refused whole: (a) counted calls ≤ 1.1 × N']).toBe(false);
 		expect(verdicts['Under the quota, batches refused whole: (a) node time ≤ 1.5× the quota bound']).toBe(false);
-		expect(verdicts['Packed package ≤ 60 KB']).toBe(true);
+		expect(verdicts['Packed package ≤ 100 KB']).toBe(true);
 	});
 });

@@ -253,8 +253,8 @@ export function targets(results: BenchResults, table: Row[]): Target[] {
 		value: `${results.cpu.cpuMsPerItem.toFixed(3)} ms per item (${results.cpu.items} items, latency 0)`,
 	});
 	list.push({
-		target: 'Packed package ≤ 60 KB',
-		met: results.package.packedBytes <= 60 * 1024,
+		target: 'Packed package ≤ 100 KB',
+		met: results.package.packedBytes <= 100 * 1024,
 		value: `${(results.package.packedBytes / 1024).toFixed(1)} KB (${results.package.files} files, ${(results.package.unpackedBytes / 1024).toFixed(0)} KB unpacked)`,
 	});
 	list.push({
