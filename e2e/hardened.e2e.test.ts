@@ -2,8 +2,9 @@
  * The package in an n8n 2.x hardened as security-minded operators run it, all settings at once:
  *
  *   N8N_SSRF_PROTECTION_ENABLED=true      node requests to loopback/private addresses refused…
- *   N8N_SSRF_ALLOWED_HOSTNAMES=localhost  …except this host name, as an operator allows a local
- *                                         Graph double or proxy and their own n8n's API
+ *   N8N_SSRF_ALLOWED_HOSTNAMES=           …except these host names, as an operator allows a local
+ *     localhost,127.0.0.1                 Graph double or proxy and their own n8n's API (the IP
+ *                                         address listed too, as one would try: n8n ignores it)
  *   N8N_RUNNERS_MODE=internal             the Code node in a task runner
  *   N8N_BLOCK_ENV_ACCESS_IN_NODE=true     no $env in expressions or the Code node
  *   N8N_RESTRICT_FILE_ACCESS_TO=<dir>     n8n's file helpers only inside <dir>
@@ -11,8 +12,9 @@
  * The Graph double, the n8n API and the Slack sink all listen on 127.0.0.1. Addressed as
  * `localhost` (allowed) everything works: Inspect, the trigger in an active workflow (its alert
  * reaches the sink), Save to Credential through the n8n API, and n8n's HTTP Request node with the
- * Meta Token API credential, which then sends the saved token. Addressed as `127.0.0.1` (an IP
- * address: host-name rules do not match it) n8n refuses: Save to Credential stops in its
+ * Meta Token API credential, which then sends the saved token. Addressed as `127.0.0.1` n8n
+ * refuses, although the address is on the host-name list (n8n checks a URL with an IP address
+ * against N8N_SSRF_ALLOWED_IP_RANGES alone): Save to Credential stops in its
  * preflight naming N8N_SSRF_ALLOWED_IP_RANGES and mints nothing; Inspect with a Graph Base URL on
  * 127.0.0.1 says what to allow and the double sees nothing. A Code node reading $env and a file
  * read outside <dir> fail in the same n8n: the settings are in force while the package works.
@@ -81,7 +83,8 @@ function hardenedN8n(major: Major) {
 		n8n = await N8nInstance.create(n8nRuntime(major), packedTarball(), {
 			env: {
 				N8N_SSRF_PROTECTION_ENABLED: 'true',
-				N8N_SSRF_ALLOWED_HOSTNAMES: 'localhost',
+				// 127.0.0.1 has no effect here: n8n matches host-name rules against host names only.
+				N8N_SSRF_ALLOWED_HOSTNAMES: 'localhost,127.0.0.1',
 				N8N_RUNNERS_MODE: 'internal',
 				N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
 				N8N_RESTRICT_FILE_ACCESS_TO: filesDir,
