@@ -53,9 +53,13 @@ function systemUserToken(): string {
 }
 
 /** One run of the node with n8n's SSRF protection on, `allowedHostnames` allowed; the refused origins too. */
-async function runBlocked(options: NodeRunOptions, allowedHostnames: string[]): Promise<{ output?: INodeExecutionData[]; error?: Error & { description?: string }; refused: string[] }> {
-	const { context } = executeContext(node, options);
-	const refused = blockWithSsrf(context, allowedHostnames);
+async function runBlocked(
+	options: NodeRunOptions,
+	allowedHostnames: string[],
+	onlyMethod?: string,
+): Promise<{ output?: INodeExecutionData[]; error?: Error & { description?: string }; refused: string[] }> {
+	const { context } = executeContext(node, options, options.staticData);
+	const refused = blockWithSsrf(context, allowedHostnames, onlyMethod);
 	try {
 		const output = (await node.execute!.call(context)) as INodeExecutionData[][];
 		return { output: output[0], refused };
@@ -125,6 +129,50 @@ describe('Save to Credential with the n8n API on a blocked loopback address', ()
 		expect(run.output?.[0].json.savedToCredentialId).toBe(OWN);
 		expect(run.refused).toEqual([]);
 		expect(api.credentials.get(OWN)?.data.accessToken).not.toBe('old');
+	});
+});
+
+describe('the n8n API blocked after the preflight, and for Check for Alerts', () => {
+	it('a blocked PATCH is not retried: the minted token stays in the output with the reason', async () => {
+		const token = systemUserToken();
+		const run = await runBlocked(
+			{
+				parameters: { operation: 'refreshSystemUserToken', saveToCredential: true },
+				credentials: credentials(token, double.url, api.url),
+				credentialIds: { metaTokenApi: OWN },
+				continueOnFail: true,
+			},
+			[],
+			'PATCH',
+		);
+		const [item] = run.output ?? [];
+		expect(run.refused).toEqual([api.url]);
+		expect(mintCalls()).toHaveLength(1);
+		expect(double.token(String(item.json.accessToken))?.type).toBe('SYSTEM_USER');
+		expect(item.json.savedToCredentialId).toBeNull();
+		expect(item.json.error).toMatchObject({ reason: 'blockedBySsrfProtection' });
+		expect(String((item.json.error as IDataObject).message)).toContain('N8N_SSRF_ALLOWED_IP_RANGES=127.0.0.1/32');
+		expect(api.credentials.get(OWN)?.data.accessToken).toBe('old');
+	});
+
+	it("Check for Alerts' history read names the setting and sends no alert", async () => {
+		const token = systemUserToken();
+		const run = await runBlocked(
+			{
+				parameters: { operation: 'checkAlerts', tokenSource: 'input', token: '={{ $json.token }}', tokenName: '={{ $json.client }}', readHistoryThroughN8nApi: true },
+				credentials: credentials(token, double.url, api.url),
+				items: [{ client: 'Acme Shoes', token }],
+				staticData: {},
+				mode: 'trigger',
+			},
+			['localhost'],
+		);
+		const text = `${run.error?.message ?? ''} ${run.error?.description ?? ''}`;
+		expect(run.output).toBeUndefined();
+		expect(text).toContain(`blocked the request to ${api.url} to read this workflow's alert history`);
+		expect(text).toContain('N8N_SSRF_ALLOWED_IP_RANGES=127.0.0.1/32');
+		expect(text).toContain('No alerts were sent');
+		expect(run.refused).toEqual([api.url]);
 	});
 });
 

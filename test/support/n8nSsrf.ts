@@ -49,9 +49,11 @@ type Context = ReturnType<typeof executeContext>['context'];
 /**
  * Makes the context's `httpRequestWithAuthentication` refuse, as n8n's SSRF protection does with
  * default settings, every request to a loopback address (127.0.0.0/8, ::1) whose host is not in
- * `allowedHostnames`; other requests go to n8n-core's real helper. Returns the refused URLs.
+ * `allowedHostnames` (with `onlyMethod`: every request of that method instead, as when an address
+ * changes between two requests); other requests go to n8n-core's real helper. Returns the refused
+ * origins.
  */
-export function blockWithSsrf(context: Context, allowedHostnames: string[] = []): string[] {
+export function blockWithSsrf(context: Context, allowedHostnames: string[] = [], onlyMethod?: string): string[] {
 	const helpers = context.helpers as unknown as Record<string, unknown>;
 	const real = helpers.httpRequestWithAuthentication as (this: unknown, ...args: unknown[]) => Promise<unknown>;
 	const refused: string[] = [];
@@ -59,7 +61,8 @@ export function blockWithSsrf(context: Context, allowedHostnames: string[] = [])
 		const url = new URL(String(options.url), options.baseURL);
 		const host = url.hostname;
 		const loopback = /^127\./.test(host) || host === '[::1]' || host === 'localhost';
-		if (loopback && !allowedHostnames.includes(host)) {
+		const blocked = onlyMethod ? options.method === onlyMethod : loopback && !allowedHostnames.includes(host);
+		if (blocked) {
 			refused.push(url.origin);
 			const ip = host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '');
 			throw wrappedAsN8nDoes(context.getNode(), new SsrfBlockedIpError(ip));
