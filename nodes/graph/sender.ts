@@ -285,8 +285,10 @@ export class GraphSender {
 			});
 		} catch (cause) {
 			this.pacer.release(grant);
-			// The raw error may carry the request and its headers: only its classification leaves.
-			const error = classifyNetworkError(cause, secrets);
+			// A transport may refuse to send with an error it classified itself (n8n's SSRF protection
+			// blocking the address). Any other raw error may carry the request and its headers: only
+			// its classification leaves.
+			const error = cause instanceof GraphError ? cause : classifyNetworkError(cause, secrets);
 			this.log(request, null, attempt, started, error, secrets);
 			return error;
 		}

@@ -14,8 +14,11 @@ import type {
 } from 'n8n-workflow';
 
 import { systemErrorCode } from '../graph/classify';
+import { GraphError } from '../graph/GraphError';
+import { DEFAULT_GRAPH_BASE_URL } from '../graph/settings';
 import type { GraphHttpResponse, GraphTransport } from '../graph/types';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
+import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from './ssrfProtection';
 
 export type GraphContext = IExecuteFunctions | IPollFunctions;
 
@@ -40,6 +43,21 @@ export function failureCode(error: unknown): string {
 	const httpCode = (error as { httpCode?: unknown } | null)?.httpCode;
 	const n8nCode = typeof httpCode === 'string' && SYSTEM_CODE.test(httpCode) ? httpCode : undefined;
 	return systemErrorCode(error) ?? n8nCode ?? 'NETWORK_ERROR';
+}
+
+/**
+ * n8n's SSRF protection refused to send a Graph request: to Meta's public host this does not
+ * happen, so the Base URL is a loopback double or proxy the operator has not allowed. Final (not
+ * a network failure a retry can fix), and nothing reached Meta.
+ */
+export function graphHostBlocked(url: string, ssrfBlock: SsrfBlock): GraphError {
+	return new GraphError({
+		errorClass: 'network',
+		summary: `${ssrfBlockedSentence(url, ssrfBlock, 'for the Graph API')} Nothing was sent.`,
+		description: `Meta's Graph host (${DEFAULT_GRAPH_BASE_URL}) is public and needs no exception; a loopback Base URL in the Meta Token API credential (a local Graph API double or proxy) does. ${ssrfAllowAdvice(url)}`,
+		neverReachedMeta: true,
+		retryable: false,
+	});
 }
 
 /**
@@ -76,6 +94,8 @@ export function n8nGraphTransport(context: GraphContext, credentials?: ICredenti
 		try {
 			answer = await context.helpers.httpRequestWithAuthentication.call(context, META_CREDENTIAL_TYPE, options, additional);
 		} catch (error) {
+			const ssrfBlock = ssrfBlockOf(error);
+			if (ssrfBlock) throw graphHostBlocked(request.url, ssrfBlock);
 			failure = failureCode(error);
 		}
 		if (!answer) throw new TransportFailure(failure ?? 'NO_RESPONSE');

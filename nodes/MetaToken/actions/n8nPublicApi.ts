@@ -15,8 +15,12 @@ import { CredentialSettingError } from '../../graph/settings';
 import { isRecord } from '../../graph/wire';
 import { N8N_API_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
+import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from '../../shared/ssrfProtection';
 
-export type N8nApiAnswer = { reached: true; status: number; type?: string } | { reached: false };
+/** No answer; `ssrfBlock` when n8n's SSRF protection refused to send the request at all. */
+export type N8nApiUnreached = { reached: false; ssrfBlock?: SsrfBlock };
+
+export type N8nApiAnswer = { reached: true; status: number; type?: string } | N8nApiUnreached;
 
 /** Why the n8n API credential cannot be used; `message` names what to fix. */
 export interface N8nApiSetupProblem {
@@ -40,6 +44,14 @@ export async function n8nApiBaseUrl(context: IExecuteFunctions, doing: string): 
 	}
 }
 
+/**
+ * Why the n8n API could not be reached when n8n's SSRF protection blocked it (a loopback or
+ * private Base URL), and the two ways out; `doing` completes "blocked the request to <origin> …".
+ */
+export function n8nApiBlockedMessage(baseUrl: string, ssrfBlock: SsrfBlock, doing: string): string {
+	return `${ssrfBlockedSentence(baseUrl, ssrfBlock, doing)} Use this n8n's public https URL as the n8n API credential's Base URL, or allow this address. ${ssrfAllowAdvice(baseUrl)}`;
+}
+
 /** The path of one stored credential in the public API. */
 export function credentialPath(credentialId: string): string {
 	return `/api/v1/credentials/${encodeURIComponent(credentialId)}`;
@@ -50,7 +62,7 @@ async function call(
 	method: 'GET' | 'PATCH',
 	url: string,
 	body?: object,
-): Promise<{ reached: true; status: number; body: unknown } | { reached: false }> {
+): Promise<{ reached: true; status: number; body: unknown } | N8nApiUnreached> {
 	try {
 		const answer = (await context.helpers.httpRequestWithAuthentication.call(context, N8N_API_CREDENTIAL_TYPE, {
 			method,
@@ -63,8 +75,10 @@ async function call(
 			disableFollowRedirect: true,
 		})) as { statusCode: number; body?: unknown };
 		return { reached: true, status: answer.statusCode, body: answer.body };
-	} catch {
-		return { reached: false };
+	} catch (error) {
+		// Only which block it was leaves the raw error: its message and config carry the API key.
+		const ssrfBlock = ssrfBlockOf(error);
+		return ssrfBlock ? { reached: false, ssrfBlock } : { reached: false };
 	}
 }
 
@@ -87,7 +101,7 @@ export function workflowPath(workflowId: string): string {
 }
 
 export type StaticDataAnswer =
-	| { reached: false }
+	| N8nApiUnreached
 	/** `isWorkflow`: a 2xx answer holding a workflow's `staticData` (null when it has none). */
 	| { reached: true; status: number; isWorkflow: boolean; nodeData?: unknown };
 
@@ -110,9 +124,10 @@ export async function readNodeStaticData(
 /** Waits before the 2nd and 3rd PATCH: brief, the run is waiting on it. */
 const PATCH_RETRY_WAITS_MS = [500, 1500];
 
-/** Only what may pass: n8n did not answer, or answered it is busy or failed inside. */
+/** Only what may pass: n8n did not answer, or answered it is busy or failed inside. A block by n8n's own SSRF protection never passes. */
 function worthRetrying(answer: N8nApiAnswer): boolean {
-	return !answer.reached || answer.status === 429 || answer.status >= 500;
+	if (!answer.reached) return answer.ssrfBlock === undefined;
+	return answer.status === 429 || answer.status >= 500;
 }
 
 /**

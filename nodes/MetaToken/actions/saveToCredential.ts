@@ -9,7 +9,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { credentialPath, lookUpCredential, n8nApiBaseUrl, patchAccessToken, type N8nApiAnswer } from './n8nPublicApi';
+import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchAccessToken, type N8nApiAnswer } from './n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
@@ -49,6 +49,7 @@ export type SaveFailureReason =
 	| 'unauthorized'
 	| 'failed'
 	| 'unreachable'
+	| 'blockedBySsrfProtection'
 	| 'noCredentialId'
 	| 'noApiCredential'
 	| 'insecureApiUrl'
@@ -148,6 +149,9 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 /** Why n8n's answer to the type lookup forbids the save, or undefined when it is a Meta Token API credential. */
 function confirmedTarget(answer: N8nApiAnswer, credentialId: string, baseUrl: string): CredentialSaveError | undefined {
 	const path = credentialPath(credentialId);
+	if (!answer.reached && answer.ssrfBlock) {
+		return refused('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to check credential ${credentialId}`));
+	}
 	if (!answer.reached) {
 		return refused('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to check credential ${credentialId}: check the n8n API credential's Base URL.`);
 	}
@@ -196,6 +200,9 @@ export async function saveTokenToCredential(
 		ok: false,
 		error: new CredentialSaveError(reason, message, status),
 	});
+	if (!answer.reached && answer.ssrfBlock) {
+		return failed('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to save the new token into credential ${credentialId}`));
+	}
 	if (!answer.reached) {
 		return failed('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to save the new token into credential ${credentialId}.`);
 	}

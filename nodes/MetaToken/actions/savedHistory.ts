@@ -11,7 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { isRecord } from '../../graph/wire';
 import { OperationFailure } from '../../shared/failures';
-import { n8nApiBaseUrl, readNodeStaticData, workflowPath, type StaticDataAnswer } from './n8nPublicApi';
+import { n8nApiBaseUrl, n8nApiBlockedMessage, readNodeStaticData, workflowPath, type StaticDataAnswer } from './n8nPublicApi';
 
 export const READ_HISTORY_FIELD = 'readHistoryThroughN8nApi';
 
@@ -35,6 +35,9 @@ function readFailure(reason: string, message: string, status?: number): Operatio
 /** Why n8n's answer gives no history, or undefined when it does. */
 function answerProblem(answer: StaticDataAnswer, workflowId: string, baseUrl: string): OperationFailure | undefined {
 	const origin = new URL(baseUrl).origin;
+	if (!answer.reached && answer.ssrfBlock) {
+		return readFailure('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, "to read this workflow's alert history"));
+	}
 	if (!answer.reached) {
 		return readFailure('unreachable', `Could not reach n8n at ${origin} to read this workflow's alert history: check the n8n API credential's Base URL (an address of this n8n that its workers can reach).`);
 	}
