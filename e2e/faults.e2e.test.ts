@@ -89,8 +89,8 @@ const WHAT_TO_DO = {
 };
 
 const graphError = (code: number, extra: Partial<Extract<Fault, { type: 'graphError' }>> = {}): Fault => ({ type: 'graphError', code, ...extra });
-/** Meta's "going too fast" wording (as shown in github.com/dropod/issues/issues/22209), sent with 368/1390008. */
-const TOO_FAST = "It looks like you were misusing this feature by going too fast. You've been temporarily blocked from using it.";
+/** Meta's answer text with 368/1390008, as pasted in github.com/facebookarchive/php-graph-sdk/issues/693. */
+const TOO_FAST = 'It looks like you were misusing this feature by going too fast. You’ve been blocked from using it.\n\nLearn more about blocks in the Help Center.';
 
 const rows: Row[] = [
 	// --- Inspect, many tokens in Graph batches with the app token -----------------------------
