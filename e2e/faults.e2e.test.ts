@@ -1,9 +1,12 @@
 /**
- * The fault matrix of issue 12 in a real n8n 2.x: every row is one item (or one branch) that meets
- * one fault — each 190 subcode of the reference, 102, 2500, permissions, both proof errors, 368,
- * every rate-limit code once and persistently, 5xx with and without JSON, HTML from a proxy, a
- * reset, a slow answer, cut-off and empty bodies, null batch answers, an unknown API version, Meta
- * unreachable, and bad input — mixed with good items. Each row ends in the right answer or a
+ * The fault matrix in a real n8n 2.x: every row is one item (or one branch) that meets one fault —
+ * each 190 subcode of the reference, 102, 2500 (the token, and "Unknown path components"),
+ * permissions, code 3, both proof errors, a wrong App Secret, "Application Secret required", an
+ * OAuth subcode under another code, `is_transient: false`, Meta's words for the user, 368 and
+ * 368/1390008, every rate-limit code once and persistently, waits announced in
+ * x-business-use-case-usage, x-ad-account-usage and with x-fb-ads-insights-throttle, 5xx with and
+ * without JSON, HTML from a proxy, a reset, a slow answer, cut-off and empty bodies, null batch
+ * answers, an unknown API version, Meta unreachable, and bad input — mixed with good items. Each row ends in the right answer or a
  * classified error that says what to do; the good items are unaffected; and no secret appears in
  * the run's output, n8n's debug log or where the Graph double saw it outside the fields Meta needs.
  *
@@ -86,6 +89,8 @@ const WHAT_TO_DO = {
 };
 
 const graphError = (code: number, extra: Partial<Extract<Fault, { type: 'graphError' }>> = {}): Fault => ({ type: 'graphError', code, ...extra });
+/** Meta's answer text with 368/1390008, as pasted in github.com/facebookarchive/php-graph-sdk/issues/693. */
+const TOO_FAST = 'It looks like you were misusing this feature by going too fast. You’ve been blocked from using it.\n\nLearn more about blocks in the Help Center.';
 
 const rows: Row[] = [
 	// --- Inspect, many tokens in Graph batches with the app token -----------------------------
@@ -102,6 +107,13 @@ const rows: Row[] = [
 		fault: { fault: code === 80004 ? { type: 'rateLimit', code } : graphError(code), path: '/debug_token', times: 1 },
 		outcome: { record: { isValid: true, status: 'valid' } },
 	})),
+	{
+		name: 'inspect: 368/1390008 ("going too fast") once is a throttle, waited out',
+		branch: 'inspect',
+		input: faulted('inspect-too-fast-once'),
+		fault: { fault: graphError(368, { subcode: 1390008, message: TOO_FAST, isTransient: true }), path: '/debug_token', times: 1 },
+		outcome: { record: { isValid: true, status: 'valid' } },
+	},
 	{
 		name: 'inspect: a 5xx with a JSON body, persistently, is transient and says to run it again',
 		branch: 'inspect',
@@ -153,6 +165,35 @@ const rows: Row[] = [
 		outcome: { error: { class: 'rateLimit' }, says: [LIMIT_WORDS[code], /Meta asked to wait 30 minutes/, /so it stopped at once/, /Run it again after 30 minutes/] },
 		requests: { path: '/debug_token', count: 1 },
 	})),
+	...([
+		[
+			'32 with a business-use-case wait (estimated_time_to_regain_access)',
+			graphError(32, { headers: { 'x-business-use-case-usage': JSON.stringify({ [APP.id]: [{ type: 'pages', call_count: 100, total_time: 20, total_cputime: 20, estimated_time_to_regain_access: 30 }] }) } }),
+			new RegExp(`the business use case limit "pages" of business ${APP.id} \\(x-business-use-case-usage\\)`),
+		],
+		[
+			'17 with an ad-account reset (reset_time_duration)',
+			graphError(17, { headers: { 'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":1800,"ads_api_access_tier":"standard_access"}' } }),
+			/the ad account's rate limit \(x-ad-account-usage\)/,
+		],
+		[
+			'613 with an ad-account reset (reset_time_duration)',
+			graphError(613, { headers: { 'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":1800}' } }),
+			/the ad account's rate limit \(x-ad-account-usage\)/,
+		],
+		[
+			'4 with a full x-fb-ads-insights-throttle and retry-after',
+			graphError(4, { headers: { 'x-fb-ads-insights-throttle': '{"app_id_util_pct":100,"acc_id_util_pct":40}', 'retry-after': '1800' } }),
+			/the Ads Insights load limit \(x-fb-ads-insights-throttle: app 100 %, ad account 40 %\)/,
+		],
+	] as Array<[string, Fault, RegExp]>).map(([what, fault, limit], i): Row => ({
+		name: `inspect (self): ${what}, 30 minutes, fails at once naming wait and limit`,
+		branch: 'inspectSelf',
+		input: faulted(`self-announced-${i}`),
+		fault: { fault, path: '/debug_token', times: Infinity },
+		outcome: { error: { class: 'rateLimit' }, says: [limit, /Meta asked to wait 30 minutes/, /so it stopped at once/] },
+		requests: { path: '/debug_token', count: 1 },
+	})),
 	{ name: 'inspect (self): a good token among them', branch: 'inspectSelf', input: good('self'), outcome: { record: { isValid: true, status: 'valid' } } },
 
 	// --- Exchange (minting: one call per item, never retried once it may have reached Meta) ----
@@ -182,6 +223,28 @@ const rows: Row[] = [
 		outcome: { error: { class: errorClass }, says: [says] },
 		requests: { path: '/oauth/access_token', count: 1 },
 	})),
+	...([
+		['2500 "Unknown path components" is a wrong path or version, not the token', graphError(2500, { message: 'Unknown path components: /oauth/access_token' }), 'badRequest', undefined, [/not the token/, /Graph API Version/]],
+		['3 is a capability the app lacks', graphError(3), 'permission', undefined, [/capability/, /a new token will not help/]],
+		['1 "Error validating client secret" is a wrong App Secret, not a Meta fault', graphError(1, { message: 'Error validating client secret.', isTransient: false, status: 400 }), 'appSecret', undefined, [/App Settings → Basic/]],
+		['190 "Application Secret required for this endpoint" needs the app token', graphError(190, { message: '(#190) Application Secret required for this endpoint' }), 'appSecret', undefined, [/app access token/, /a new user token will not help/]],
+		['10 with OAuth subcode 460: the subcode decides', graphError(10, { subcode: 460, message: dead[2][2] }), 'auth', 'passwordChanged', [WHAT_TO_DO.auth]],
+	] as Array<[string, Fault, string, string | undefined, RegExp[]]>).map(([what, fault, errorClass, reason, says], i): Row => ({
+		name: `exchange: ${what}, not retried`,
+		branch: 'exchange',
+		input: faulted(`exchange-meaning-${i}`),
+		fault: { fault, path: '/oauth/access_token', times: Infinity },
+		outcome: { error: { class: errorClass, ...(reason ? { reason } : {}), mayHaveMinted: undefined }, says },
+		requests: { path: '/oauth/access_token', count: 1 },
+	})),
+	{
+		name: 'exchange: 368/1390008 ("going too fast") is a throttle: retried, one token minted',
+		branch: 'exchange',
+		input: faulted('exchange-too-fast-once'),
+		fault: { fault: graphError(368, { subcode: 1390008, message: TOO_FAST, isTransient: true }), path: '/oauth/access_token', times: 1 },
+		outcome: { minted: true },
+		requests: { path: '/oauth/access_token', count: 2 },
+	},
 	...[
 		'API calls from the server require an appsecret_proof argument',
 		'Invalid appsecret_proof provided in the API argument',
@@ -239,6 +302,37 @@ const rows: Row[] = [
 		outcome: { pages: 2 },
 		requests: { path: '/me/accounts', count: 2 },
 	})),
+	{
+		name: "page tokens: is_transient false is not retried, and Meta's words for the user reach the message",
+		branch: 'pages',
+		input: faulted('pages-not-transient'),
+		fault: {
+			fault: graphError(1, {
+				subcode: 2853001,
+				isTransient: false,
+				status: 400,
+				message: 'An unknown error occurred',
+				userTitle: 'profile is not linked to delegate page',
+				userMessage: 'profile should always be linked to delegate page',
+			}),
+			path: '/me/accounts',
+			times: Infinity,
+		},
+		outcome: { error: { class: 'badRequest' }, says: [/profile is not linked to delegate page: profile should always be linked to delegate page/] },
+		requests: { path: '/me/accounts', count: 1 },
+	},
+	{
+		name: "page tokens: a token inside Meta's words for the user is scrubbed",
+		branch: 'pages',
+		input: faulted('pages-user-words'),
+		fault: {
+			fault: graphError(100, { message: 'Invalid parameter', userTitle: 'Token rejected', userMessage: `The token ${faulted('pages-user-words')} cannot list Pages` }),
+			path: '/me/accounts',
+			times: Infinity,
+		},
+		outcome: { error: { class: 'badRequest' }, says: [/Token rejected: The token \[redacted\] cannot list Pages/] },
+		requests: { path: '/me/accounts', count: 1 },
+	},
 ];
 
 const branchRows = (branch: Branch) => rows.filter((row) => row.branch === branch);

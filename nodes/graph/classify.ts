@@ -4,7 +4,7 @@
  * and transports that rejected. Its own file because this is where the user-facing wording lives;
  * the facts it judges by are in errorCodes.ts, the waits in usage.ts.
  */
-import { authReason, metaCodeKind } from './errorCodes';
+import { authReason, metaErrorKind } from './errorCodes';
 import { GraphError } from './GraphError';
 import type { AuthReason, GraphErrorClass, GraphHttpResponse } from './types';
 import { durationWords, limitHit, limitWords, type LimitHit } from './usage';
@@ -79,18 +79,18 @@ const PERMISSION_PATTERNS = [
 	new RegExp(`permissions?\\s*(?:[:(]|is)?\\s*['"]?${PERMISSION_NAME}`, 'gi'),
 ];
 
+/** "Any of the pages_read_engagement, pages_show_list or pages_messaging permission(s) must be granted". */
+const ANY_OF_PERMISSIONS = /any of the\s+((?:[a-z]+(?:_[a-z]+)+(?:\s*,\s*|\s+or\s+))+[a-z]+(?:_[a-z]+)+)\s+permission/i;
+
 /** Permissions the message names, e.g. "Requires business_management permission". */
 export function permissionsNamed(message: string): string[] {
 	const names = new Set<string>();
+	const anyOf = ANY_OF_PERMISSIONS.exec(message);
+	for (const name of anyOf?.[1].split(/\s*,\s*|\s+or\s+/) ?? []) names.add(name.toLowerCase());
 	for (const pattern of PERMISSION_PATTERNS) {
 		for (const match of message.matchAll(pattern)) names.add(match[1].toLowerCase());
 	}
 	return [...names];
-}
-
-/** Meta answers a missing or wrong proof with the generic code 100: only the message tells. */
-function isProofMessage(message: string): boolean {
-	return /appsecret_proof/i.test(message);
 }
 
 interface Explained {
@@ -106,6 +106,38 @@ const PROOF_TEXT: Explained = {
 		'Meta refused the call for lack of a valid appsecret_proof: the app has "Require App Secret" on (App Settings → Advanced), so every server call must be signed with the app secret.',
 	description:
 		"Fill in the credential's App Secret with this app's secret and set App Secret Proof to Auto (or Timestamped). If it is already filled in, check that it is the secret of the token's app and was not reset. Or turn \"Require App Secret\" off in the app's settings.",
+};
+
+const WRONG_APP_SECRET_TEXT: Explained = {
+	errorClass: 'appSecret',
+	summary:
+		"Meta refused the credential's App Secret (\"Error validating client secret\"): it is not the secret of this App ID, or it was reset.",
+	description:
+		"Copy the App Secret again from the app's dashboard (App Settings → Basic) into the credential, with the App ID of the same app; running it again as it is will not help.",
+};
+
+const APP_SECRET_REQUIRED_TEXT: Explained = {
+	errorClass: 'appSecret',
+	summary:
+		'Meta answered that this endpoint needs the application secret: it takes an app access token (app ID|App Secret), not a user or system-user token.',
+	description:
+		"Fill in the credential's App ID and App Secret so the call can be made with the app token; a new user token will not help.",
+};
+
+const UNKNOWN_PATH_TEXT: Explained = {
+	errorClass: 'badRequest',
+	summary:
+		'Meta does not know the path this call asked for ("Unknown path components"): the URL or its Graph API version is wrong, not the token.',
+	description:
+		"Check the credential's Base URL (https://graph.facebook.com, no path) and Graph API Version (e.g. v25.0, with the v), or the URL of the request; retrying the same request will not help.",
+};
+
+const CAPABILITY_TEXT: Explained = {
+	errorClass: 'permission',
+	summary:
+		'The Meta app does not have the capability for this call: a product, an access level or an App Review approval is missing on the app, not on the token.',
+	description:
+		"In the app's dashboard add the product this call belongs to (e.g. Marketing API) and request the access it needs (App Review → Permissions and Features); a new token will not help until the app has it.",
 };
 
 const POLICY_TEXT: Explained = {
@@ -151,41 +183,78 @@ function rateLimitText(hit: LimitHit): Explained {
 
 function permissionText(message: string): Explained {
 	const names = permissionsNamed(message);
-	const what = names.length > 0 ? `the ${names.join(', ')} permission` : 'a permission';
+	// Meta sometimes asks for any one of several: granting one of them is enough.
+	const oneOf = names.length > 1 && ANY_OF_PERMISSIONS.test(message) ? 'one of ' : '';
+	const what = names.length > 0 ? `${oneOf}the ${names.join(', ')} permission` : 'a permission';
 	return {
 		errorClass: 'permission',
 		summary: `The token lacks ${what} this call needs, or it was removed.`,
 		description:
 			names.length > 0
-				? `Grant ${names.join(', ')} to the token (for a system user, assign it in Business Settings; for a user, log in again and accept it), regenerate the token and update the credential.`
+				? `Grant ${oneOf}${names.join(', ')} to the token (for a system user, assign it in Business Settings; for a user, log in again and accept it), regenerate the token and update the credential.`
 				: "Check the token's scopes (debug_token lists them), grant the missing permission, regenerate the token and update the credential.",
 	};
 }
 
 function explainEnvelope(envelope: GraphErrorEnvelope, httpStatus: number | undefined, hit: LimitHit): Explained {
-	const kind = metaCodeKind(envelope.code);
 	const message = envelope.message ?? '';
-	// Classes that no retry can fix come first, so an `is_transient` flag cannot override them.
-	if (kind === 'auth') {
-		const reason = authReason(envelope.error_subcode, message);
-		return { errorClass: 'auth', reason, ...AUTH_TEXT[reason] };
+	const kind = metaErrorKind({
+		code: envelope.code,
+		subcode: envelope.error_subcode,
+		message,
+		isTransient: envelope.is_transient,
+	});
+	// Classes that no retry can fix come first, so an `is_transient: true` cannot override them.
+	switch (kind) {
+		case 'auth': {
+			const reason = authReason(envelope.error_subcode, message);
+			return { errorClass: 'auth', reason, ...AUTH_TEXT[reason] };
+		}
+		case 'permission':
+		case 'permissionByMessage':
+			return permissionText(message);
+		case 'capability':
+			return CAPABILITY_TEXT;
+		case 'proof':
+			return PROOF_TEXT;
+		case 'wrongAppSecret':
+			return WRONG_APP_SECRET_TEXT;
+		case 'appSecretRequired':
+			return APP_SECRET_REQUIRED_TEXT;
+		case 'unknownPath':
+			return UNKNOWN_PATH_TEXT;
+		case 'policy':
+			return POLICY_TEXT;
+		case 'rateLimit':
+		case 'tooFast':
+			return rateLimitText(hit);
+		case 'version':
+			return VERSION_TEXT;
+		case 'notTransient':
+			return BAD_REQUEST_TEXT;
+		case 'transient':
+			return TRANSIENT_TEXT;
 	}
-	if (kind === 'permission') return permissionText(message);
-	if (kind === 'invalidParameter' && isProofMessage(message)) return PROOF_TEXT;
-	if (kind === 'policy') return POLICY_TEXT;
-	if (kind === 'rateLimit') return rateLimitText(hit);
-	if (kind === 'version') return VERSION_TEXT;
-	if (kind === 'transient' || envelope.is_transient === true) return TRANSIENT_TEXT;
+	if (envelope.is_transient === true) return TRANSIENT_TEXT;
 	// Code 100 is a bad parameter whatever the status; an unknown code on a 5xx is Meta's trouble.
 	if (kind !== 'invalidParameter' && httpStatus !== undefined && httpStatus >= 500) return TRANSIENT_TEXT;
 	return BAD_REQUEST_TEXT;
 }
 
+/** Meta's own words for the reader (`error_user_title: error_user_msg`), when it wrote any. */
+function userWords(envelope: GraphErrorEnvelope): string | undefined {
+	const title = envelope.error_user_title?.trim();
+	const text = envelope.error_user_msg?.trim();
+	if (title && text) return `${title}: ${text}`;
+	return title || text || undefined;
+}
+
 /** The GraphError for a Graph error envelope, classified by code and subcode, never by HTTP status. */
 export function classifyGraphError(envelope: GraphErrorEnvelope, context: ClassifyContext): GraphError {
-	const hit = limitHit(envelope.code, context.headers, context.nowMs);
+	const hit = limitHit(envelope.code, context.headers, context.nowMs, envelope.error_subcode);
 	const explained = explainEnvelope(envelope, context.httpStatus, hit);
-	const metaText = [envelope.message, envelope.error_user_msg]
+	// Meta writes error_user_title/error_user_msg for exactly the person reading this message.
+	const metaText = [envelope.message, userWords(envelope)]
 		.filter((text): text is string => typeof text === 'string' && text.trim() !== '')
 		.join(' — ');
 	return new GraphError({
@@ -219,7 +288,8 @@ export function errorEnvelopeOf(body: unknown): GraphErrorEnvelope | undefined {
 		fbtrace_id: optionalString(error.fbtrace_id),
 		error_user_title: optionalString(error.error_user_title),
 		error_user_msg: optionalString(error.error_user_msg),
-		is_transient: error.is_transient === true,
+		// Absent and false differ: false is Meta saying a retry will not help.
+		is_transient: typeof error.is_transient === 'boolean' ? error.is_transient : undefined,
 	};
 }
 

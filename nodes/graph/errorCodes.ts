@@ -9,6 +9,7 @@ import type { AuthReason } from './types';
 export type MetaCodeKind =
 	| 'auth'
 	| 'permission'
+	| 'capability'
 	| 'rateLimit'
 	| 'transient'
 	| 'policy'
@@ -19,6 +20,9 @@ export type MetaCodeKind =
 const CODE_TABLE: ReadonlyArray<[MetaCodeKind, ReadonlyArray<number | readonly [number, number]>]> = [
 	['auth', [190, 102, 2500]],
 	['permission', [10, [200, 299]]],
+	// "(#3) Application does not have the capability to make this API call": the app lacks a
+	// product, an access level or a review, which no new token changes.
+	['capability', [3]],
 	// 80000–80014: the business-use-case limits (ads management, insights, pages, …).
 	['rateLimit', [4, 17, 32, 341, 613, [80000, 80014]]],
 	['transient', [1, 2]],
@@ -50,17 +54,100 @@ export function retryableClassOfCode(code: number): 'rateLimit' | 'transient' | 
 	return kind === 'rateLimit' || kind === 'transient' ? kind : null;
 }
 
-/** Subcodes of the auth codes: why the token died. */
+/**
+ * Meta's OAuth subcodes (458–467, 492, 493): why the token died. They decide the reason whatever
+ * the code they come with, as Meta's own SDKs read them before the code.
+ */
 export const AUTH_SUBCODES: Readonly<Record<number, AuthReason>> = {
 	458: 'notAuthorized',
 	459: 'checkpoint',
 	460: 'passwordChanged',
+	// The user reinstalled the app: the old session is gone, a new login gives a new token.
+	461: 'notAuthorized',
+	// A stale session version.
+	462: 'invalid',
 	463: 'expired',
 	464: 'invalid',
+	// The session user is invalid.
+	465: 'invalid',
+	// The session was invalidated explicitly through an API call.
+	466: 'notAuthorized',
 	467: 'invalid',
 	492: 'noPageRole',
 	493: 'inactive',
 };
+
+/** The auth reason an OAuth subcode gives on its own, whatever the code, or undefined. */
+export function authReasonOfSubcode(subcode: number | null | undefined): AuthReason | undefined {
+	return typeof subcode === 'number' ? AUTH_SUBCODES[subcode] : undefined;
+}
+
+/** Code 368 with this subcode is Meta's "You're going too fast" block: a throttle, not a policy verdict. */
+export const TOO_FAST_SUBCODE = 1390008;
+
+/**
+ * What an error answer says once its message and flags are read too: the code's kind, refined
+ * where Meta reuses one code for causes with different fixes.
+ */
+export type MetaErrorKind =
+	| MetaCodeKind
+	/** A missing or wrong appsecret_proof (sent as code 100, sometimes 190). */
+	| 'proof'
+	/** "Error validating client secret": the App Secret sent as client_secret is not the app's. */
+	| 'wrongAppSecret'
+	/** "Application Secret required for this endpoint": the call needs the app token or the app secret. */
+	| 'appSecretRequired'
+	/** "Unknown path components": the path or its version is wrong; the token is not the matter. */
+	| 'unknownPath'
+	/** An auth code whose message asks for permissions ("… permission(s) must be granted"). */
+	| 'permissionByMessage'
+	/** Code 368 with subcode 1390008: throttled for going too fast. */
+	| 'tooFast'
+	/** A code whose answer says `is_transient: false`: never retried as a temporary fault. */
+	| 'notTransient';
+
+/** Messages that decide the cause, however the code reads; the first that matches wins. */
+const MESSAGE_KINDS: ReadonlyArray<[RegExp, MetaErrorKind]> = [
+	// "appsecret_proof", "app secret proof", "appsecret proof", "app_secret_proof"…
+	[/app[\s_-]?secret[\s_-]?proof/i, 'proof'],
+	[/error validating client secret/i, 'wrongAppSecret'],
+	[/application secret required/i, 'appSecretRequired'],
+	[/unknown path components/i, 'unknownPath'],
+];
+
+/** Auth-code messages that are about a missing permission, not about the token's life. */
+const PERMISSION_MESSAGE = /permissions?(\(s\))? must be granted|requires? (the )?[a-z]+(?:_[a-z]+)+ permission/i;
+
+/** The parts of a Graph error answer that decide its kind. */
+export interface MetaErrorFacts {
+	code?: number | null;
+	subcode?: number | null;
+	message?: string | null;
+	/** `is_transient` as Meta sent it; undefined when absent. */
+	isTransient?: boolean;
+}
+
+/**
+ * The kind of a Graph error answer. The order is Meta's own: an OAuth subcode first (whatever the
+ * code), then the 368 throttle subcode, then messages that name a cause the code does not
+ * (proof, client secret, app-secret endpoints, unknown paths), then the code — where an auth code
+ * that asks for permissions is a permission problem, and a code that is temporary by the table
+ * is not when Meta says `is_transient: false`.
+ */
+export function metaErrorKind(facts: MetaErrorFacts): MetaErrorKind | undefined {
+	if (authReasonOfSubcode(facts.subcode)) return 'auth';
+	const kind = metaCodeKind(facts.code);
+	if (kind === 'policy' && facts.subcode === TOO_FAST_SUBCODE) return 'tooFast';
+	const message = facts.message ?? '';
+	// A rate limit stays one whatever its text; everything else may be named by its message.
+	if (kind !== 'rateLimit') {
+		const byMessage = MESSAGE_KINDS.find(([pattern]) => pattern.test(message))?.[1];
+		if (byMessage) return byMessage;
+	}
+	if (kind === 'auth' && PERMISSION_MESSAGE.test(message)) return 'permissionByMessage';
+	if (facts.isTransient === false && (kind === 'transient' || kind === undefined)) return 'notTransient';
+	return kind;
+}
 
 /** Meta has sent expired tokens with subcode 0 or none: then the message is all there is. */
 const AUTH_MESSAGES: Array<[RegExp, AuthReason]> = [
@@ -77,7 +164,7 @@ const AUTH_MESSAGES: Array<[RegExp, AuthReason]> = [
  * the whole package: errors of any call and `debug_token`'s `data.error` are read the same way.
  */
 export function authReason(subcode: number | null | undefined, message: string | null | undefined): AuthReason {
-	const bySubcode = typeof subcode === 'number' ? AUTH_SUBCODES[subcode] : undefined;
+	const bySubcode = authReasonOfSubcode(subcode);
 	if (bySubcode) return bySubcode;
 	const said = message ?? '';
 	return AUTH_MESSAGES.find(([pattern]) => pattern.test(said))?.[1] ?? 'invalid';

@@ -55,6 +55,8 @@ export type GraphErrorClass =
 	| 'auth'
 	| 'permission'
 	| 'proofRequired'
+	/** The credential's App Secret is wrong, or the call needs it (an app token) and it is missing. */
+	| 'appSecret'
 	| 'rateLimit'
 	| 'transient'
 	| 'badRequest'

@@ -6,9 +6,11 @@
  *
  * Only the entries that concern a call count: the token endpoints this package calls are paced by
  * the app's limit (and a Page's, for a Page token). A business-use-case or ad-account entry at 100 %
- * belongs to other calls of the same business (ads, insights) and says nothing about ours — unless
- * Meta refused our call with that limit's own error code.
+ * on a successful answer belongs to other calls of the same business (ads, insights) and says
+ * nothing about ours; once Meta refuses a call for a rate limit, the wait it announced in any of
+ * them is the wait for that call.
  */
+import { TOO_FAST_SUBCODE } from './errorCodes';
 import type { GraphHttpResponse } from './types';
 import { isRecord } from './wire';
 
@@ -35,6 +37,12 @@ export interface AdAccountUsage {
 	reset_time_duration?: number;
 }
 
+/** `x-fb-ads-insights-throttle`: the Ads Insights load, in percent, of the app and of the ad account. */
+export interface InsightsThrottle {
+	app_id_util_pct?: number;
+	acc_id_util_pct?: number;
+}
+
 /** The rate-limit headers Meta sends, parsed; a header that is absent or not JSON is left out. */
 export interface GraphUsage {
 	app?: AppUsage;
@@ -42,10 +50,20 @@ export interface GraphUsage {
 	/** Keyed by business id. */
 	businessUseCase?: Record<string, BusinessUseCaseUsage[]>;
 	adAccount?: AdAccountUsage;
+	insights?: InsightsThrottle;
 }
 
 /** Which of Meta's rate limits an answer speaks of. */
-export type LimitKind = 'app' | 'user' | 'page' | 'custom' | 'businessUseCase' | 'adAccount' | 'unknown';
+export type LimitKind =
+	| 'app'
+	| 'user'
+	| 'page'
+	| 'custom'
+	| 'businessUseCase'
+	| 'adAccount'
+	| 'insights'
+	| 'tooFast'
+	| 'unknown';
 
 /** The limit a rate-limit error was about, and the wait Meta announced for it. */
 export interface LimitHit {
@@ -56,6 +74,8 @@ export interface LimitHit {
 	id?: string;
 	/** How long Meta asked to wait, when it said so. */
 	waitMs?: number;
+	/** The Ads Insights load that refused the call (x-fb-ads-insights-throttle), in percent. */
+	insights?: { app?: number; account?: number };
 }
 
 function headerValue(headers: Headers | undefined, name: string): string | undefined {
@@ -90,11 +110,14 @@ export function parseUsageHeaders(headers: Headers | undefined): GraphUsage {
 	}
 	const adAccount = jsonHeader(headers, 'x-ad-account-usage');
 	if (adAccount) usage.adAccount = adAccount as AdAccountUsage;
+	const insights = jsonHeader(headers, 'x-fb-ads-insights-throttle');
+	if (insights) usage.insights = insights as InsightsThrottle;
 	return usage;
 }
 
-/** The kind of limit a rate-limit error code names (Meta's table: 4/341 app, 17 user, 32 page, 613 custom, 80000–80014 business use case). */
-export function limitKindOfCode(code: number | undefined): LimitKind {
+/** The kind of limit a rate-limit error code names (Meta's table: 4/341 app, 17 user, 32 page, 613 custom, 80000–80014 business use case, 368/1390008 going too fast). */
+export function limitKindOfCode(code: number | undefined, subcode?: number): LimitKind {
+	if (code === 368 && subcode === TOO_FAST_SUBCODE) return 'tooFast';
 	if (code === 4 || code === 341) return 'app';
 	if (code === 17) return 'user';
 	if (code === 32) return 'page';
@@ -136,23 +159,52 @@ function businessUseCaseHit(usage: GraphUsage): LimitHit {
 	};
 }
 
+/** Meta throttles a limit once one of its figures reaches 100 (percent). */
+const FULL = 100;
+
+/** The insights load of the answer, when one of its figures is full: the limit that refused an insights call. */
+function insightsHit(usage: GraphUsage): LimitHit | undefined {
+	const app = Number(usage.insights?.app_id_util_pct);
+	const account = Number(usage.insights?.acc_id_util_pct);
+	if (!(app >= FULL) && !(account >= FULL)) return undefined;
+	return {
+		kind: 'insights',
+		insights: {
+			...(Number.isFinite(app) ? { app } : {}),
+			...(Number.isFinite(account) ? { account } : {}),
+		},
+	};
+}
+
 /**
- * The limit a rate-limited answer was refused by and the wait announced for that limit: a
- * business-use-case code reads `x-business-use-case-usage` (`estimated_time_to_regain_access`,
- * minutes), an ad-account refusal `x-ad-account-usage` (`reset_time_duration`, seconds), any
- * limit `retry-after`. A wait announced for another limit is not ours to wait for.
+ * The limit a rate-limited answer was refused by and the wait Meta announced, read wherever Meta
+ * put it: `estimated_time_to_regain_access` (minutes) of `x-business-use-case-usage` for any code
+ * that carries one (32 and 4 included: Pages and app calls are business-use-case limited too),
+ * `reset_time_duration` (seconds) of `x-ad-account-usage` for the ad-account codes (17, 613) or a
+ * refusal without a code, `retry-after` for any limit. The longest announced wait names the limit;
+ * without one, a full `x-fb-ads-insights-throttle` names the insights load, else the code does.
+ * Code 368 with subcode 1390008 is Meta's "going too fast" block.
  */
-export function limitHit(code: number | undefined, headers: Headers | undefined, nowMs: number): LimitHit {
+export function limitHit(
+	code: number | undefined,
+	headers: Headers | undefined,
+	nowMs: number,
+	subcode?: number,
+): LimitHit {
 	const usage = parseUsageHeaders(headers);
-	let kind = limitKindOfCode(code);
-	// A refusal without a code (a 429 from a proxy) or with one we do not place: the headers may tell.
-	if (kind === 'unknown' && positive(usage.adAccount?.reset_time_duration) !== undefined) kind = 'adAccount';
+	const byCode = limitKindOfCode(code, subcode);
+	const candidates: LimitHit[] = [];
+	const business = businessUseCaseHit(usage);
+	if (business.waitMs !== undefined || byCode === 'businessUseCase') candidates.push(business);
+	const adAccountWait = positive(usage.adAccount?.reset_time_duration);
+	if (adAccountWait !== undefined && (byCode === 'user' || byCode === 'custom' || byCode === 'unknown')) {
+		candidates.push({ kind: 'adAccount', waitMs: adAccountWait * 1000 });
+	}
+	const announced = candidates
+		.filter((hit) => hit.waitMs !== undefined)
+		.sort((a, b) => (b.waitMs ?? 0) - (a.waitMs ?? 0))[0];
 	const hit: LimitHit =
-		kind === 'businessUseCase'
-			? businessUseCaseHit(usage)
-			: kind === 'adAccount'
-				? { kind, waitMs: (positive(usage.adAccount?.reset_time_duration) ?? 0) * 1000 || undefined }
-				: { kind };
+		announced ?? candidates.find((candidate) => candidate.kind === byCode) ?? insightsHit(usage) ?? { kind: byCode };
 	hit.waitMs ??= retryAfterMs(headers, nowMs);
 	return hit;
 }
@@ -227,6 +279,15 @@ export function limitWords(hit: LimitHit): string {
 			return 'a custom rate limit on this endpoint (code 613)';
 		case 'adAccount':
 			return "the ad account's rate limit (x-ad-account-usage)";
+		case 'insights': {
+			const figures = [
+				hit.insights?.app === undefined ? '' : `app ${hit.insights.app} %`,
+				hit.insights?.account === undefined ? '' : `ad account ${hit.insights.account} %`,
+			].filter((figure) => figure !== '');
+			return `the Ads Insights load limit (x-fb-ads-insights-throttle: ${figures.join(', ')})`;
+		}
+		case 'tooFast':
+			return 'Meta\'s "going too fast" block on this action (code 368, subcode 1390008)';
 		case 'businessUseCase': {
 			const type = hit.type ? ` "${hit.type}"` : '';
 			const of = hit.id ? ` of business ${hit.id}` : '';

@@ -128,6 +128,7 @@ export const ERROR_CLASSES: readonly GraphErrorClass[] = [
 	'auth',
 	'permission',
 	'proofRequired',
+	'appSecret',
 	'rateLimit',
 	'transient',
 	'badRequest',

@@ -139,6 +139,7 @@ const CHECK_FAILING_WORDS: Record<GraphErrorClass, string> = {
 	badResponse: 'the answer was not from the Graph API',
 	auth: 'the token used for the check was refused',
 	proofRequired: 'Meta requires an appsecret_proof',
+	appSecret: "the credential's App Secret is wrong or missing",
 	permission: 'a permission is missing for the check',
 	policy: 'Meta blocks the check for a policy reason',
 	badRequest: 'Meta refused the check as invalid',
@@ -265,6 +266,8 @@ const CHECK_FAILING_ACTIONS: Record<GraphErrorClass, string> = {
 	auth: "The token used for the check was refused: check that the credential's App ID and App Secret are current (resetting the secret kills the app token), or run the Meta Token node's Inspect operation",
 	proofRequired:
 		'The app has "Require App Secret" on: fill in the credential\'s App Secret and set App Secret Proof to Auto',
+	appSecret:
+		"Meta refused the credential's App Secret, or the check needs it: copy the App ID and App Secret of the token's app into the credential",
 	permission:
 		"The check lacks a permission: check the credential's App ID and App Secret, or run the Meta Token node's Inspect operation for details",
 	policy: "Meta blocks the check for a policy reason: check the app dashboard and Account Quality for restrictions",

@@ -125,7 +125,7 @@ export function observationFromCheckFailure(
 /**
  * The one mapping the trigger needs when `debug_token` fails:
  * - `inspectedWith: 'self'` and an `auth` error → the token is dead (observationFromAuthError);
- * - anything else (network, rateLimit, transient, badResponse, proofRequired, permission, policy,
+ * - anything else (network, rateLimit, transient, badResponse, proofRequired, appSecret, permission, policy,
  *   badRequest, and `auth` of the APP token, which says nothing about the inspected token) → a
  *   failed check, which can only ever raise `checkFailing`.
  */

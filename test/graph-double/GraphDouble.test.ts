@@ -521,7 +521,7 @@ describe('oauth/access_token', () => {
 		for (const client of wrongClients) {
 			const reply = await exchange(addUser(), client);
 			expect(reply.status).toBe(400);
-			expect(errorOf(reply)).toMatchObject({ code: 100, message: 'Error validating client secret.' });
+			expect(errorOf(reply)).toMatchObject({ code: 1, message: 'Error validating client secret.', is_transient: false });
 		}
 		expect(errorOf(await exchange(double.addToken({ type: 'USER', appId: OTHER.id }))).code).toBe(100);
 	});
@@ -975,6 +975,23 @@ describe('faults', () => {
 		expect(permission.status).toBe(403);
 		expect(errorOf(permission).message).toBe('(#200) Requires business_management permission to manage the object');
 		expect(errorOf(await call())).toMatchObject({ code: 368, is_transient: true });
+	});
+
+	it("graphError carries Meta's words for the user (error_user_title, error_user_msg) only when given", async () => {
+		double.injectFault({
+			fault: { type: 'graphError', code: 1, subcode: 2853001, isTransient: false, userTitle: 'profile is not linked', userMessage: 'link it' },
+		});
+		double.injectFault({ fault: { type: 'graphError', code: 3 } });
+		expect(errorOf(await call())).toMatchObject({
+			code: 1,
+			error_subcode: 2853001,
+			is_transient: false,
+			error_user_title: 'profile is not linked',
+			error_user_msg: 'link it',
+		});
+		const capability = errorOf(await call());
+		expect(capability.message).toBe('(#3) Application does not have the capability to make this API call.');
+		expect('error_user_title' in capability).toBe(false);
 	});
 
 	it('status answers a raw status and body', async () => {

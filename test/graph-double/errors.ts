@@ -16,6 +16,9 @@ export interface GraphErrorFields {
 	/** Meta uses OAuthException for nearly everything, GraphMethodException for unknown objects. */
 	type?: string;
 	isTransient?: boolean;
+	/** Meta's words for the end user (`error_user_title`, `error_user_msg`), when it writes any. */
+	userTitle?: string;
+	userMessage?: string;
 }
 
 export function fbtraceId(): string {
@@ -36,6 +39,8 @@ export function errorAnswer(status: number, error: GraphErrorFields): Answer {
 				...(error.subcode === undefined ? {} : { error_subcode: error.subcode }),
 				fbtrace_id: fbtraceId(),
 				is_transient: error.isTransient ?? false,
+				...(error.userTitle === undefined ? {} : { error_user_title: error.userTitle }),
+				...(error.userMessage === undefined ? {} : { error_user_msg: error.userMessage }),
 			},
 		},
 		status,
@@ -76,8 +81,22 @@ export function proofInvalid(): Answer {
 	return invalidParameter('Invalid appsecret_proof provided in the API argument');
 }
 
+/**
+ * A client_secret that is not the app's. Meta answers it with code 1 (not 100), as users pasted
+ * it (github.com/facebookarchive/php-graph-sdk/issues/538:
+ * `{"error":{"message":"Error validating client secret.","type":"OAuthException","code":1,…}}`).
+ */
 export function badClientSecret(): Answer {
-	return invalidParameter('Error validating client secret.');
+	return errorAnswer(400, { code: 1, message: 'Error validating client secret.' });
+}
+
+/**
+ * Meta's answer to a path it does not know under a version, e.g. a version written without its
+ * "v" (github.com/RealmTeam/django-rest-framework-social-oauth2/issues/180:
+ * `{"error":{"message":"Unknown path components: /me","type":"OAuthException","code":2500,…}}`).
+ */
+export function unknownPath(path: string): GraphErrorFields {
+	return { code: 2500, message: `Unknown path components: ${path}` };
 }
 
 /** Meta's answer to a path it does not serve (or an object the token cannot see). */
@@ -207,6 +226,9 @@ export function defaultMessage(code: number): string {
 			return 'An unknown error occurred';
 		case 2:
 			return 'An unexpected error has occurred. Please retry your request later.';
+		// github.com/facebook/facebook-php-business-sdk/issues/266
+		case 3:
+			return '(#3) Application does not have the capability to make this API call.';
 		case 4:
 			return '(#4) Application request limit reached';
 		case 10:

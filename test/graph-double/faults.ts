@@ -141,6 +141,8 @@ export function faultAnswer(fault: AnswerFault, businessId: string): Answer {
 				subcode: fault.subcode,
 				message: fault.message ?? defaultMessage(fault.code),
 				isTransient: fault.isTransient ?? (fault.code === 1 || fault.code === 2),
+				userTitle: fault.userTitle,
+				userMessage: fault.userMessage,
 			});
 			for (const [name, value] of Object.entries(fault.headers ?? {})) {
 				answer.headers[name.toLowerCase()] = value;

@@ -64,6 +64,9 @@ export type Fault =
 			status?: number;
 			isTransient?: boolean;
 			headers?: Record<string, string>;
+			/** `error_user_title` / `error_user_msg` of the answer. */
+			userTitle?: string;
+			userMessage?: string;
 	  }
 	| { type: 'status'; status: number; body?: string; contentType?: string }
 	/** 502 with an HTML page from a "proxy". */

@@ -324,10 +324,10 @@ describe('rate-limit pacing of batches', () => {
 	it('makes every call in flight wait out the pause Meta announced, then probes with one item', async () => {
 		const announced = {
 			...appUsage(120),
-			// The items are refused for the app limit (code 4): its wait is retry-after. A
-			// business-use-case entry of other calls must not pace them.
+			// The items are refused for the app limit (code 4): its wait is retry-after. A full
+			// business-use-case entry that announces no wait does not add one.
 			'retry-after': '60',
-			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 30 }] }),
+			'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'ads_management', call_count: 120, estimated_time_to_regain_access: 0 }] }),
 		};
 		const { client, sleeps, sends } = pacedHarness((n, size) =>
 			n === 2

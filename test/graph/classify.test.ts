@@ -185,6 +185,111 @@ describe('other classes', () => {
 	});
 });
 
+describe('what the message and flags say beyond the code', () => {
+	it.each([
+		[10, 460, 'passwordChanged'],
+		[100, 463, 'expired'],
+		[1, 458, 'notAuthorized'],
+		[200, 492, 'noPageRole'],
+		[102, 493, 'inactive'],
+		[4, 459, 'checkpoint'],
+		[190, 461, 'notAuthorized'],
+		[190, 466, 'notAuthorized'],
+		[190, 465, 'invalid'],
+	])('an OAuth subcode decides first: code %i with subcode %i is auth/%s', (code, subcode, reason) => {
+		const error = classify({ code, error_subcode: subcode, message: 'Error validating access token' });
+		expect(error.errorClass).toBe('auth');
+		expect(error.reason).toBe(reason);
+		expect(error.retryable).toBe(false);
+	});
+
+	it('2500 "Unknown path components" is a wrong path or version; "An active access token" is the token', () => {
+		const path = classify({ code: 2500, message: 'Unknown path components: /me/adaccounts' });
+		expect(path.errorClass).toBe('badRequest');
+		expect(path.retryable).toBe(false);
+		expect(path.message).toMatch(/not the token/);
+		expect(path.description).toMatch(/Graph API Version/);
+		const token = classify({ code: 2500, message: 'An active access token must be used to query information about the current user.' });
+		expect(token.errorClass).toBe('auth');
+	});
+
+	it('code 3 is a capability of the app, not a bad request', () => {
+		const error = classify({ code: 3, message: '(#3) Application does not have the capability to make this API call.' });
+		expect(error.errorClass).toBe('permission');
+		expect(error.summary).toMatch(/capability/);
+		expect(error.description).toMatch(/a new token will not help/);
+	});
+
+	it('code 1 "Error validating client secret" is a wrong App Secret, never retried', () => {
+		const error = classify({ code: 1, message: 'Error validating client secret.' }, { httpStatus: 500 });
+		expect(error.errorClass).toBe('appSecret');
+		expect(error.retryable).toBe(false);
+		expect(error.description).toMatch(/App Secret/);
+	});
+
+	it('"Application Secret required for this endpoint" asks for the app token, not a new user token', () => {
+		const error = classify({ code: 190, message: '(#190) Application Secret required for this endpoint' });
+		expect(error.errorClass).toBe('appSecret');
+		expect(error.reason).toBeUndefined();
+		expect(error.summary).toMatch(/app access token/);
+		expect(error.description).toMatch(/a new user token will not help/);
+	});
+
+	it.each([1, 2, 12345])('is_transient: false is never retried as transient (code %i, HTTP 500)', (code) => {
+		const error = classify({ code, message: 'An unknown error occurred', is_transient: false }, { httpStatus: 500 });
+		expect(error.errorClass).toBe('badRequest');
+		expect(error.retryable).toBe(false);
+	});
+
+	it('368 with subcode 1390008 is a throttle; other 368s are policy blocks', () => {
+		const fast = classify({ code: 368, error_subcode: 1390008, message: "You're going too fast" });
+		expect(fast.errorClass).toBe('rateLimit');
+		expect(fast.retryable).toBe(true);
+		expect(fast.summary).toMatch(/going too fast/);
+		expect(classify({ code: 368, error_subcode: 1346003 }).errorClass).toBe('policy');
+	});
+
+	it.each([
+		'Invalid appsecret_proof provided in the API argument',
+		'API calls from the server require an app secret proof',
+		'Invalid appsecret proof',
+		'Invalid app_secret_proof',
+	])('the proof however spelled: "%s"', (message) => {
+		expect(classify({ code: 100, message }).errorClass).toBe('proofRequired');
+		expect(classify({ code: 190, message }).errorClass).toBe('proofRequired');
+	});
+
+	it('an auth code that asks for permissions is a permission problem', () => {
+		const error = classify({
+			code: 190,
+			message: "Any of the pages_read_engagement, pages_show_list permission(s) must be granted before impersonating a user's page.",
+		});
+		expect(error.errorClass).toBe('permission');
+		expect(error.description).toMatch(/pages_read_engagement/);
+	});
+
+	it("brings Meta's words for the user into the message: title and text", () => {
+		const error = classify({ code: 100, message: 'Invalid parameter', error_user_title: 'Disallowed Post Link', error_user_msg: 'The URL is not allowed.' });
+		expect(error.metaMessage).toBe('Invalid parameter — Disallowed Post Link: The URL is not allowed.');
+		expect(classify({ code: 100, message: 'm', error_user_msg: '  ' }).metaMessage).toBe('m');
+	});
+
+	it('reads announced waits wherever they are: 32 with a business-use-case wait, 17 with an ad-account reset', () => {
+		const page = classify(
+			{ code: 32, message: '(#32) Page request limit reached' },
+			{ headers: { 'x-business-use-case-usage': JSON.stringify({ 9: [{ type: 'pages', call_count: 100, estimated_time_to_regain_access: 12 }] }) } },
+		);
+		expect(page.retryAfterMs).toBe(12 * 60_000);
+		expect(page.summary).toContain('Meta asked to wait 12 minutes');
+		const user = classify(
+			{ code: 17, message: '(#17) User request limit reached' },
+			{ headers: { 'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":90}' } },
+		);
+		expect(user.retryAfterMs).toBe(90_000);
+		expect(user.summary).toContain("the ad account's rate limit (x-ad-account-usage)");
+	});
+});
+
 describe('errorEnvelopeOf', () => {
 	it('reads the envelope, tolerating numeric strings', () => {
 		expect(

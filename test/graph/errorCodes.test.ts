@@ -1,4 +1,4 @@
-import { authReason, metaCodeKind, retryableClassOfCode } from '../../nodes/graph/errorCodes';
+import { authReason, metaCodeKind, metaErrorKind, retryableClassOfCode } from '../../nodes/graph/errorCodes';
 
 describe('metaCodeKind', () => {
 	it.each([
@@ -46,5 +46,28 @@ describe('authReason', () => {
 		expect(authReason(0, 'Session has expired on Friday')).toBe('expired');
 		expect(authReason(undefined, 'The user has not authorized application 123')).toBe('notAuthorized');
 		expect(authReason(null, null)).toBe('invalid');
+	});
+});
+
+describe('metaErrorKind', () => {
+	it.each([
+		[{ code: 4, subcode: 460 }, 'auth'],
+		[{ code: 368, subcode: 1390008 }, 'tooFast'],
+		[{ code: 368, subcode: 1346003 }, 'policy'],
+		[{ code: 2500, message: 'Unknown path components: /me' }, 'unknownPath'],
+		[{ code: 2500, message: 'An active access token must be used' }, 'auth'],
+		[{ code: 1, message: 'Error validating client secret.' }, 'wrongAppSecret'],
+		[{ code: 190, message: '(#190) Application Secret required for this endpoint' }, 'appSecretRequired'],
+		[{ code: 190, message: 'Invalid appsecret_proof provided in the API argument' }, 'proof'],
+		[{ code: 190, message: 'pages_show_list permission(s) must be granted' }, 'permissionByMessage'],
+		[{ code: 3, message: '(#3) Application does not have the capability' }, 'capability'],
+		[{ code: 2, isTransient: false }, 'notTransient'],
+		[{ code: 99999, isTransient: false }, 'notTransient'],
+		[{ code: 2, isTransient: true }, 'transient'],
+		[{ code: 100, isTransient: false }, 'invalidParameter'],
+		// A rate limit stays one, whatever its text says.
+		[{ code: 17, message: 'Unknown path components: /x' }, 'rateLimit'],
+	])('%j is %s', (facts, kind) => {
+		expect(metaErrorKind(facts)).toBe(kind);
 	});
 });

@@ -50,10 +50,35 @@ describe('limitHit', () => {
 		expect(limitWords(hit)).toBe('the business use case limit "ads_management" of business 77 (x-business-use-case-usage)');
 	});
 
-	it('does not take an unrelated business-use-case wait for an app-limit refusal', () => {
+	it('takes the business-use-case wait of a refusal whatever its code (32, 4), the longest announced wait naming the limit', () => {
+		const pages = BUC([{ type: 'pages', call_count: 100, estimated_time_to_regain_access: 5 }]);
+		expect(limitHit(32, pages, NOW)).toEqual({ kind: 'businessUseCase', type: 'pages', id: '77', waitMs: 5 * 60_000 });
 		const headers = { ...BUC([{ type: 'ads_management', estimated_time_to_regain_access: 30 }]), 'retry-after': '20' };
-		expect(limitHit(4, headers, NOW)).toEqual({ kind: 'app', waitMs: 20_000 });
-		expect(limitHit(4, BUC([{ estimated_time_to_regain_access: 30 }]), NOW)).toEqual({ kind: 'app' });
+		expect(limitHit(4, headers, NOW)).toEqual({ kind: 'businessUseCase', type: 'ads_management', id: '77', waitMs: 30 * 60_000 });
+		// An entry that announces no wait leaves the code's limit and retry-after in charge.
+		const calm = { ...BUC([{ type: 'ads_management', call_count: 100, estimated_time_to_regain_access: 0 }]), 'retry-after': '20' };
+		expect(limitHit(4, calm, NOW)).toEqual({ kind: 'app', waitMs: 20_000 });
+	});
+
+	it('reads reset_time_duration (seconds) of x-ad-account-usage for the ad-account codes 17 and 613, not for an app limit', () => {
+		const account = { 'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":240,"ads_api_access_tier":"standard_access"}' };
+		expect(limitHit(17, account, NOW)).toEqual({ kind: 'adAccount', waitMs: 240_000 });
+		expect(limitHit(613, account, NOW)).toEqual({ kind: 'adAccount', waitMs: 240_000 });
+		expect(limitHit(4, account, NOW)).toEqual({ kind: 'app' });
+	});
+
+	it('names a full x-fb-ads-insights-throttle when no wait was announced, never one below 100', () => {
+		const full = { 'x-fb-ads-insights-throttle': '{"app_id_util_pct":100,"acc_id_util_pct":12.5}' };
+		const hit = limitHit(4, full, NOW);
+		expect(hit).toEqual({ kind: 'insights', insights: { app: 100, account: 12.5 } });
+		expect(limitWords(hit)).toBe('the Ads Insights load limit (x-fb-ads-insights-throttle: app 100 %, ad account 12.5 %)');
+		expect(limitHit(17, { 'x-fb-ads-insights-throttle': '{"app_id_util_pct":0,"acc_id_util_pct":0}' }, NOW)).toEqual({ kind: 'user' });
+	});
+
+	it('names 368 with subcode 1390008 as the "going too fast" block', () => {
+		const hit = limitHit(368, {}, NOW, 1390008);
+		expect(hit).toEqual({ kind: 'tooFast' });
+		expect(limitWords(hit)).toContain('going too fast');
 	});
 
 	it('reads an ad-account refusal from x-ad-account-usage (seconds)', () => {
