@@ -244,7 +244,7 @@ function mirrorTypeProblem(type: string, credentialId: string): CredentialSaveEr
 	if (tokenWrite(type, '')) return undefined;
 	if (!type) return refused('unsupportedCredentialType', untyped(credentialId));
 	const why = isOAuth2Type(type)
-		? "n8n keeps an OAuth2 credential's token itself and renews it through the credential's connection, so this node does not write into it: remove it from the list and reconnect it in n8n when Meta's token ends."
+		? "n8n keeps an OAuth2 credential's token itself and renews it through the credential's connection, so this node does not write into it: remove it from the list, and renew it by reconnecting it in n8n before Meta's token ends."
 		: `this node writes only into ${writableTypesText()} credentials.`;
 	return refused('unsupportedCredentialType', `Credential ${credentialId} in "${MIRROR_LABEL}" is a "${type}" credential: ${why}`);
 }
