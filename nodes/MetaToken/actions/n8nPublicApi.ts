@@ -16,7 +16,7 @@ import { isRecord } from '../../graph/wire';
 import { N8N_API_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
 
-export type N8nApiAnswer = { reached: true; status: number; type?: string; isManaged?: boolean } | { reached: false };
+export type N8nApiAnswer = { reached: true; status: number; type?: string } | { reached: false };
 
 /** Why the n8n API credential cannot be used; `message` names what to fix. */
 export interface N8nApiSetupProblem {
@@ -68,8 +68,11 @@ async function call(
 	}
 }
 
+/** A credential call's answer; `isManaged` when n8n says whether it manages the credential (it updates no managed one). */
+export type CredentialAnswer = N8nApiAnswer & { isManaged?: boolean };
+
 /** A credential call's answer: its status, and the credential's type and whether n8n manages it, if n8n says. */
-async function credentialCall(context: IExecuteFunctions, method: 'GET' | 'PATCH', url: string, body?: object): Promise<N8nApiAnswer> {
+async function credentialCall(context: IExecuteFunctions, method: 'GET' | 'PATCH', url: string, body?: object): Promise<CredentialAnswer> {
 	const answer = await call(context, method, url, body);
 	if (!answer.reached) return answer;
 	const type = isRecord(answer.body) ? answer.body.type : undefined;
@@ -83,7 +86,7 @@ async function credentialCall(context: IExecuteFunctions, method: 'GET' | 'PATCH
 }
 
 /** `GET /api/v1/credentials/{id}`: the stored credential's type, if n8n says. */
-export async function lookUpCredential(context: IExecuteFunctions, baseUrl: string, credentialId: string): Promise<N8nApiAnswer> {
+export async function lookUpCredential(context: IExecuteFunctions, baseUrl: string, credentialId: string): Promise<CredentialAnswer> {
 	return await credentialCall(context, 'GET', `${baseUrl}${credentialPath(credentialId)}`);
 }
 

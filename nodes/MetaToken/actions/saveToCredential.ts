@@ -12,7 +12,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import { CredentialListError, credentialIdList, isOAuth2Type, tokenWrite, writableTypesText } from '../../policy/credentialTargets';
-import { credentialPath, lookUpCredential, n8nApiBaseUrl, patchCredentialData, type N8nApiAnswer } from './n8nPublicApi';
+import { credentialPath, lookUpCredential, n8nApiBaseUrl, patchCredentialData, type CredentialAnswer } from './n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
@@ -204,7 +204,7 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 }
 
 /** The type n8n's answer to the lookup confirms (possibly ''), or why the credential may not be written. */
-function answeredType(answer: N8nApiAnswer | undefined, credentialId: string, baseUrl: string): string | CredentialSaveError {
+function answeredType(answer: CredentialAnswer | undefined, credentialId: string, baseUrl: string): string | CredentialSaveError {
 	const path = credentialPath(credentialId);
 	if (!answer?.reached) {
 		return refused('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to check credential ${credentialId}: check the n8n API credential's Base URL.`);
