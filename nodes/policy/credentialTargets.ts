@@ -38,10 +38,18 @@ export const TOKEN_FIELDS: Readonly<Record<string, TokenField>> = {
 	httpBearerAuth: { label: 'Bearer Auth', field: 'token', value: asIs },
 };
 
+/** The data of a write into a credential: its token field only. */
+export type TokenWriter = (token: string) => Record<string, string>;
+
+/** How a credential of `type` is written; undefined for a type that is not. */
+export function tokenWriter(type: string): TokenWriter | undefined {
+	const target = Object.prototype.hasOwnProperty.call(TOKEN_FIELDS, type) ? TOKEN_FIELDS[type] : undefined;
+	return target ? (token) => ({ [target.field]: target.value(token) }) : undefined;
+}
+
 /** The data of the write for a credential of `type`: its token field only; undefined for a type not written. */
 export function tokenWrite(type: string, token: string): Record<string, string> | undefined {
-	const target = Object.prototype.hasOwnProperty.call(TOKEN_FIELDS, type) ? TOKEN_FIELDS[type] : undefined;
-	return target ? { [target.field]: target.value(token) } : undefined;
+	return tokenWriter(type)?.(token);
 }
 
 /** "Meta Token API, Facebook Graph API, … and Bearer Auth": for messages naming what is written. */

@@ -11,7 +11,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { CredentialListError, credentialIdList, isOAuth2Type, tokenWrite, writableTypesText } from '../../policy/credentialTargets';
+import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
 import { credentialPath, lookUpCredential, n8nApiBaseUrl, patchCredentialData, type CredentialAnswer } from './n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
@@ -87,10 +87,11 @@ export class CredentialSaveError extends OperationFailure {
 	}
 }
 
-/** One credential the new token goes into, with the type n8n confirmed for it. */
+/** One credential the new token goes into: the type n8n confirmed for it, and how that type is written. */
 export interface SaveDestination {
 	credentialId: string;
 	type: string;
+	write: TokenWriter;
 }
 
 /** Where one item's new token will be written: checked before anything was minted. */
@@ -99,8 +100,8 @@ export interface SaveTarget {
 	credentialId: string;
 	/** The n8n API credential's Base URL, normalized (https, or http on loopback). */
 	baseUrl: string;
-	/** Also Update Credentials, each confirmed as a type that is written. */
-	mirrors: SaveDestination[];
+	/** Every credential written, the Meta Token API one first, then Also Update Credentials. */
+	destinations: SaveDestination[];
 }
 
 /** Per input item: where it saves, null when it does not, or why it may not. */
@@ -138,6 +139,7 @@ function mirrorIds(context: IExecuteFunctions, itemIndex: number, credentialId: 
  */
 export async function planSaves(context: IExecuteFunctions, itemCount: number): Promise<SavePlan[]> {
 	const plans: SavePlan[] = [];
+	const mirrorsOf = new Map<number, string[]>();
 	const wanting = new Map<string, number[]>();
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		if (!context.getNodeParameter('saveToCredential', itemIndex, false)) {
@@ -159,7 +161,8 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 			plans.push(mirrors);
 			continue;
 		}
-		plans.push({ credentialId, baseUrl: '', mirrors: mirrors.map((id) => ({ credentialId: id, type: '' })) });
+		plans.push({ credentialId, baseUrl: '', destinations: [] });
+		mirrorsOf.set(itemIndex, mirrors);
 		for (const id of [credentialId, ...mirrors]) wanting.set(id, [...(wanting.get(id) ?? []), itemIndex]);
 	}
 	if (wanting.size === 0) return plans;
@@ -185,28 +188,28 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 	const answers = new Map(
 		await Promise.all([...wanting.keys()].map(async (id) => [id, await lookUpCredential(context, baseUrl, id)] as const)),
 	);
-	return plans.map((plan) => {
+	const unanswered = { reached: false } as const;
+	return plans.map((plan, itemIndex) => {
 		if (plan === null || plan instanceof CredentialSaveError) return plan;
-		const primary = answeredType(answers.get(plan.credentialId), plan.credentialId, baseUrl);
-		if (primary instanceof CredentialSaveError) return primary;
-		const problem = primaryTypeProblem(primary, plan.credentialId);
-		if (problem) return problem;
-		const mirrors: SaveDestination[] = [];
-		for (const { credentialId } of plan.mirrors) {
-			const type = answeredType(answers.get(credentialId), credentialId, baseUrl);
+		const destinations: SaveDestination[] = [];
+		for (const credentialId of [plan.credentialId, ...(mirrorsOf.get(itemIndex) ?? [])]) {
+			const type = answeredType(answers.get(credentialId) ?? unanswered, credentialId, baseUrl);
 			if (type instanceof CredentialSaveError) return type;
-			const mirrorProblem = mirrorTypeProblem(type, credentialId);
-			if (mirrorProblem) return mirrorProblem;
-			mirrors.push({ credentialId, type });
+			// The first is the Meta Token API target; the others are Also Update Credentials.
+			const problem = destinations.length === 0 ? primaryTypeProblem(type, credentialId) : mirrorTypeProblem(type, credentialId);
+			if (problem) return problem;
+			const write = tokenWriter(type);
+			if (!write) return refused('unsupportedCredentialType', `Credential ${credentialId} is a "${type}" credential, which this node does not write.`);
+			destinations.push({ credentialId, type, write });
 		}
-		return { credentialId: plan.credentialId, baseUrl, mirrors };
+		return { credentialId: plan.credentialId, baseUrl, destinations };
 	});
 }
 
 /** The type n8n's answer to the lookup confirms (possibly ''), or why the credential may not be written. */
-function answeredType(answer: CredentialAnswer | undefined, credentialId: string, baseUrl: string): string | CredentialSaveError {
+function answeredType(answer: CredentialAnswer, credentialId: string, baseUrl: string): string | CredentialSaveError {
 	const path = credentialPath(credentialId);
-	if (!answer?.reached) {
+	if (!answer.reached) {
 		return refused('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to check credential ${credentialId}: check the n8n API credential's Base URL.`);
 	}
 	const { status, type } = answer;
@@ -241,7 +244,7 @@ function primaryTypeProblem(type: string, credentialId: string): CredentialSaveE
 
 /** Why a credential of Also Update Credentials may not be written, or undefined when it may. */
 function mirrorTypeProblem(type: string, credentialId: string): CredentialSaveError | undefined {
-	if (tokenWrite(type, '')) return undefined;
+	if (tokenWriter(type)) return undefined;
 	if (!type) return refused('unsupportedCredentialType', untyped(credentialId));
 	const why = isOAuth2Type(type)
 		? "n8n keeps an OAuth2 credential's token itself and renews it through the credential's connection, so this node does not write into it: remove it from the list, and renew it by reconnecting it in n8n before Meta's token ends."
@@ -258,7 +261,9 @@ function unauthorized(status: number, doing: string): string {
 }
 
 /** What became of one target's write after minting: `error` only when it failed. */
-export interface SaveOutcome extends SaveDestination {
+export interface SaveOutcome {
+	credentialId: string;
+	type: string;
 	ok: boolean;
 	error?: CredentialSaveError;
 }
@@ -271,28 +276,26 @@ export interface SaveOutcome extends SaveDestination {
  */
 export async function saveTokenToCredentials(context: IExecuteFunctions, target: SaveTarget, accessToken: string): Promise<SaveOutcome[]> {
 	const outcomes: SaveOutcome[] = [];
-	for (const destination of [{ credentialId: target.credentialId, type: META_CREDENTIAL_TYPE }, ...target.mirrors]) {
+	for (const destination of target.destinations) {
 		outcomes.push(await writeToken(context, target.baseUrl, destination, accessToken));
 	}
 	return outcomes;
 }
 
 async function writeToken(context: IExecuteFunctions, baseUrl: string, destination: SaveDestination, accessToken: string): Promise<SaveOutcome> {
-	const { credentialId } = destination;
+	const { credentialId, type } = destination;
+	const answer = await patchCredentialData(context, baseUrl, credentialId, destination.write(accessToken));
 	const failed = (reason: SaveFailureReason, message: string, status?: number): SaveOutcome => ({
-		...destination,
+		credentialId,
+		type,
 		ok: false,
 		error: new CredentialSaveError(reason, message, status),
 	});
-	const data = tokenWrite(destination.type, accessToken);
-	// The preflight admitted only written types; a type without a field here is a bug, not a write.
-	if (!data) return failed('unsupportedCredentialType', `Credential ${credentialId} is a "${destination.type}" credential, which this node does not write.`);
-	const answer = await patchCredentialData(context, baseUrl, credentialId, data);
 	if (!answer.reached) {
 		return failed('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to save the new token into credential ${credentialId}.`);
 	}
 	const { status } = answer;
-	if (status >= 200 && status < 300) return { ...destination, ok: true };
+	if (status >= 200 && status < 300) return { credentialId, type, ok: true };
 	const path = credentialPath(credentialId);
 	if (status === 404 || status === 405) return failed('noUpdateEndpoint', noEndpoint('PATCH', path, status), status);
 	if (status === 401 || status === 403) return failed('unauthorized', unauthorized(status, 'saving the new token'), status);
