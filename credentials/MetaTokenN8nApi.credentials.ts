@@ -47,7 +47,7 @@ export class MetaTokenN8nApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'An n8n API key (Settings → n8n API). Save to Credential needs the scopes credential:read (to check that the target is a Meta Token API credential) and credential:update (to write the new token); Read History Through Public API needs workflow:read.',
+				'An n8n API key (Settings → n8n API). Save to Credential needs the scopes credential:read (to check the type of every target before anything is minted) and credential:update (to write the new token); Read History Through Public API needs workflow:read.',
 		},
 	];
 

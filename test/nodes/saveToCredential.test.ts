@@ -5,7 +5,9 @@
  * refused before anything is minted (another credential type, several items into one credential,
  * an n8n without the endpoints, an API key sent in clear); a save that fails after minting keeps
  * the token in the output and says so loudly; a saved token stays out of the output unless asked;
- * the API key is in no message.
+ * the API key is in no message. With Also Update Credentials, every further credential is
+ * confirmed before the mint, each gets only its token field, and one failing write leaves the
+ * others written and the token in the item.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
@@ -90,6 +92,7 @@ describe('a save that works', () => {
 			tokenFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
 			tokenHint: `${saved.slice(0, 6)}…${saved.slice(-4)}`,
 			savedToCredentialId: OWN,
+			savedTo: [{ credentialId: OWN, type: 'metaTokenApi', ok: true }],
 		});
 		expect(api.requests.map((r) => [r.method, r.path, r.apiKey])).toEqual([
 			['GET', `/api/v1/credentials/${OWN}`, API_KEY],
@@ -270,5 +273,166 @@ describe('a save that fails after minting keeps the token', () => {
 		expect(errorOf(item)).toMatchObject({ reason: 'unauthorized', message: expect.stringMatching(/refused the API key \(403\)/) });
 		expect(double.token(String(item.json.accessToken))?.type).toBe('SYSTEM_USER');
 		expect(apiCalls().filter((call) => call.startsWith('PATCH'))).toHaveLength(1);
+	});
+});
+
+describe('Also Update Credentials', () => {
+	/** One credential of each type written besides the Meta Token API one, with known other fields. */
+	const MIRRORS = [
+		{ id: 'fbGraph0000001', type: 'facebookGraphApi', data: { accessToken: 'old-fb', allowedHttpRequestDomains: 'domains', allowedDomains: 'graph.facebook.com' } },
+		{ id: 'fbGraphApp00001', type: 'facebookGraphAppApi', data: { accessToken: 'old-fbapp', appSecret: 'fb-app-secret-kept' } },
+		{ id: 'whatsApp000001', type: 'whatsAppApi', data: { accessToken: 'old-wa', businessAccountId: '1029384756' } },
+		{ id: 'headerAuth00001', type: 'httpHeaderAuth', data: { name: 'Authorization', value: 'Bearer old-header', allowedHttpRequestDomains: 'domains', allowedDomains: 'graph.facebook.com' } },
+		{ id: 'queryAuth000001', type: 'httpQueryAuth', data: { name: 'access_token', value: 'old-query' } },
+		{ id: 'bearerAuth00001', type: 'httpBearerAuth', data: { token: 'old-bearer', allowedHttpRequestDomains: 'none' } },
+		{ id: 'secondMeta00001', type: 'metaTokenApi', data: { accessToken: 'old-meta', appId: APP.id, appSecret: APP.secret } },
+	];
+	/** What each type's write must carry: the token field alone, in its form. */
+	const WRITE: Record<string, (token: string) => Record<string, string>> = {
+		facebookGraphApi: (token) => ({ accessToken: token }),
+		facebookGraphAppApi: (token) => ({ accessToken: token }),
+		whatsAppApi: (token) => ({ accessToken: token }),
+		httpHeaderAuth: (token) => ({ value: `Bearer ${token}` }),
+		httpQueryAuth: (token) => ({ value: token }),
+		httpBearerAuth: (token) => ({ token }),
+		metaTokenApi: (token) => ({ accessToken: token }),
+	};
+	const storeMirrors = () => MIRRORS.forEach((mirror) => api.store({ ...mirror, name: mirror.type }));
+	const patches = () => api.requests.filter((r) => r.method === 'PATCH');
+
+	it.each(MIRRORS)('writes only the token field of a $type credential and keeps its other fields', async (mirror) => {
+		storeMirrors();
+		const [item] = (await runNode(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: mirror.id }))).map((i) => i.json);
+		const minted = String(api.credentials.get(OWN)?.data.accessToken);
+		expect(double.token(minted)?.type).toBe('SYSTEM_USER');
+		expect(apiCalls()).toEqual([
+			`GET /api/v1/credentials/${OWN}`,
+			`GET /api/v1/credentials/${mirror.id}`,
+			`PATCH /api/v1/credentials/${OWN}`,
+			`PATCH /api/v1/credentials/${mirror.id}`,
+		]);
+		expect(patches()[1].body).toEqual({ data: WRITE[mirror.type](minted), isPartialData: true });
+		expect(api.credentials.get(mirror.id)?.data).toEqual({ ...mirror.data, ...WRITE[mirror.type](minted) });
+		expect(item.savedTo).toEqual([
+			{ credentialId: OWN, type: 'metaTokenApi', ok: true },
+			{ credentialId: mirror.id, type: mirror.type, ok: true },
+		]);
+		expect(item.savedToCredentialId).toBe(OWN);
+		expect(JSON.stringify(item)).not.toContain(minted);
+	});
+
+	it('writes one exchanged token into every type in the same run, the Meta Token API credential first', async () => {
+		storeMirrors();
+		const shortLived = double.addToken({ type: 'USER', appId: APP.id, userId: '42', expiresAt: double.now() + 3600 });
+		const ids = MIRRORS.map((mirror) => mirror.id);
+		const [item] = (
+			await runNode(node, refresh(shortLived, { operation: 'exchange', mirrorCredentialIds: ` ${ids.join(',\n')} , ${OWN}, ${ids[0]}` }))
+		).map((i) => i.json);
+		const minted = String(api.credentials.get(OWN)?.data.accessToken);
+		expect(double.token(minted)?.type).toBe('USER');
+		expect(mintCalls()).toHaveLength(1);
+		// Every lookup before any write; each credential once, though the list names two of them twice.
+		expect(apiCalls()).toEqual([OWN, ...ids].map((id) => `GET /api/v1/credentials/${id}`).concat([OWN, ...ids].map((id) => `PATCH /api/v1/credentials/${id}`)));
+		for (const mirror of MIRRORS) expect(api.credentials.get(mirror.id)?.data).toEqual({ ...mirror.data, ...WRITE[mirror.type](minted) });
+		expect(item.savedTo).toEqual([{ credentialId: OWN, type: 'metaTokenApi', ok: true }, ...MIRRORS.map((m) => ({ credentialId: m.id, type: m.type, ok: true }))]);
+		expect(item.accessToken).toBeUndefined();
+	});
+
+	it.each([
+		['another type', { id: 'slack0000000001', type: 'slackApi' }, /Credential slack0000000001 in "Also Update Credentials" is a "slackApi" credential: this node writes only into Meta Token API, Facebook Graph API, .* and Bearer Auth credentials\. Nothing was minted\./],
+		['an OAuth2 credential for Meta', { id: 'fbOauth00000001', type: 'facebookGraphApiOAuth2Api' }, /Credential fbOauth00000001 .* "facebookGraphApiOAuth2Api" credential: n8n keeps an OAuth2 credential's token itself .*Nothing was minted\./],
+		['a generic OAuth2 credential', { id: 'oauth2000000001', type: 'oAuth2Api' }, /"oAuth2Api" credential: n8n keeps an OAuth2/],
+		['a credential n8n manages', { id: 'managed00000001', type: 'httpHeaderAuth', isManaged: true }, /Credential managed00000001 is managed by n8n itself.*Nothing was minted\./],
+	])('refuses %s before minting, naming it, and writes nothing — not even the Meta Token API credential', async (_case, bad, message) => {
+		storeMirrors();
+		api.store({ ...bad, name: 'x', data: { value: 'keep' } });
+		const text = await failureText(runNode(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: `${MIRRORS[0].id}, ${bad.id}` })));
+		expect(text).toMatch(message);
+		expect(mintCalls()).toHaveLength(0);
+		expect(patches()).toHaveLength(0);
+		expect(api.credentials.get(OWN)?.data.accessToken).toBe('old');
+	});
+
+	it('refuses an unknown ID in the list before minting', async () => {
+		storeMirrors();
+		const [item] = await runNode(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: `${MIRRORS[1].id},missing0000001` }, { continueOnFail: true }));
+		expect(errorOf(item)).toMatchObject({ reason: 'notFound', message: expect.stringMatching(/no credential has ID missing0000001.*Nothing was minted/) });
+		expect(mintCalls()).toHaveLength(0);
+		expect(patches()).toHaveLength(0);
+	});
+
+	it('refuses an entry that is no credential ID, without repeating it and before asking n8n', async () => {
+		const pasted = expiringSystemUserToken();
+		const text = await failureText(runNode(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: `${MIRRORS[0].id}, ${pasted}` })));
+		expect(text).toMatch(/Also Update Credentials: entry 2 is not a credential ID.*Nothing was minted/);
+		expect(text).not.toContain(pasted);
+		expect(api.requests).toHaveLength(0);
+		expect(mintCalls()).toHaveLength(0);
+	});
+
+	it('refuses a run in which two items would write into the same further credential', async () => {
+		storeMirrors();
+		api.store({ id: 'client-a', name: 'A', type: 'metaTokenApi', data: {} });
+		api.store({ id: 'client-b', name: 'B', type: 'metaTokenApi', data: {} });
+		const text = await failureText(
+			runNode(
+				node,
+				refresh('unused', { tokenSource: 'input', token: '={{ $json.token }}', credentialId: '={{ $json.credential }}', mirrorCredentialIds: MIRRORS[3].id }, {
+					items: [
+						{ token: expiringSystemUserToken(), credential: 'client-a' },
+						{ token: expiringSystemUserToken(), credential: 'client-b' },
+					],
+				}),
+			),
+		);
+		expect(text).toMatch(/2 input items would save a new token into the same credential headerAuth00001/);
+		expect(mintCalls()).toHaveLength(0);
+		expect(api.requests).toHaveLength(0);
+	});
+
+	it('on n8n 1.x says before minting that the public API cannot update credentials', async () => {
+		api.major = 1;
+		const text = await failureText(runNode(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: MIRRORS.map((m) => m.id).join(',') })));
+		expect(text).toMatch(/no credential lookup or update endpoint \(n8n 1\.x lacks them.*Nothing was minted/);
+		expect(mintCalls()).toHaveLength(0);
+	});
+
+	it('when one write fails after minting, writes the others, keeps the token in the item and names the credential still holding the old one', async () => {
+		storeMirrors();
+		const failing = MIRRORS[3];
+		api.fail('PATCH', { status: 500 }, 3, `/api/v1/credentials/${failing.id}`);
+		const { output, hints } = await runNodeWithHints(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: MIRRORS.map((m) => m.id).join(',') }));
+		const [item] = output;
+		const minted = String(item.json.accessToken);
+		expect(double.token(minted)?.type).toBe('SYSTEM_USER');
+		expect(api.credentials.get(OWN)?.data.accessToken).toBe(minted);
+		for (const mirror of MIRRORS.filter((m) => m !== failing)) expect(api.credentials.get(mirror.id)?.data).toEqual({ ...mirror.data, ...WRITE[mirror.type](minted) });
+		expect(api.credentials.get(failing.id)?.data).toEqual(failing.data);
+		expect(item.json.savedToCredentialId).toBe(OWN);
+		expect(item.json.savedTo).toEqual([
+			{ credentialId: OWN, type: 'metaTokenApi', ok: true },
+			...MIRRORS.map((m) =>
+				m === failing
+					? { credentialId: m.id, type: m.type, ok: false, error: `n8n answered 500 when saving the new token into credential ${m.id}.` }
+					: { credentialId: m.id, type: m.type, ok: true },
+			),
+		]);
+		expect(errorOf(item)).toMatchObject({ class: 'saveToCredential', reason: 'failed' });
+		expect(errorOf(item).message).toMatch(
+			new RegExp(`was minted but not saved into credential ${failing.id}: n8n answered 500.*It was saved into credentials ${OWN}, .*Credential ${failing.id} still holds the token it held before\\. It is kept in this item's accessToken field`),
+		);
+		expect(hints).toEqual([{ type: 'danger', location: 'outputPane', message: expect.stringMatching(/^Item 0: The new token EAA.*not saved/) }]);
+		for (const text of [JSON.stringify(item.json.error), JSON.stringify(item.json.savedTo), JSON.stringify(hints), logs.text()]) expect(text).not.toContain(minted);
+	});
+
+	it('when the Meta Token API credential fails but the others are written, says so: savedToCredentialId is null', async () => {
+		storeMirrors();
+		api.fail('PATCH', { status: 403 }, 1, `/api/v1/credentials/${OWN}`);
+		const [item] = await runNode(node, refresh(expiringSystemUserToken(), { mirrorCredentialIds: `${MIRRORS[0].id},${MIRRORS[4].id}` }));
+		const minted = String(item.json.accessToken);
+		expect(item.json.savedToCredentialId).toBeNull();
+		expect((item.json.savedTo as IDataObject[]).map((entry) => entry.ok)).toEqual([false, true, true]);
+		expect(api.credentials.get(MIRRORS[4].id)?.data.value).toBe(minted);
+		expect(errorOf(item).message).toMatch(new RegExp(`not saved into credential ${OWN}: n8n refused the API key \\(403\\).*It was saved into credentials ${MIRRORS[0].id} and ${MIRRORS[4].id}\\. Credential ${OWN} still holds`));
 	});
 });

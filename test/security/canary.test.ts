@@ -2,8 +2,9 @@
  * The canary sweep: unique token, app-secret and n8n-API-key strings through every operation of
  * the node (and the trigger's poll and the credential test), every fault the Graph API double
  * offers, with and without Continue On Fail, and the new options (Save to Credential with and
- * without Include Token in Output, its failures, tool mode) — run through n8n-core's contexts
- * and request helpers. None of the canaries may appear in any output item, thrown error
+ * without Include Token in Output, its failures, tool mode; Also Update Credentials, its writes
+ * failing and n8n's answers echoing what was sent) — run through n8n-core's contexts and request
+ * helpers. None of the canaries may appear in any output item, thrown error
  * (message, description, its JSON and inspection), execution hint, n8n log line (captured) or URL
  * the double recorded; the API key goes nowhere but n8n's own API in its header. Whole Meta
  * tokens minted or listed by Meta appear only in an `accessToken` field, and only where the user
@@ -248,6 +249,18 @@ describe.each([false, true])('Continue On Fail %s', (continueOnFail) => {
 	});
 });
 
+/** One further credential of each type Also Update Credentials writes into. */
+const MIRRORS = [
+	{ id: 'cnyFacebook0001', type: 'facebookGraphApi', data: { accessToken: 'old' } },
+	{ id: 'cnyFacebookApp1', type: 'facebookGraphAppApi', data: { accessToken: 'old', appSecret: 'kept' } },
+	{ id: 'cnyWhatsApp0001', type: 'whatsAppApi', data: { accessToken: 'old', businessAccountId: '1' } },
+	{ id: 'cnyHeaderAuth01', type: 'httpHeaderAuth', data: { name: 'Authorization', value: 'Bearer old' } },
+	{ id: 'cnyQueryAuth001', type: 'httpQueryAuth', data: { name: 'access_token', value: 'old' } },
+	{ id: 'cnyBearerAuth01', type: 'httpBearerAuth', data: { token: 'old' } },
+];
+const MIRROR_IDS = MIRRORS.map((mirror) => mirror.id).join(',');
+const storeMirrors = () => MIRRORS.forEach((mirror) => api.store({ ...mirror, name: mirror.type }));
+
 describe('the new options', () => {
 	const MINTING: Operation[] = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 	// Every row has all five cells: jest passes a `done` callback to a test with more parameters than cells.
@@ -263,6 +276,33 @@ describe('the new options', () => {
 		['n8n 1.x', {}, () => (api.major = 1), false, undefined],
 		['API key without scopes', {}, () => (api.scopes = []), false, undefined],
 		['n8n API over plain http off this machine', {}, () => undefined, false, 'http://n8n.example.com'],
+		['saved into every further credential', { mirrorCredentialIds: MIRROR_IDS }, storeMirrors, false, undefined],
+		['saved into every further credential, Include Token in Output', { mirrorCredentialIds: MIRROR_IDS, includeTokenInOutput: true }, storeMirrors, true, undefined],
+		[
+			'a further write fails, n8n echoing the body (500)',
+			{ mirrorCredentialIds: MIRROR_IDS },
+			() => {
+				storeMirrors();
+				api.fail('PATCH', { status: 500, echo: true }, 10, `/api/v1/credentials/${MIRRORS[3].id}`);
+			},
+			true,
+			undefined,
+		],
+		[
+			'every further write refused, n8n echoing the body (400)',
+			{ mirrorCredentialIds: MIRROR_IDS },
+			() => {
+				storeMirrors();
+				for (const mirror of MIRRORS) api.fail('PATCH', { status: 400, echo: true }, 1, `/api/v1/credentials/${mirror.id}`);
+			},
+			true,
+			undefined,
+		],
+		['a further write cut off (reset)', { mirrorCredentialIds: MIRROR_IDS }, () => (storeMirrors(), api.fail('PATCH', { reset: true }, 30)), true, undefined],
+		['a further lookup fails, n8n echoing (500)', { mirrorCredentialIds: MIRROR_IDS }, () => (storeMirrors(), api.fail('GET', { status: 500, echo: true }, 1, `/api/v1/credentials/${MIRRORS[5].id}`)), false, undefined],
+		['a further credential of a refused type (OAuth2)', { mirrorCredentialIds: `${MIRRORS[0].id},cnyOauth2000001` }, () => (storeMirrors(), api.store({ id: 'cnyOauth2000001', name: 'x', type: 'facebookGraphApiOAuth2Api', data: {} })), false, undefined],
+		['an unknown further credential', { mirrorCredentialIds: 'cnyMissing00001' }, () => undefined, false, undefined],
+		['further credentials on n8n 1.x', { mirrorCredentialIds: MIRROR_IDS }, () => (storeMirrors(), (api.major = 1)), false, undefined],
 	];
 	describe.each(MINTING)('%s', (operation) => {
 		it.each(CASES)('%s', async (_name, parameters, arrange, accessTokenAllowed, n8nApiBaseUrl) => {
@@ -274,6 +314,31 @@ describe('the new options', () => {
 				const observed = await observe(setup, continueOnFail, n8nApiBaseUrl);
 				expectNoLeak(setup, observed, accessTokenAllowed);
 			}
+		});
+
+		it('a token given as a further credential ID', async () => {
+			for (const continueOnFail of [false, true]) {
+				reset();
+				storeMirrors();
+				const setup = setUp(operation);
+				// Through an expression, e.g. a sheet column that holds a token by mistake (a value typed
+				// into the parameter itself is in the workflow, and in n8n's error's copy of the node).
+				setup.items = [{ mirrors: `${MIRRORS[0].id}, ${setup.canaries[0]}` }];
+				setup.parameters = { ...setup.parameters, saveToCredential: true, mirrorCredentialIds: '={{ $json.mirrors }}' };
+				expectNoLeak(setup, await observe(setup, continueOnFail), false);
+				expect(api.requests).toHaveLength(0);
+			}
+		});
+
+		it('several items into one further credential', async () => {
+			reset();
+			storeMirrors();
+			api.store({ id: 'cnyOther0000001', name: 'Other', type: 'metaTokenApi', data: {} });
+			const setup = setUp(operation);
+			setup.items = [{ credential: OWN }, { credential: 'cnyOther0000001' }];
+			setup.parameters = { ...setup.parameters, saveToCredential: true, credentialId: '={{ $json.credential }}', mirrorCredentialIds: MIRRORS[4].id };
+			expectNoLeak(setup, await observe(setup, false), false);
+			expect(double.requests).toHaveLength(0);
 		});
 
 		it('several items into one credential', async () => {

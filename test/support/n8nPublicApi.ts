@@ -12,7 +12,12 @@
  * the workflow with `staticData` as stored (null when none), as WorkflowsPublicController's
  * toWorkflowFieldsPublicDto (2.41.1) and the 1.123.81 handler's entity answer; an unknown id → 404
  * `{"message":"Not Found"}` (an owner's key: global scope, then the controller's NotFoundError).
- * Faults can be queued per method; every request is recorded with its API key, query and body.
+ * A PATCH is checked as 2.41.1's assertValidUpdateProperties does (credentials.utils.js): with
+ * isPartialData, `required` is dropped but the type's properties still bound the data
+ * (additionalProperties: false, each a string), else 400 `request.body.data …`; for the types
+ * known below. A managed credential (`isManaged`) → 400 "Managed credentials cannot be updated.".
+ * Faults can be queued per method (and path); every request is recorded with its API key, query
+ * and body.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +27,24 @@ export interface StoredCredential {
 	name: string;
 	type: string;
 	data: Record<string, unknown>;
+	isManaged?: boolean;
 }
+
+/**
+ * The data fields of the credential types the tests write into, as n8n 2.41.1 lists them
+ * (n8n-nodes-base credentials; the generic auth types and the Meta ones get n8n's injected
+ * allowedHttpRequestDomains and allowedDomains, credential-domain-restrictions.js).
+ */
+const DOMAIN_FIELDS = ['allowedHttpRequestDomains', 'allowedDomains'];
+export const CREDENTIAL_FIELDS: Record<string, string[]> = {
+	metaTokenApi: ['accessToken', 'appId', 'appSecret', 'graphApiVersion', 'proofMode', 'baseUrl', ...DOMAIN_FIELDS],
+	facebookGraphApi: ['accessToken', ...DOMAIN_FIELDS],
+	facebookGraphAppApi: ['accessToken', 'appSecret', ...DOMAIN_FIELDS],
+	whatsAppApi: ['accessToken', 'businessAccountId', ...DOMAIN_FIELDS],
+	httpHeaderAuth: ['name', 'value', ...DOMAIN_FIELDS],
+	httpQueryAuth: ['name', 'value', ...DOMAIN_FIELDS],
+	httpBearerAuth: ['token', ...DOMAIN_FIELDS],
+};
 
 export interface RecordedApiRequest {
 	method: string;
@@ -32,7 +54,8 @@ export interface RecordedApiRequest {
 	body: unknown;
 }
 
-export type ApiFault = { status: number } | { reset: true };
+/** `echo`: the answer's message repeats the request body, as a careless proxy might. */
+export type ApiFault = { status: number; echo?: boolean } | { reset: true };
 
 export class N8nPublicApiStandIn {
 	readonly requests: RecordedApiRequest[] = [];
@@ -42,7 +65,7 @@ export class N8nPublicApiStandIn {
 	/** n8n 2.x has the credential routes; 1.x does not. */
 	major: 1 | 2 = 2;
 	scopes: string[] = ['credential:read', 'credential:update'];
-	private readonly faults: Array<{ method: string; fault: ApiFault; remaining: number }> = [];
+	private readonly faults: Array<{ method: string; path?: string; fault: ApiFault; remaining: number }> = [];
 
 	private constructor(
 		private readonly server: http.Server,
@@ -80,9 +103,9 @@ export class N8nPublicApiStandIn {
 		this.credentials.set(credential.id, { ...credential, data: { ...credential.data } });
 	}
 
-	/** The next `times` requests with this method get the fault instead of n8n's answer. */
-	fail(method: 'GET' | 'PATCH', fault: ApiFault, times = 1): void {
-		this.faults.push({ method, fault, remaining: times });
+	/** The next `times` requests with this method (to this path, when given) get the fault instead of n8n's answer. */
+	fail(method: 'GET' | 'PATCH', fault: ApiFault, times = 1, path?: string): void {
+		this.faults.push({ method, path, fault, remaining: times });
 	}
 
 	private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -98,7 +121,7 @@ export class N8nPublicApiStandIn {
 				body = raw;
 			}
 			this.requests.push({ method, path, query, apiKey: request.headers['x-n8n-api-key'] as string | undefined, body });
-			const index = this.faults.findIndex((rule) => rule.method === method);
+			const index = this.faults.findIndex((rule) => rule.method === method && (rule.path === undefined || rule.path === path));
 			if (index >= 0) {
 				const rule = this.faults[index];
 				rule.remaining -= 1;
@@ -107,7 +130,7 @@ export class N8nPublicApiStandIn {
 					request.socket.destroy();
 					return;
 				}
-				return send(response, rule.fault.status, { message: 'Internal Server Error' });
+				return send(response, rule.fault.status, { message: rule.fault.echo ? `Bad request: ${raw}` : 'Internal Server Error' });
 			}
 			const [status, answer] = this.answer(method, path, request.headers['x-n8n-api-key'], body);
 			send(response, status, answer);
@@ -142,6 +165,12 @@ export class N8nPublicApiStandIn {
 			if (!this.scopes.includes('credential:update')) return [403, { message: 'Forbidden' }];
 			if (!credential) return [404, { message: 'Credential not found' }];
 			const update = body as { data?: Record<string, unknown>; isPartialData?: boolean };
+			const fields = CREDENTIAL_FIELDS[credential.type];
+			for (const [key, value] of Object.entries(update.data ?? {})) {
+				if (fields && !fields.includes(key)) return [400, { message: `request.body.data is not allowed to have the additional property "${key}"` }];
+				if (typeof value !== 'string') return [400, { message: `request.body.data.${key} is not of a type(s) string` }];
+			}
+			if (credential.isManaged) return [400, { message: 'Managed credentials cannot be updated.' }];
 			credential.data = update.isPartialData ? { ...credential.data, ...update.data } : { ...update.data };
 			return [200, publicDto(credential)];
 		}
@@ -155,7 +184,7 @@ function publicDto(credential: StoredCredential): Record<string, unknown> {
 		id: credential.id,
 		name: credential.name,
 		type: credential.type,
-		isManaged: false,
+		isManaged: credential.isManaged ?? false,
 		isGlobal: false,
 		isResolvable: false,
 		resolvableAllowFallback: false,

@@ -4,9 +4,11 @@
  * (Save to Credential). `accessToken` is the one field of the package whose purpose is to hand
  * over a whole token; after a successful save it is left out unless asked for.
  *
- * A minted token is never thrown away: when the save fails after minting (everything the
+ * A saving item reports each target in `savedTo` ({credentialId, type, ok, error?}, no token).
+ * A minted token is never thrown away: when a save fails after minting (everything the
  * preflight could check was fine), the node does not stop but puts the item out with the token,
- * `savedToCredentialId: null` and `error` — whatever the node's On Error setting, because a
+ * `error` naming the credentials that still hold the token they had, and `savedToCredentialId`
+ * null when the Meta Token API credential's own write failed — whatever the node's On Error setting, because a
  * thrown error is all n8n would keep of the run, and it must not hold the token. A `danger`
  * execution hint on the output and a warning in n8n's log say so, naming the token by its hint.
  */
@@ -19,7 +21,7 @@ import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import type { OperationModule } from './fields';
 import { forEachItem } from './itemLoop';
-import { CredentialSaveError, planSaves, saveTokenToCredential, type SaveTarget } from './saveToCredential';
+import { CredentialSaveError, planSaves, saveTokenToCredentials, type SaveOutcome, type SaveTarget } from './saveToCredential';
 import { isToolNode } from './toolMode';
 
 /** The output fields of a freshly minted token. */
@@ -81,6 +83,17 @@ function refuseRetryOnFail(context: IExecuteFunctions): void {
 	);
 }
 
+/** The per-target report of an item: which credentials hold the new token; no token in it. */
+function savedToJson(outcomes: SaveOutcome[]): IDataObject[] {
+	return outcomes.map(({ credentialId, type, ok, error }) => ({ credentialId, type, ok, ...(error ? { error: error.message } : {}) }));
+}
+
+/** "credential A" or "credentials A, B and C". */
+function credentialList(ids: string[]): string {
+	if (ids.length === 1) return `credential ${ids[0]}`;
+	return `credentials ${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+}
+
 async function mintedResult(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -89,22 +102,38 @@ async function mintedResult(
 ): Promise<IDataObject> {
 	const result = mintedTokenJson(answer, Date.now());
 	if (!target) return result;
-	const saved = await saveTokenToCredential(context, target, answer.access_token);
-	if (saved.ok) {
+	const outcomes = await saveTokenToCredentials(context, target, answer.access_token);
+	const savedTo = savedToJson(outcomes);
+	const failures = outcomes.filter((outcome) => !outcome.ok);
+	if (failures.length === 0) {
 		const { accessToken, ...identity } = result;
 		const include = context.getNodeParameter('includeTokenInOutput', itemIndex, false) === true;
-		return { ...(include ? { accessToken } : {}), ...identity, savedToCredentialId: saved.savedToCredentialId };
+		return { ...(include ? { accessToken } : {}), ...identity, savedToCredentialId: target.credentialId, savedTo };
 	}
+	const written = outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.credentialId);
+	const stale = failures.map((outcome) => outcome.credentialId);
 	// An agent gets no whole token (toolMode.ts), so there the new token cannot be kept.
 	const kept = isToolNode(context)
-		? 'It is not handed to the agent, so it is gone; the token it was made from still works: fix the cause and run again.'
-		: "It is kept in this item's accessToken field: copy it into the credential, or fix the cause and run again.";
+		? written.length > 0
+			? 'It is not handed to the agent: only the credentials it was saved into hold it. Fix the cause and run again.'
+			: 'It is not handed to the agent, so it is gone; the token it was made from still works: fix the cause and run again.'
+		: `It is kept in this item's accessToken field: copy it into ${stale.length === 1 ? 'that credential' : 'those credentials'}, or fix the cause and run again.`;
+	const reasons = failures.map((outcome) => `${credentialList([outcome.credentialId])}: ${outcome.error?.message ?? 'not written.'}`).join(' Nor into ');
+	const first = failures[0].error;
 	const error = new CredentialSaveError(
-		saved.error.reason,
-		`The new token ${String(result.tokenHint)} was minted but not saved into credential ${target.credentialId}: ${saved.error.message} ${kept}`,
-		saved.error.httpStatus,
+		first?.reason ?? 'failed',
+		[
+			`The new token ${String(result.tokenHint)} was minted but not saved into ${reasons}`,
+			written.length > 0 ? `It was saved into ${credentialList(written)}.` : '',
+			`${credentialList(stale).replace(/^c/, 'C')} still ${stale.length === 1 ? 'holds' : 'hold'} the token ${stale.length === 1 ? 'it' : 'they'} held before.`,
+			kept,
+		]
+			.filter(Boolean)
+			.join(' '),
+		first?.httpStatus,
 	);
 	context.addExecutionHints({ type: 'danger', location: 'outputPane', message: `Item ${itemIndex}: ${error.message}` });
 	context.logger.warn(`Meta Token: ${error.message}`, { tokenFingerprint: result.tokenFingerprint });
-	return { ...result, savedToCredentialId: null, ...errorJson(error) };
+	const primarySaved = outcomes[0].ok;
+	return { ...result, savedToCredentialId: primarySaved ? target.credentialId : null, savedTo, ...errorJson(error) };
 }

@@ -82,16 +82,25 @@ async function call(
 	}
 }
 
-/** A credential call's answer: its status and the credential's type, if n8n says. */
-async function credentialCall(context: IExecuteFunctions, method: 'GET' | 'PATCH', url: string, body?: object): Promise<N8nApiAnswer> {
+/** A credential call's answer; `isManaged` when n8n says whether it manages the credential (it updates no managed one). */
+export type CredentialAnswer = N8nApiAnswer & { isManaged?: boolean };
+
+/** A credential call's answer: its status, and the credential's type and whether n8n manages it, if n8n says. */
+async function credentialCall(context: IExecuteFunctions, method: 'GET' | 'PATCH', url: string, body?: object): Promise<CredentialAnswer> {
 	const answer = await call(context, method, url, body);
 	if (!answer.reached) return answer;
 	const type = isRecord(answer.body) ? answer.body.type : undefined;
-	return { reached: true, status: answer.status, type: typeof type === 'string' ? type : undefined };
+	const isManaged = isRecord(answer.body) ? answer.body.isManaged : undefined;
+	return {
+		reached: true,
+		status: answer.status,
+		type: typeof type === 'string' ? type : undefined,
+		...(typeof isManaged === 'boolean' ? { isManaged } : {}),
+	};
 }
 
 /** `GET /api/v1/credentials/{id}`: the stored credential's type, if n8n says. */
-export async function lookUpCredential(context: IExecuteFunctions, baseUrl: string, credentialId: string): Promise<N8nApiAnswer> {
+export async function lookUpCredential(context: IExecuteFunctions, baseUrl: string, credentialId: string): Promise<CredentialAnswer> {
 	return await credentialCall(context, 'GET', `${baseUrl}${credentialPath(credentialId)}`);
 }
 
@@ -131,18 +140,19 @@ function worthRetrying(answer: N8nApiAnswer): boolean {
 }
 
 /**
- * `PATCH /api/v1/credentials/{id}` merging `{accessToken}` into the stored data. Idempotent (the
- * same value written twice is one write), so a failure that may pass is retried briefly: the
- * token was minted already and this is the only place it can go.
+ * `PATCH /api/v1/credentials/{id}` merging `data` (the token's one field) into the stored data:
+ * n8n 2.x spreads it over the decrypted data it holds, so every other field stays. Idempotent
+ * (the same value written twice is one write), so a failure that may pass is retried briefly:
+ * the token was minted already and this is the only place it can go.
  */
-export async function patchAccessToken(
+export async function patchCredentialData(
 	context: IExecuteFunctions,
 	baseUrl: string,
 	credentialId: string,
-	accessToken: string,
+	data: Record<string, string>,
 ): Promise<N8nApiAnswer> {
 	const url = `${baseUrl}${credentialPath(credentialId)}`;
-	const body = { data: { accessToken }, isPartialData: true };
+	const body = { data, isPartialData: true };
 	let answer = await credentialCall(context, 'PATCH', url, body);
 	for (const waitMs of PATCH_RETRY_WAITS_MS) {
 		if (!worthRetrying(answer)) break;

@@ -1,17 +1,23 @@
 /**
  * Save to Credential: writes a newly minted token into a stored Meta Token API credential through
  * n8n's public API, so the next run — of this workflow or any other using that credential — sends
- * it. The option's fields; the preflight that decides, before anything is minted, where each item
- * may save (one item per credential, a Meta Token API credential, an n8n API reachable without
- * sending its key in clear); and the write itself.
+ * it; and, with Also Update Credentials, into further credentials other workflows already use
+ * (n8n's Facebook Graph API, WhatsApp and generic HTTP auth credentials: policy/credentialTargets.ts).
+ * The option's fields; the preflight that decides, before anything is minted, where each item
+ * may save (one item per credential, every target a type that is written, an n8n API reachable
+ * without sending its key in clear); and the writes themselves.
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchAccessToken, type N8nApiAnswer } from './n8nPublicApi';
+import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
+import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from './n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
+
+export const MIRROR_FIELD = 'mirrorCredentialIds';
+const MIRROR_LABEL = 'Also Update Credentials';
 
 export const saveToCredentialFields: INodeProperties[] = [
 	{
@@ -32,6 +38,16 @@ export const saveToCredentialFields: INodeProperties[] = [
 		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true] } },
 		description:
 			'ID of the Meta Token API credential to update (from its URL in n8n). Empty updates the very credential this node runs with. Other credential types are refused.',
+	},
+	{
+		displayName: 'Also Update Credentials',
+		name: MIRROR_FIELD,
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 3fKq9ZpL2mWx8TbA, 7HsQ1vNc4RtY6uEe',
+		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true] } },
+		description:
+			'IDs of further credentials, separated by commas (each is in its URL in n8n), that get the same new token in the same run: Facebook Graph API, Facebook Graph API (App) and WhatsApp API (Access Token), Header Auth (Value: "Bearer " and the token), Query Auth (Value), Bearer Auth (Bearer Token) and Meta Token API. Only that field is written; the rest of each credential stays. The token then sits in each of these credentials and goes wherever they are used: a Header, Query or Bearer Auth credential sends it to any host a workflow calls with it, with no Meta-only guard of this node — set its Allowed HTTP Request Domains. Any other type, OAuth2 included, is refused before anything is minted.',
 	},
 	{
 		displayName: 'Include Token in Output',
@@ -55,7 +71,10 @@ export type SaveFailureReason =
 	| 'insecureApiUrl'
 	| 'notFound'
 	| 'notMetaCredential'
-	| 'sameCredentialTwice';
+	| 'sameCredentialTwice'
+	| 'badCredentialList'
+	| 'unsupportedCredentialType'
+	| 'managedCredential';
 
 /** Saving failed, or may not be tried; the message says whether a token was minted. */
 export class CredentialSaveError extends OperationFailure {
@@ -69,11 +88,21 @@ export class CredentialSaveError extends OperationFailure {
 	}
 }
 
+/** One credential the new token goes into: the type n8n confirmed for it, and how that type is written. */
+export interface SaveDestination {
+	credentialId: string;
+	type: string;
+	write: TokenWriter;
+}
+
 /** Where one item's new token will be written: checked before anything was minted. */
 export interface SaveTarget {
+	/** The Meta Token API credential. */
 	credentialId: string;
 	/** The n8n API credential's Base URL, normalized (https, or http on loopback). */
 	baseUrl: string;
+	/** Every credential written, the Meta Token API one first, then Also Update Credentials. */
+	destinations: SaveDestination[];
 }
 
 /** Per input item: where it saves, null when it does not, or why it may not. */
@@ -91,14 +120,27 @@ function refused(reason: SaveFailureReason, message: string, status?: number): C
 	return new CredentialSaveError(reason, `${message} ${NOTHING_MINTED}`, status);
 }
 
+/** The item's Also Update Credentials, without the Meta Token API target itself. */
+function mirrorIds(context: IExecuteFunctions, itemIndex: number, credentialId: string): string[] | CredentialSaveError {
+	// Outside the try: an expression n8n cannot evaluate stops the run with n8n's own error.
+	const given = context.getNodeParameter(MIRROR_FIELD, itemIndex, '');
+	try {
+		return credentialIdList(given, MIRROR_LABEL).filter((id) => id !== credentialId);
+	} catch (error) {
+		return refused('badCredentialList', error instanceof CredentialListError ? error.message : `${MIRROR_LABEL} cannot be read.`);
+	}
+}
+
 /**
  * The preflight: for each item that wants to save, where it may. A save that cannot work is
  * found here, before the minting call, so it mints nothing. Refuses every item of a run in which
  * several would save into the same credential (the last write would win, the other new tokens
- * would be lost), and any target n8n does not confirm as a Meta Token API credential.
+ * would be lost), a target n8n does not confirm as a Meta Token API credential, and a further
+ * credential of a type that is not written: every target of an item is confirmed, or none is written.
  */
 export async function planSaves(context: IExecuteFunctions, itemCount: number): Promise<SavePlan[]> {
 	const plans: SavePlan[] = [];
+	const mirrorsOf = new Map<number, string[]>();
 	const wanting = new Map<string, number[]>();
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		if (!context.getNodeParameter('saveToCredential', itemIndex, false)) {
@@ -115,8 +157,14 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 			);
 			continue;
 		}
-		plans.push({ credentialId, baseUrl: '' });
-		wanting.set(credentialId, [...(wanting.get(credentialId) ?? []), itemIndex]);
+		const mirrors = mirrorIds(context, itemIndex, credentialId);
+		if (mirrors instanceof CredentialSaveError) {
+			plans.push(mirrors);
+			continue;
+		}
+		plans.push({ credentialId, baseUrl: '', destinations: [] });
+		mirrorsOf.set(itemIndex, mirrors);
+		for (const id of [credentialId, ...mirrors]) wanting.set(id, [...(wanting.get(id) ?? []), itemIndex]);
 	}
 	if (wanting.size === 0) return plans;
 
@@ -125,7 +173,7 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 		const [credentialId, items] = shared;
 		const error = refused(
 			'sameCredentialTwice',
-			`${items.length} input items would save a new token into the same credential ${credentialId}: the last write would win and the other new tokens would be lost. Send one item to this node (e.g. through a Limit node), or give each item its own "Credential ID to Update".`,
+			`${items.length} input items would save a new token into the same credential ${credentialId}: the last write would win and the other new tokens would be lost. Send one item to this node (e.g. through a Limit node), or give each item its own "Credential ID to Update" and "${MIRROR_LABEL}".`,
 		);
 		return plans.map((plan) => (plan === null ? null : error));
 	}
@@ -137,17 +185,30 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 	}
 	const baseUrl = setup;
 
-	return await Promise.all(
-		plans.map(async (plan) => {
-			if (plan === null || plan instanceof CredentialSaveError) return plan;
-			const problem = confirmedTarget(await lookUpCredential(context, baseUrl, plan.credentialId), plan.credentialId, baseUrl);
-			return problem ?? { credentialId: plan.credentialId, baseUrl };
-		}),
+	// Each credential is wanted by one item only (checked above): one lookup each, all at once.
+	const answers = new Map(
+		await Promise.all([...wanting.keys()].map(async (id) => [id, await lookUpCredential(context, baseUrl, id)] as const)),
 	);
+	const unanswered = { reached: false } as const;
+	return plans.map((plan, itemIndex) => {
+		if (plan === null || plan instanceof CredentialSaveError) return plan;
+		const destinations: SaveDestination[] = [];
+		for (const credentialId of [plan.credentialId, ...(mirrorsOf.get(itemIndex) ?? [])]) {
+			const type = answeredType(answers.get(credentialId) ?? unanswered, credentialId, baseUrl);
+			if (type instanceof CredentialSaveError) return type;
+			// The first is the Meta Token API target; the others are Also Update Credentials.
+			const problem = destinations.length === 0 ? primaryTypeProblem(type, credentialId) : mirrorTypeProblem(type, credentialId);
+			if (problem) return problem;
+			const write = tokenWriter(type);
+			if (!write) return refused('unsupportedCredentialType', `Credential ${credentialId} is a "${type}" credential, which this node does not write.`);
+			destinations.push({ credentialId, type, write });
+		}
+		return { credentialId: plan.credentialId, baseUrl, destinations };
+	});
 }
 
-/** Why n8n's answer to the type lookup forbids the save, or undefined when it is a Meta Token API credential. */
-function confirmedTarget(answer: N8nApiAnswer, credentialId: string, baseUrl: string): CredentialSaveError | undefined {
+/** The type n8n's answer to the lookup confirms (possibly ''), or why the credential may not be written. */
+function answeredType(answer: CredentialAnswer, credentialId: string, baseUrl: string): string | CredentialSaveError {
 	const path = credentialPath(credentialId);
 	if (!answer.reached && answer.ssrfBlock) {
 		return refused('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to check credential ${credentialId}`));
@@ -157,14 +218,10 @@ function confirmedTarget(answer: N8nApiAnswer, credentialId: string, baseUrl: st
 	}
 	const { status, type } = answer;
 	if (status >= 200 && status < 300) {
-		if (type === META_CREDENTIAL_TYPE) return undefined;
-		return refused(
-			'notMetaCredential',
-			type
-				? `Credential ${credentialId} is a "${type}" credential, not a Meta Token API credential: Save to Credential writes only into Meta Token API credentials.`
-				: `n8n's answer to GET ${path} did not say which type credential ${credentialId} is, so it is not written.`,
-			status,
-		);
+		if (answer.isManaged === true) {
+			return refused('managedCredential', `Credential ${credentialId} is managed by n8n itself, and n8n's API does not update managed credentials: remove it from the targets.`, status);
+		}
+		return type ?? '';
 	}
 	if (status === 405) return refused('noUpdateEndpoint', noEndpoint('GET', path, status), status);
 	if (status === 404) {
@@ -172,6 +229,31 @@ function confirmedTarget(answer: N8nApiAnswer, credentialId: string, baseUrl: st
 	}
 	if (status === 401 || status === 403) return refused('unauthorized', unauthorized(status, 'checking the credential to update'), status);
 	return refused('failed', `n8n answered ${status} when checking credential ${credentialId}.`, status);
+}
+
+function untyped(credentialId: string): string {
+	return `n8n's answer to GET ${credentialPath(credentialId)} did not say which type credential ${credentialId} is, so it is not written.`;
+}
+
+/** Why the Meta Token API target may not be written, or undefined when it may. */
+function primaryTypeProblem(type: string, credentialId: string): CredentialSaveError | undefined {
+	if (type === META_CREDENTIAL_TYPE) return undefined;
+	return refused(
+		'notMetaCredential',
+		type
+			? `Credential ${credentialId} is a "${type}" credential, not a Meta Token API credential: Save to Credential writes only into Meta Token API credentials ("${MIRROR_LABEL}" takes other types).`
+			: untyped(credentialId),
+	);
+}
+
+/** Why a credential of Also Update Credentials may not be written, or undefined when it may. */
+function mirrorTypeProblem(type: string, credentialId: string): CredentialSaveError | undefined {
+	if (tokenWriter(type)) return undefined;
+	if (!type) return refused('unsupportedCredentialType', untyped(credentialId));
+	const why = isOAuth2Type(type)
+		? "n8n keeps an OAuth2 credential's token itself and renews it through the credential's connection, so this node does not write into it: remove it from the list, and renew it by reconnecting it in n8n before Meta's token ends."
+		: `this node writes only into ${writableTypesText()} credentials.`;
+	return refused('unsupportedCredentialType', `Credential ${credentialId} in "${MIRROR_LABEL}" is a "${type}" credential: ${why}`);
 }
 
 function noEndpoint(method: string, path: string, status: number): string {
@@ -182,21 +264,34 @@ function unauthorized(status: number, doing: string): string {
 	return `n8n refused the API key (${status}) when ${doing}: create an API key with the scopes credential:read and credential:update (Settings → n8n API), for a user who may edit that credential.`;
 }
 
-export type SaveOutcome = { ok: true; savedToCredentialId: string } | { ok: false; error: CredentialSaveError };
+/** What became of one target's write after minting: `error` only when it failed. */
+export interface SaveOutcome {
+	credentialId: string;
+	type: string;
+	ok: boolean;
+	error?: CredentialSaveError;
+}
 
 /**
- * Merges the new token into the checked target, leaving its other fields (app id, secret,
- * version) as they are. Only a failure after the preflight reaches here; the caller says where
- * the minted token is kept.
+ * Writes the new token into every checked target, the Meta Token API credential first, each in
+ * its own field and form and nothing else of it (n8n merges the rest unchanged). One target's
+ * failure does not stop the others: each write that works is a credential renewed. Only
+ * failures after the preflight reach here; the caller says where the minted token is kept.
  */
-export async function saveTokenToCredential(
-	context: IExecuteFunctions,
-	target: SaveTarget,
-	accessToken: string,
-): Promise<SaveOutcome> {
-	const { credentialId, baseUrl } = target;
-	const answer = await patchAccessToken(context, baseUrl, credentialId, accessToken);
+export async function saveTokenToCredentials(context: IExecuteFunctions, target: SaveTarget, accessToken: string): Promise<SaveOutcome[]> {
+	const outcomes: SaveOutcome[] = [];
+	for (const destination of target.destinations) {
+		outcomes.push(await writeToken(context, target.baseUrl, destination, accessToken));
+	}
+	return outcomes;
+}
+
+async function writeToken(context: IExecuteFunctions, baseUrl: string, destination: SaveDestination, accessToken: string): Promise<SaveOutcome> {
+	const { credentialId, type } = destination;
+	const answer = await patchCredentialData(context, baseUrl, credentialId, destination.write(accessToken));
 	const failed = (reason: SaveFailureReason, message: string, status?: number): SaveOutcome => ({
+		credentialId,
+		type,
 		ok: false,
 		error: new CredentialSaveError(reason, message, status),
 	});
@@ -207,7 +302,7 @@ export async function saveTokenToCredential(
 		return failed('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to save the new token into credential ${credentialId}.`);
 	}
 	const { status } = answer;
-	if (status >= 200 && status < 300) return { ok: true, savedToCredentialId: credentialId };
+	if (status >= 200 && status < 300) return { credentialId, type, ok: true };
 	const path = credentialPath(credentialId);
 	if (status === 404 || status === 405) return failed('noUpdateEndpoint', noEndpoint('PATCH', path, status), status);
 	if (status === 401 || status === 403) return failed('unauthorized', unauthorized(status, 'saving the new token'), status);
