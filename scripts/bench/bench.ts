@@ -46,14 +46,15 @@ import type { Variant } from './workflows';
 
 /**
  * What runs where. Unthrottled: this package against both ways users configure the HTTP Request
- * node, and n8n's No Operation node over the same items (the pass-through floor); at 0 ms latency
- * the same without (b), so that n8n's own work per item shows. Under the quota the HTTP Request
+ * node, Inspect with its Token evaluated by n8n (how it read tokens before reading plain field
+ * references from the items), and n8n's No Operation node over the same items (the pass-through
+ * floor); at 0 ms latency the same without (b), so that n8n's own work per item shows. Under the quota the HTTP Request
  * node's single calls are refused alike however Meta refuses batches, and with its defaults it
  * fails: only its careful Batching runs, once. Check for Alerts runs at N ≥ 1,000.
  */
 const PLAN: Record<Condition, Variant[]> = {
-	unthrottled: ['a', 'k', 'n', 'b', 'q'],
-	'unthrottled-0ms': ['a', 'k', 'n', 'q'],
+	unthrottled: ['a', 'e', 'k', 'n', 'b', 'q'],
+	'unthrottled-0ms': ['a', 'e', 'k', 'n', 'q'],
 	'quota-partial': ['a', 'c'],
 	'quota-whole': ['a'],
 };
@@ -143,7 +144,7 @@ interface RunData {
 type FullRun = RunResult & { startedAt?: string; stoppedAt?: string };
 
 function tokensInspected(variant: Variant, items: Array<{ json: Record<string, unknown> }>): number {
-	if (variant === 'a') return items.filter((item) => typeof item.json.isValid === 'boolean').length;
+	if (variant === 'a' || variant === 'e') return items.filter((item) => typeof item.json.isValid === 'boolean').length;
 	// The pass-through floor inspects nothing: the items it handed on.
 	if (variant === 'n') return items.length;
 	return items.filter((item) => {
@@ -154,7 +155,7 @@ function tokensInspected(variant: Variant, items: Array<{ json: Record<string, u
 
 /** The quota a condition sets on the double (null: none). */
 function quotaOf(condition: Condition, n: number): Parameters<typeof setQuota>[1] {
-	if (condition === 'unthrottled') return null;
+	if (!condition.startsWith('quota')) return null;
 	return { calls: Math.ceil(QUOTA_SHARE * n), windowMs: QUOTA_WINDOW_MS, batches: condition === 'quota-whole' ? 'whole' : 'partial' };
 }
 

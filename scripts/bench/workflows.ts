@@ -3,6 +3,8 @@
  * Manual Trigger → "Tokens" (a Code node emitting one item per token) → the node under test:
  *
  * (a) Meta Token `inspect`, tokens as items (`Token Source: Input`, `{{ $json.token }}`);
+ * (e) the same with `{{ ($json.token) }}`: the same value, but not a plain field reference, so n8n's
+ *     expression engine evaluates it for every item — how (a) read its tokens before;
  * (k) Meta Token `checkAlerts` on the same items (the agency watch list: inspect + alert policy);
  * (b) HTTP Request calling debug_token once per item with a Header Auth credential, defaults untouched;
  * (q) the same with the app token as a query parameter and no credential, as templates do;
@@ -16,13 +18,14 @@ import type { CredentialImport, Workflow, WorkflowNode } from '../../e2e/support
 import type { TestApp } from '../../e2e/support/tokens';
 import { emitItems, manualTrigger, metaTokenNode, workflow } from '../../e2e/support/workflowBuilder';
 
-export type Variant = 'a' | 'k' | 'b' | 'q' | 'c' | 'n';
-export const VARIANTS: Variant[] = ['a', 'k', 'b', 'q', 'c', 'n'];
+export type Variant = 'a' | 'e' | 'k' | 'b' | 'q' | 'c' | 'n';
+export const VARIANTS: Variant[] = ['a', 'e', 'k', 'b', 'q', 'c', 'n'];
 /** The variants that run through this package. */
-export const OURS: ReadonlySet<Variant> = new Set<Variant>(['a', 'k']);
+export const OURS: ReadonlySet<Variant> = new Set<Variant>(['a', 'e', 'k']);
 
 export const VARIANT_NAMES: Record<Variant, string> = {
 	a: 'Meta Token inspect',
+	e: 'Meta Token inspect, Token evaluated by n8n',
 	k: 'Meta Token checkAlerts',
 	b: 'HTTP Request, Header Auth',
 	q: 'HTTP Request, token in query',
@@ -108,6 +111,8 @@ function nodeUnderTest(variant: Variant, n: number, baseUrl: string, app: TestAp
 	switch (variant) {
 		case 'a':
 			return metaTokenNode(NODE_UNDER_TEST, { operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}' }, META_CREDENTIAL_ID);
+		case 'e':
+			return metaTokenNode(NODE_UNDER_TEST, { operation: 'inspect', tokenSource: 'input', token: '={{ ($json.token) }}' }, META_CREDENTIAL_ID);
 		case 'k':
 			return metaTokenNode(
 				NODE_UNDER_TEST,
