@@ -61,6 +61,15 @@ describe('bench verdicts', () => {
 			sample('a', 'quota-partial', { nodeMs: 14_000, tokensOk: 990, countedCalls: 1040 }),
 			sample('c', 'quota-partial', { nodeMs: 24_000, roundTrips: 1000 }),
 			sample('a', 'quota-whole', { nodeMs: 16_000, countedCalls: 1200 }),
+			sample('k', 'unthrottled', { nodeMs: 600 }),
+			sample('n', 'unthrottled', { nodeMs: 40, roundTrips: 0, countedCalls: 0 }),
+			sample('a', 'unthrottled', { n: 5000, nodeMs: 3000, roundTrips: 100, timeline: { meanInFlight: 3.9, idleMs: 0, spanMs: 2600, arrivalsMs: [0, 1, 2, 3], sizes: [50, 50, 50, 50] } }),
+			sample('q', 'unthrottled', { n: 5000, nodeMs: 12_000, roundTrips: 5000 }),
+			sample('a', 'unthrottled-0ms', { nodeMs: 150 }),
+			sample('a', 'unthrottled-0ms', { nodeMs: 250 }),
+			sample('a', 'unthrottled-0ms', { nodeMs: 190 }),
+			sample('k', 'unthrottled-0ms', { nodeMs: 260 }),
+			sample('n', 'unthrottled-0ms', { nodeMs: 30, roundTrips: 0 }),
 		],
 	} as unknown as BenchResults;
 
@@ -91,5 +100,29 @@ describe('bench verdicts', () => {
 		expect(verdicts['Under the quota, batches refused whole: (a) counted calls ≤ 1.1 × N']).toBe(false);
 		expect(verdicts['Under the quota, batches refused whole: (a) node time ≤ 1.5× the quota bound']).toBe(false);
 		expect(verdicts['Packed package ≤ 100 KB']).toBe(true);
+		// Check for Alerts has the same targets as Inspect; each N has its own verdicts.
+		expect(verdicts['N = 1,000 unthrottled: (k) node time ≤ 1.5× the physical limit (≤ 750 ms)']).toBe(true);
+		expect(verdicts['N = 1,000 unthrottled: (k) ≥ 3× faster than (q) HTTP Request, token in query']).toBe(true);
+		expect(verdicts['N = 5,000 unthrottled: (a) node time ≤ 1.5× the physical limit (≤ 3750 ms)']).toBe(true);
+		expect(verdicts['N = 5,000 unthrottled: (a) ≥ 3× faster than (q) HTTP Request, token in query']).toBe(true);
+		expect(verdicts['N = 5,000 unthrottled: (a) ≥ 3× faster than (b) HTTP Request, Header Auth']).toBeUndefined();
+	});
+
+	it('at 0 ms latency judges the time per item, beside the pass-through floor, with no limit to divide by', () => {
+		const table = rows(results);
+		const a = table.find((row) => row.condition === 'unthrottled-0ms' && row.variant === 'a');
+		expect(a).toMatchObject({ nodeMs: 190, limitMs: 0, runs: 3 });
+		expect(a?.msPerItem).toBeCloseTo(0.19);
+		expect(table.find((row) => row.condition === 'unthrottled-0ms' && row.variant === 'n')?.httpRatios).toEqual({});
+		const verdicts = targets(results, table);
+		const perItem = (variant: Variant) => verdicts.find((t) => t.target === `N = 1,000 at 0 ms latency: (${variant}) node time per item ≤ 0.2 ms`);
+		expect(perItem('a')).toMatchObject({ met: true, value: '0.190 ms per item (190 ms); pass-through floor (n): 0.030 ms per item (30 ms)' });
+		expect(perItem('k')).toMatchObject({ met: false });
+	});
+
+	it('keeps the mean calls in flight of the runs that logged a timeline', () => {
+		const table = rows(results);
+		expect(table.find((row) => row.condition === 'unthrottled' && row.n === 5000 && row.variant === 'a')?.meanInFlight).toBe(3.9);
+		expect(table.find((row) => row.condition === 'unthrottled' && row.n === 1000 && row.variant === 'a')?.meanInFlight).toBeUndefined();
 	});
 });

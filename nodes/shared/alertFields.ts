@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { AlertSettings, AlertSettingsInput } from '../policy/alertSettings';
 import { ALERT_EVENTS, DEFAULT_CHECK_FAILING_AFTER_HOURS, DEFAULT_THRESHOLDS, resolveAlertSettings } from '../policy/alertSettings';
+import { runParameter } from './runParameters';
 
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
 	{ name: 'Check Failing', value: 'checkFailing', description: 'The token could not be checked for the set number of hours (Meta down, rate limits, network)' },
@@ -89,10 +90,33 @@ export type ResolvedAlertSettings = AlertSettings & { input: AlertSettingsInput 
 export function readAlertSettings(context: IPollFunctions): ResolvedAlertSettings;
 export function readAlertSettings(context: IExecuteFunctions, itemIndex: number): ResolvedAlertSettings;
 export function readAlertSettings(context: IPollFunctions | IExecuteFunctions, itemIndex?: number): ResolvedAlertSettings {
-	const parameter = (name: string, fallback: unknown): unknown =>
+	return resolveSettings(context, itemIndex, (name, fallback) =>
 		itemIndex === undefined
 			? (context as IPollFunctions).getNodeParameter(name, fallback)
-			: (context as IExecuteFunctions).getNodeParameter(name, itemIndex, fallback);
+			: (context as IExecuteFunctions).getNodeParameter(name, itemIndex, fallback),
+	);
+}
+
+/**
+ * readAlertSettings for each item of an operation's run, each setting read as runParameter reads
+ * it: once for the run unless it holds an expression (n8n's resolution of a fixed value costs the
+ * same per item as an expression's).
+ */
+export function alertSettingsReader(context: IExecuteFunctions): (itemIndex: number) => ResolvedAlertSettings {
+	const readers = new Map<string, (itemIndex: number) => unknown>();
+	return (itemIndex) =>
+		resolveSettings(context, itemIndex, (name, fallback) => {
+			let read = readers.get(name);
+			if (!read) readers.set(name, (read = runParameter<unknown>(context, name, fallback)));
+			return read(itemIndex);
+		});
+}
+
+function resolveSettings(
+	context: IPollFunctions | IExecuteFunctions,
+	itemIndex: number | undefined,
+	parameter: (name: string, fallback: unknown) => unknown,
+): ResolvedAlertSettings {
 	const input: AlertSettingsInput = {
 		thresholds: parameter('thresholds', DEFAULT_THRESHOLDS_TEXT) as string,
 		events: parameter('events', [...ALERT_EVENTS]) as string[],

@@ -3,13 +3,14 @@
  * `npm run bench` (scripts/bench/run.sh), which installs and builds first.
  *
  *   node .bench-build/scripts/bench/bench.js [--sizes 100,1000,5000] [--runs 3] [--runs-large 2]
- *        [--latency 100] [--conditions unthrottled,quota-partial,quota-whole] [--variants a,k,b,q,c]
+ *        [--latency 100] [--conditions unthrottled,unthrottled-0ms,quota-partial,quota-whole] [--variants a,k,n,b,q,c]
  *        [--cpu-items 5000] [--out bench] [--env NAME=value]…
  *
  * For each condition, N and run, the variants of that condition (PLAN) run alternately, each as
- * its own `n8n execute` of an imported workflow; node time comes from n8n's run data, Graph calls
- * and counted calls from the Graph double's request log, peak RSS from /proc (VmHWM of the
- * `n8n execute` process).
+ * its own `n8n execute` of an imported workflow; node time comes from n8n's run data, Graph calls,
+ * counted calls and the arrival timeline of the calls from the Graph double's request log, peak
+ * RSS from /proc (VmHWM of the `n8n execute` process). Condition `unthrottled-0ms` runs with the
+ * double answering at once, whatever --latency says.
  */
 import { execFileSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
@@ -23,7 +24,7 @@ import { repoRoot } from '../../e2e/support/paths';
 import { stopAll } from '../../e2e/support/processes';
 import { packedTarball } from '../../e2e/support/tarball';
 import { REPORTING_APP } from '../../e2e/support/tokens';
-import { clearRequests, setLatency, setQuota, traffic } from './doubleControl';
+import { clearRequests, requestLog, setLatency, setQuota, timelineOf, trafficOf } from './doubleControl';
 import { benchRuntime } from './runtime';
 import type { DoubleTraffic } from './doubleControl';
 import { measureCpu } from './inProcess';
@@ -45,12 +46,15 @@ import type { Variant } from './workflows';
 
 /**
  * What runs where. Unthrottled: this package against both ways users configure the HTTP Request
- * node. Under the quota the HTTP Request node's single calls are refused alike however Meta
- * refuses batches, and with its defaults it fails (issue 6's run): only its careful Batching runs,
- * once. Check for Alerts runs at the largest N only.
+ * node, Inspect with its Token evaluated by n8n (how it read tokens before reading plain field
+ * references from the items), and n8n's No Operation node over the same items (the pass-through
+ * floor); at 0 ms latency the same without (b), so that n8n's own work per item shows. Under the quota the HTTP Request
+ * node's single calls are refused alike however Meta refuses batches, and with its defaults it
+ * fails: only its careful Batching runs, once. Check for Alerts runs at N ≥ 1,000.
  */
 const PLAN: Record<Condition, Variant[]> = {
-	unthrottled: ['a', 'k', 'b', 'q'],
+	unthrottled: ['a', 'e', 'k', 'n', 'b', 'q'],
+	'unthrottled-0ms': ['a', 'e', 'k', 'n', 'q'],
 	'quota-partial': ['a', 'c'],
 	'quota-whole': ['a'],
 };
@@ -140,7 +144,9 @@ interface RunData {
 type FullRun = RunResult & { startedAt?: string; stoppedAt?: string };
 
 function tokensInspected(variant: Variant, items: Array<{ json: Record<string, unknown> }>): number {
-	if (variant === 'a') return items.filter((item) => typeof item.json.isValid === 'boolean').length;
+	if (variant === 'a' || variant === 'e') return items.filter((item) => typeof item.json.isValid === 'boolean').length;
+	// The pass-through floor inspects nothing: the items it handed on.
+	if (variant === 'n') return items.length;
 	return items.filter((item) => {
 		const data = item.json.data as Record<string, unknown> | undefined;
 		return typeof data?.is_valid === 'boolean';
@@ -149,7 +155,7 @@ function tokensInspected(variant: Variant, items: Array<{ json: Record<string, u
 
 /** The quota a condition sets on the double (null: none). */
 function quotaOf(condition: Condition, n: number): Parameters<typeof setQuota>[1] {
-	if (condition === 'unthrottled') return null;
+	if (!condition.startsWith('quota')) return null;
 	return { calls: Math.ceil(QUOTA_SHARE * n), windowMs: QUOTA_WINDOW_MS, batches: condition === 'quota-whole' ? 'whole' : 'partial' };
 }
 
@@ -176,6 +182,7 @@ async function runOnce(
 	variant: Variant,
 	n: number,
 	condition: Condition,
+	latencyMs: number,
 ): Promise<RunSample> {
 	await clearRequests(doubleUrl);
 	await setQuota(doubleUrl, quotaOf(condition, n));
@@ -185,7 +192,9 @@ async function runOnce(
 	const result = await n8n.execute(id);
 	const processMs = Date.now() - started;
 	const peakRssBytes = rss.stop();
-	const seen: DoubleTraffic = await traffic(doubleUrl);
+	const requests = await requestLog(doubleUrl);
+	const seen: DoubleTraffic = trafficOf(requests);
+	const timeline = timelineOf(requests);
 	const run = result.run as FullRun | undefined;
 	const task = run?.data.resultData.runData[NODE_UNDER_TEST]?.[0] as RunData | undefined;
 	const items = task?.data?.main[0] ?? [];
@@ -197,6 +206,7 @@ async function runOnce(
 		variant,
 		n,
 		condition,
+		latencyMs,
 		nodeMs: task?.executionTime,
 		executionMs,
 		processMs,
@@ -207,6 +217,13 @@ async function runOnce(
 		byStatus: seen.byStatus,
 		peakRssBytes,
 		staticDataBytes: watchList?.bytes,
+		timeline: timeline && {
+			meanInFlight: timeline.meanInFlight,
+			idleMs: timeline.idleMs,
+			spanMs: timeline.spanMs,
+			arrivalsMs: timeline.each.map((call) => call.inMs),
+			sizes: timeline.each.map((call) => call.size),
+		},
 		status: run?.status ?? (result.ok ? 'success' : 'error'),
 		error: error?.slice(0, 300),
 	};
@@ -278,18 +295,21 @@ async function main(): Promise<void> {
 		const largest = Math.max(...options.sizes);
 		const samples: RunSample[] = [];
 		for (const condition of options.conditions) {
+			const latencyMs = condition === 'unthrottled-0ms' ? 0 : options.latencyMs;
+			await setLatency(double.url, latencyMs);
 			for (const n of options.sizes) {
-				const here = PLAN[condition].filter((variant) => variants.includes(variant) && (variant !== 'k' || n === largest));
+				const here = PLAN[condition].filter((variant) => variants.includes(variant) && (variant !== 'k' || n >= Math.min(1000, largest)));
 				const runs = n >= 5000 ? options.runsLarge : options.runs;
 				for (let run = 0; run < runs; run++) {
 					// Alternating, and a different variant first in each run.
 					const order = here.map((_, k) => here[(k + run) % here.length]);
 					for (const variant of order) {
-						const sample = await runOnce(n8n, double.url, variant, n, condition);
+						const sample = await runOnce(n8n, double.url, variant, n, condition, latencyMs);
 						samples.push(sample);
 						log(
 							`${condition} N=${n} run ${run + 1}/${runs} (${variant}): node ${sample.nodeMs ?? '?'} ms, ` +
 								`${sample.roundTrips} Graph calls, ${sample.countedCalls} counted, ${sample.tokensOk}/${n} inspected, ` +
+								(sample.timeline ? `${sample.timeline.meanInFlight.toFixed(2)} in flight, ` : '') +
 								`RSS ${sample.peakRssBytes ? Math.round(sample.peakRssBytes / 2 ** 20) : '?'} MB` +
 								(sample.error ? `, error: ${sample.error.slice(0, 120)}` : ''),
 						);

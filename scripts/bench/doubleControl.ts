@@ -93,7 +93,10 @@ export function timelineOf(requests: LoggedRequest[]): Timeline | undefined {
 }
 
 export async function traffic(url: string): Promise<DoubleTraffic> {
-	const requests = await requestLog(url);
+	return trafficOf(await requestLog(url));
+}
+
+export function trafficOf(requests: LoggedRequest[]): DoubleTraffic {
 	const byStatus: Record<string, number> = {};
 	let countedCalls = 0;
 	for (const request of requests) {

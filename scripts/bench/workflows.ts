@@ -3,10 +3,14 @@
  * Manual Trigger → "Tokens" (a Code node emitting one item per token) → the node under test:
  *
  * (a) Meta Token `inspect`, tokens as items (`Token Source: Input`, `{{ $json.token }}`);
+ * (e) the same with `{{ ($json.token) }}`: the same value, but not a plain field reference, so n8n's
+ *     expression engine evaluates it for every item — how (a) read its tokens before;
  * (k) Meta Token `checkAlerts` on the same items (the agency watch list: inspect + alert policy);
  * (b) HTTP Request calling debug_token once per item with a Header Auth credential, defaults untouched;
  * (q) the same with the app token as a query parameter and no credential, as templates do;
- * (c) (b) with its Batching option set as a careful user would to stay under the quota.
+ * (c) (b) with its Batching option set as a careful user would to stay under the quota;
+ * (n) n8n's No Operation node on the same items: the pass-through floor, what n8n needs to hand
+ *     the items through a node that does nothing.
  */
 import { randomUUID } from 'crypto';
 
@@ -14,17 +18,19 @@ import type { CredentialImport, Workflow, WorkflowNode } from '../../e2e/support
 import type { TestApp } from '../../e2e/support/tokens';
 import { emitItems, manualTrigger, metaTokenNode, workflow } from '../../e2e/support/workflowBuilder';
 
-export type Variant = 'a' | 'k' | 'b' | 'q' | 'c';
-export const VARIANTS: Variant[] = ['a', 'k', 'b', 'q', 'c'];
+export type Variant = 'a' | 'e' | 'k' | 'b' | 'q' | 'c' | 'n';
+export const VARIANTS: Variant[] = ['a', 'e', 'k', 'b', 'q', 'c', 'n'];
 /** The variants that run through this package. */
-export const OURS: ReadonlySet<Variant> = new Set<Variant>(['a', 'k']);
+export const OURS: ReadonlySet<Variant> = new Set<Variant>(['a', 'e', 'k']);
 
 export const VARIANT_NAMES: Record<Variant, string> = {
 	a: 'Meta Token inspect',
+	e: 'Meta Token inspect, Token evaluated by n8n',
 	k: 'Meta Token checkAlerts',
 	b: 'HTTP Request, Header Auth',
 	q: 'HTTP Request, token in query',
 	c: 'HTTP Request, Header Auth, batching',
+	n: 'No Operation (pass-through floor)',
 };
 
 /** The node whose run data the bench reads. */
@@ -101,21 +107,31 @@ function httpRequestNode(
 	return node;
 }
 
+function nodeUnderTest(variant: Variant, n: number, baseUrl: string, app: TestApp): WorkflowNode {
+	switch (variant) {
+		case 'a':
+			return metaTokenNode(NODE_UNDER_TEST, { operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}' }, META_CREDENTIAL_ID);
+		case 'e':
+			return metaTokenNode(NODE_UNDER_TEST, { operation: 'inspect', tokenSource: 'input', token: '={{ ($json.token) }}' }, META_CREDENTIAL_ID);
+		case 'k':
+			return metaTokenNode(
+				NODE_UNDER_TEST,
+				{ operation: 'checkAlerts', tokenSource: 'input', token: '={{ $json.token }}', tokenName: '={{ $json.name }}' },
+				META_CREDENTIAL_ID,
+			);
+		case 'n':
+			return { id: randomUUID(), name: NODE_UNDER_TEST, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 0], parameters: {} };
+		default:
+			return httpRequestNode(baseUrl, app, variant === 'q' ? 'query' : 'header', variant === 'c' ? { batching: { batch: carefulBatching(n) } } : {});
+	}
+}
+
 export function benchWorkflow(variant: Variant, n: number, tokens: string[], baseUrl: string, app: TestApp): Workflow {
 	const list = emitItems(
 		'Tokens',
 		tokens.slice(0, n).map((token, index) => ({ token, name: `Client ${index + 1}` })),
 	);
-	const underTest =
-		variant === 'a'
-			? metaTokenNode(NODE_UNDER_TEST, { operation: 'inspect', tokenSource: 'input', token: '={{ $json.token }}' }, META_CREDENTIAL_ID)
-			: variant === 'k'
-				? metaTokenNode(
-						NODE_UNDER_TEST,
-						{ operation: 'checkAlerts', tokenSource: 'input', token: '={{ $json.token }}', tokenName: '={{ $json.name }}' },
-						META_CREDENTIAL_ID,
-					)
-				: httpRequestNode(baseUrl, app, variant === 'q' ? 'query' : 'header', variant === 'c' ? { batching: { batch: carefulBatching(n) } } : {});
+	const underTest = nodeUnderTest(variant, n, baseUrl, app);
 	return workflow(workflowId(variant, n), `Bench ${variant} N=${n}: ${VARIANT_NAMES[variant]}`, manualTrigger(), [
 		[list, underTest],
 	]);

@@ -17,10 +17,12 @@ import { tokenHint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
 import type { WatchEntry } from '../../policy/watchList';
 import { TOKEN_NAME_FIELD, evaluateWatchList, normalizeTokenName } from '../../policy/watchList';
-import { alertSettingFields, readAlertSettings } from '../../shared/alertFields';
+import type { ResolvedAlertSettings } from '../../shared/alertFields';
+import { alertSettingFields, alertSettingsReader } from '../../shared/alertFields';
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
+import { itemParameter, runParameter } from '../../shared/runParameters';
 import type { TokenSource } from './fields';
 import { operationNotice } from './fields';
 import type { Inspection, ItemInspections } from './inspection';
@@ -79,11 +81,17 @@ function observationOf(token: string, inspection: Inspection, options: Observati
 	});
 }
 
-function prepare(context: IExecuteFunctions, inspected: ItemInspections, itemIndex: number, nowMs: number): Prepared {
+/** How each item's parameters are read (runParameters.ts: fixed values once, a plain `$json` field from the item). */
+interface ItemReaders {
+	settings: (itemIndex: number) => ResolvedAlertSettings;
+	tokenName: (itemIndex: number) => unknown;
+}
+
+function prepare(readers: ItemReaders, inspected: ItemInspections, itemIndex: number, nowMs: number): Prepared {
 	try {
 		const token = inspected.token(itemIndex);
-		const settings = readAlertSettings(context, itemIndex);
-		const name = normalizeTokenName(context.getNodeParameter('tokenName', itemIndex, ''));
+		const settings = readers.settings(itemIndex);
+		const name = normalizeTokenName(readers.tokenName(itemIndex));
 		const observation = observationOf(token, inspected.inspection(token), {
 			nowMs,
 			// The label of every message about this token: its name, else its hint (never the token).
@@ -131,7 +139,11 @@ export async function execute(
 	const inspected = await inspectItems(this, items, session);
 	const { nowMs } = inspected;
 	// The whole list first: the policy needs every name of the run to refuse duplicates and forget.
-	const prepared = items.map((_, itemIndex) => prepare(this, inspected, itemIndex, nowMs));
+	const readers: ItemReaders = {
+		settings: alertSettingsReader(this),
+		tokenName: itemParameter(this, items, 'tokenName', ''),
+	};
+	const prepared = items.map((_, itemIndex) => prepare(readers, inspected, itemIndex, nowMs));
 	const entryOf: number[] = [];
 	const itemOf: number[] = [];
 	const entries: WatchEntry[] = [];
@@ -144,6 +156,7 @@ export async function execute(
 	const { results, nextState } = evaluateWatchList(history, entries, nowMs);
 
 	const credential = this.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
+	const tokenSource = runParameter<TokenSource>(this, 'tokenSource', 'credential');
 	const output = await forEachItem(this, items, async (itemIndex) => {
 		const item = prepared[itemIndex];
 		if ('error' in item) throw item.error;
@@ -151,8 +164,7 @@ export async function execute(
 		if (result.kind === 'duplicate') throw duplicateError(item.entry.name, itemOf[result.firstEntry]);
 		if (result.alerts.length === 0) return [];
 		// The credential's name only when the token is the credential's own.
-		const source = this.getNodeParameter('tokenSource', itemIndex, 'credential') as TokenSource;
-		const credentialName = source === 'credential' ? credential : null;
+		const credentialName = tokenSource(itemIndex) === 'credential' ? credential : null;
 		return result.alerts.map((alert) => alertJson(alert, item.entry, credentialName));
 	});
 

@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { normalizeToken } from '../../policy/tokenInput';
 import type { GraphSession } from '../../shared/graphSession';
-import { runParameter } from '../../shared/runParameters';
+import { itemParameter, runParameter } from '../../shared/runParameters';
 
 export type MetaTokenOperation =
 	| 'inspect'
@@ -72,14 +72,21 @@ export function operationNotice(name: string, operation: MetaTokenOperation, tex
 }
 
 /**
- * A reader of the token each item works on, cleaned, or a TokenInputError naming the field; the
- * Token Source is read once for the run unless it is an expression (runParameters.ts).
+ * A reader of the token each item of `items` (the node's input) works on, cleaned, or a
+ * TokenInputError naming the field; the Token Source is read once for the run unless it is an
+ * expression, and a Token that is a plain field reference is read from the item (runParameters.ts).
  */
-export function tokenReader(context: IExecuteFunctions, session: GraphSession): (itemIndex: number) => string {
+export function tokenReader(
+	context: IExecuteFunctions,
+	session: GraphSession,
+	items: INodeExecutionData[] = context.getInputData(),
+): (itemIndex: number) => string {
 	const source = runParameter<TokenSource>(context, 'tokenSource', 'credential');
+	let token: ((itemIndex: number) => unknown) | undefined;
 	return (itemIndex) => {
 		if (source(itemIndex) === 'input') {
-			return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
+			token ??= itemParameter(context, items, 'token', '');
+			return normalizeToken(token(itemIndex), TOKEN_FIELD);
 		}
 		return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
 	};

@@ -61,18 +61,21 @@ export interface ItemInspections {
 }
 
 /**
- * How many new tokens are read between two turns of the event loop (see {@link inspectItems}).
- * Measured in n8n 2.41.1 at N = 1,000 and 5,000 (bench, 100 ms latency): every 10, every 50 and
- * every 4 ms all took ≈ 670–700 ms and ≈ 3.0 s; never turning took ≈ 880 ms and 3.7 s.
+ * How long reading tokens may hold the thread before the event loop turns (see {@link inspectItems}),
+ * in ms. A token that is a plain field reference is read in microseconds, an expression n8n
+ * evaluates in about a millisecond (n8n 2.41.1): turning after a fixed count of tokens would cost
+ * the fast reads a timer each (≥ 1 ms apiece); turning by the clock lets ready batch calls leave
+ * while slow reads go on. Measured in n8n 2.41.1 (bench, 100 ms latency): turning every 10 tokens,
+ * every 50 or every 4 ms took the same; never turning was slower.
  */
-const TOKENS_PER_TURN = 10;
+const TURN_EVERY_MS = 4;
 
 /**
  * Reads every item's token (or what reading it threw) and inspects each distinct one once,
  * `readConcurrency` calls at a time. With the app token the batch calls start while later items
- * are still being read: n8n evaluates each item's Token expression on this one thread, so after
- * every few new tokens the loop lets the event loop turn (`sleep(0)`, a timer: a microtask would
- * not let a request leave or an answer in).
+ * are still being read: n8n evaluates each item's Token expression on this one thread, so every
+ * few milliseconds of reading the loop lets the event loop turn (`sleep(0)`, a timer: a microtask
+ * would not let a request leave or an answer in).
  */
 export async function inspectItems(
 	context: IExecuteFunctions,
@@ -81,7 +84,7 @@ export async function inspectItems(
 ): Promise<ItemInspections> {
 	const { client } = session;
 	const concurrency = readConcurrency(context);
-	const readToken = tokenReader(context, session);
+	const readToken = tokenReader(context, session, items);
 	const tokens: unknown[] = new Array(items.length);
 	const appToken = client.appToken();
 	const pending = new Map<string, Promise<Inspection> | undefined>();
@@ -92,7 +95,7 @@ export async function inspectItems(
 			(error: unknown): Inspection => ({ ok: false, error, selfInspected: false }),
 		);
 	let first: string | undefined;
-	let sinceTurn = 0;
+	let lastTurn = Date.now();
 	try {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			let token: unknown;
@@ -115,9 +118,9 @@ export async function inspectItems(
 				pending.set(first, inspectWithApp(first));
 			}
 			pending.set(token, inspectWithApp(token));
-			if (++sinceTurn >= TOKENS_PER_TURN) {
-				sinceTurn = 0;
+			if (Date.now() - lastTurn >= TURN_EVERY_MS) {
 				await sleep(0);
+				lastTurn = Date.now();
 			}
 		}
 	} finally {
