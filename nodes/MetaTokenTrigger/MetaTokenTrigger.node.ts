@@ -41,7 +41,11 @@ export class MetaTokenTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "alerts at " + $parameter["thresholds"] + " days" }}',
-		description: 'Fires when a Meta (Facebook) access token nears expiry, expires, is invalidated or loses permissions',
+		// The editor's nodes panel merges a node and its "<name>Trigger" into one entry and shows the
+		// trigger's description for it, under both "add a trigger" and "add a step" (n8n's node
+		// creator, generateMergedNodesAndActions). So this describes the pair.
+		description:
+			'Inspect, renew and revoke Meta (Facebook) access tokens, and start a workflow when one nears expiry or stops working',
 		defaults: { name: 'Meta Token Trigger' },
 		polling: true,
 		inputs: [],
