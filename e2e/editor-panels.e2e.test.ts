@@ -11,6 +11,9 @@
  *   list alike (node creator, generateMergedNodesAndActions).
  * - The credential dialog. n8n appends "Allowed HTTP Request Domains" to every credential that
  *   authenticates requests; the credential's notice about it must sit right above it.
+ * - Settings → Community Nodes, which lists only what its own Install button installed: empty for
+ *   this package installed by hand (npm install of the tarball into the nodes folder), though
+ *   loaded — as the README warns, so nobody reinstalls it.
  */
 import type { INodeCredentialDescription, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
@@ -109,5 +112,12 @@ describe.each(selectedMajors())("The editor's panels in real n8n %s.x", (major: 
 		const setting = properties.find((property) => property.name === 'allowedHttpRequestDomains');
 		expect(setting?.displayName).toBe('Allowed HTTP Request Domains');
 		expect(names.indexOf('allowedHttpRequestDomains')).toBe(names.indexOf('allowedDomainsNotice') + 1);
+	});
+
+	it('lists nothing on Settings → Community Nodes for the package installed by hand, though n8n loaded it', async () => {
+		expect(nodes.map((type) => type.name)).toEqual(expect.arrayContaining([NODE, TRIGGER]));
+		const response = await n8n.rest('GET', '/rest/community-packages');
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({ data: [] });
 	});
 });
