@@ -79,6 +79,10 @@ describe.each(selectedMajors())("The editor's panels in real n8n %s.x", (major: 
 		]);
 		expect(selectors({ operation: 'refreshSystemUserToken' })).toEqual([['metaTokenApi', 'Meta Token API Credential']]);
 		expect(selectors({ operation: 'inspect' })).toEqual([['metaTokenApi', 'Meta Token API Credential']]);
+		// The trigger's one selector reads the same.
+		expect(nodeType(TRIGGER).credentials?.map((credential) => [credential.name, credential.displayName])).toEqual([
+			['metaTokenApi', 'Meta Token API Credential'],
+		]);
 		// The credential types behind the labels.
 		expect(credentials.find((type) => type.name === 'metaTokenApi')?.displayName).toBe('Meta Token API');
 		expect(credentials.find((type) => type.name === 'metaTokenN8nApi')?.displayName).toBe('n8n API');

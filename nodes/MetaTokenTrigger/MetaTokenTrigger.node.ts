@@ -50,7 +50,8 @@ export class MetaTokenTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: META_CREDENTIAL_TYPE, required: true }],
+		// Labelled as in the Meta Token node, so the same credential reads the same in both panels.
+		credentials: [{ name: META_CREDENTIAL_TYPE, displayName: 'Meta Token API Credential', required: true }],
 		properties: [
 			{
 				displayName:
