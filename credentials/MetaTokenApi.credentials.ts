@@ -124,6 +124,16 @@ export class MetaTokenApi implements ICredentialType {
 			description:
 				'Graph API host: https://graph.facebook.com, or a loopback address (http://localhost, http://127.0.0.1, http://[::1]) for a local Graph API double or proxy. Nothing else is accepted, because the token and the app secret go wherever this points; for a network proxy use n8n\'s proxy settings.',
 		},
+		// Last, so that it sits right above "Allowed HTTP Request Domains", which n8n appends to
+		// every credential that authenticates requests and which reads as if it were this
+		// credential's only guard.
+		{
+			displayName:
+				'This credential sends the token and App Secret only to the Base URL\'s host and signs no request for another host, whichever node sends it. n8n\'s own "Allowed HTTP Request Domains" below applies when an HTTP Request node uses this credential: choose Specific Domains and enter graph.facebook.com to have n8n refuse other hosts there too.',
+			name: 'allowedDomainsNotice',
+			type: 'notice',
+			default: '',
+		},
 	];
 
 	/**

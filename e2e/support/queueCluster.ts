@@ -17,7 +17,7 @@ import { PostgresProcess, RedisProcess } from './services';
 
 export type Poller = 'legacy' | 'durable' | 'durableCursors';
 
-/** The environment of each poller (research notes §5.2): n8n's default, the durable scheduler, and it with durable cursors. */
+/** The environment of each poller (test/support/pollers.ts says what each does): n8n's default, the durable scheduler, and it with durable cursors. */
 export function pollerEnv(poller: Poller): Record<string, string> {
 	const durable = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' };
 	if (poller === 'durable') return durable;

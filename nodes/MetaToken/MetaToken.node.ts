@@ -24,13 +24,17 @@ export class MetaToken implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// Labels of their own: without them the editor calls both selectors just "Credential" when
+		// Save to Credential (or Read History Through Public API) shows the second one.
 		credentials: [
 			{
 				name: META_CREDENTIAL_TYPE,
+				displayName: 'Meta Token API Credential',
 				required: true,
 			},
 			{
 				name: N8N_API_CREDENTIAL_TYPE,
+				displayName: 'n8n API Credential',
 				required: true,
 				displayOptions: n8nApiCredentialDisplay,
 			},

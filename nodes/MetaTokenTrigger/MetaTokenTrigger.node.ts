@@ -41,12 +41,17 @@ export class MetaTokenTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "alerts at " + $parameter["thresholds"] + " days" }}',
-		description: 'Fires when a Meta (Facebook) access token nears expiry, expires, is invalidated or loses permissions',
+		// The editor's nodes panel merges a node and its "<name>Trigger" into one entry and shows the
+		// trigger's description for it, under both "add a trigger" and "add a step" (n8n's node
+		// creator, generateMergedNodesAndActions). So this describes the pair.
+		description:
+			'Inspect, renew and revoke Meta (Facebook) access tokens, and start a workflow when one nears expiry or stops working',
 		defaults: { name: 'Meta Token Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: META_CREDENTIAL_TYPE, required: true }],
+		// Labelled as in the Meta Token node, so the same credential reads the same in both panels.
+		credentials: [{ name: META_CREDENTIAL_TYPE, displayName: 'Meta Token API Credential', required: true }],
 		properties: [
 			{
 				displayName:

@@ -7,8 +7,11 @@
 #
 # Cache: ${META_TOKEN_E2E_CACHE:-$HOME/.cache/n8n-nodes-meta-token}
 # Versions: N8N2_VERSION, N8N1_VERSION, NODE24_VERSION override the pins in versions.json.
-# Why the flags: see shared n8n notes — a plain install fails offline (kafka prebuilt binary for
-# 2.x, a CDN tarball of xlsx for 1.x), so scripts are skipped and only sqlite3 is rebuilt.
+# Why the flags: a plain `npm install n8n` fails without access to GitHub and CDNs — n8n 2.x's
+# @confluentinc/kafka-javascript downloads a prebuilt binary in its install script (and its source
+# build fails), n8n 1.x depends on xlsx as a CDN tarball. So install scripts are skipped
+# (--ignore-scripts), sqlite3, the one native module n8n needs here, is rebuilt, and 1.x gets xlsx
+# 0.18.5 from the registry. docs/testing.md says the same for users.
 set -euo pipefail
 
 CACHE="${META_TOKEN_E2E_CACHE:-$HOME/.cache/n8n-nodes-meta-token}"

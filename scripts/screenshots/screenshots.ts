@@ -3,8 +3,8 @@
  * driven by playwright-core, and saves PNGs under docs/screenshots/ — each one after a run, so it
  * shows a result: the alert workflow's last production execution, the trigger panel after Fetch
  * Test Event, the self-renewing, agency report, agency watch and Ads insights workflows after Execute workflow with a
- * node's panel, the renewal form's completion page after pasting the sandbox token, and that
- * run's execution. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is already running
+ * node's panel, the nodes panel's Meta Token entry, the credential dialog at its notice, the renewal
+ * form's completion page after pasting the sandbox token, and that run's execution. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is already running
  * (then SCREENSHOTS_TOKEN must be a sandbox short-lived token to paste into the form).
  *
  * n8n 2.x opens its "Production Checklist" popover the first time a browser shows a published
@@ -23,7 +23,7 @@ import { DEFAULT_OWNER } from '../../e2e/support/n8n';
 import { repoRoot } from '../../e2e/support/paths';
 import { stopAll } from '../../e2e/support/processes';
 import type { Demo } from '../demo/demo';
-import { DEMO_FORM_LOGIN, DEMO_WORKFLOWS, RENEW_FORM_PATH, startDemo } from '../demo/demo';
+import { DEMO_CREDENTIALS, DEMO_FORM_LOGIN, DEMO_WORKFLOWS, RENEW_FORM_PATH, startDemo } from '../demo/demo';
 
 const OUT = join(repoRoot, 'docs', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -182,6 +182,26 @@ export async function takeScreenshots(url: string, tokenToPaste: string, log: (l
 		await executeWorkflow(page);
 		await openNodePanel(page, "Get yesterday's insights");
 		await shoot(page, 'meta-graph-api-http-request', log);
+
+		// The nodes panel: one entry for the node and its trigger, described as n8n describes it.
+		await openCanvas(page, url, DEMO_WORKFLOWS.selfRenewing);
+		const plus = page.locator('[data-test-id="node-creator-plus-button"]').first();
+		if (await plus.isVisible().catch(() => false)) await plus.click();
+		else await page.keyboard.press('Tab');
+		await page.locator('[data-test-id="node-creator-search-bar"]').first().waitFor({ timeout: 30_000 });
+		await page.keyboard.type('Meta Token');
+		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: 'Meta Token' }).first().waitFor({ timeout: 30_000 });
+		await settle(page);
+		await shoot(page, 'nodes-panel-meta-token', log);
+		await page.keyboard.press('Escape');
+
+		// The credential dialog, scrolled to the notice above n8n's "Allowed HTTP Request Domains".
+		await page.goto(`${url}/home/credentials/${DEMO_CREDENTIALS.acme.id}`);
+		const notice = page.getByText('This credential sends the token and App Secret only').first();
+		await notice.waitFor({ timeout: 60_000 });
+		await notice.scrollIntoViewIfNeeded();
+		await settle(page);
+		await shoot(page, 'meta-token-api-credential', log);
 
 		// Last, as it renews the Acme Shoes token the alert pictures are about.
 		await page.goto(`${url}${RENEW_FORM_PATH}`);

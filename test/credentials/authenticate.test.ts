@@ -66,7 +66,7 @@ function helpers(credentials: CredentialStore = store()) {
 	};
 }
 
-/** What the HTTP Request node hands `requestWithAuthentication` (research §3.3): `uri`, no `url`, no `qs`, lower-case headers. */
+/** What the HTTP Request node hands `requestWithAuthentication` (n8n-nodes-base HttpRequestV3 through n8n-core's legacy request helper): `uri`, no `url`, no `qs`, lower-case headers. */
 function httpRequestNodeOptions(uri: string, headers: IDataObject = {}): IRequestOptions {
 	return {
 		headers: { accept: 'application/json,text/html,application/xhtml+xml,application/xml,text/*;q=0.9, */*;q=0.1', ...headers },

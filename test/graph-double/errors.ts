@@ -1,7 +1,8 @@
 /**
  * Meta's error envelope and the wording of the errors the double answers. Messages are Meta's own
- * where the reference (shared/reference/meta-graph-tokens.md) or public reports quote them, because
- * clients are tempted to match on them.
+ * where Meta's documentation (Graph API "Handling Errors", debug_token, access tokens) or publicly
+ * reported real answers quote them, because clients are tempted to match on them. Sources:
+ * test/graph-double/README.md.
  */
 import { randomBytes } from 'crypto';
 

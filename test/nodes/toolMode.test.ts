@@ -11,6 +11,7 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { GraphDouble } from '../graph-double/GraphDouble';
 import { asAiTool, invokeAsLangChainTool } from '../support/agentTool';
+import { captureN8nLogs } from '../support/n8nLogs';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import { runNode, type CredentialStore } from '../support/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
@@ -20,6 +21,9 @@ const API_KEY = 'n8n-api-key-tool-canary-c3d9';
 const DAY = 86_400;
 const OWN = 'agent-credential-1';
 
+// The save that fails after minting logs a warning by design: captured here, and asserted, so that
+// a passing run prints nothing.
+const logs = captureN8nLogs();
 const regular = new MetaToken();
 const tool = asAiTool(regular);
 let double: GraphDouble;
@@ -37,6 +41,7 @@ afterAll(async () => {
 beforeEach(() => {
 	double.clearRequests();
 	api.reset();
+	logs.clear();
 	api.store({ id: OWN, name: 'Agent token', type: 'metaTokenApi', data: {} });
 });
 
@@ -176,5 +181,9 @@ describe('as an engine-request tool run (AI Agent v3: an ExecuteContext of metaT
 		expect(result.accessToken).toBeUndefined();
 		expect((result.error as IDataObject).message).toMatch(/not handed to the agent, so it is gone; the token it was made from still works/);
 		expect(JSON.stringify(result)).not.toMatch(/EAA[A-Za-z0-9]{20,}/);
+		expect(logs.lines.filter((line) => line.level !== 'debug').map(({ level, message }) => [level, message])).toEqual([
+			['warn', expect.stringMatching(/^Meta Token: The new token EAA.{3}….{4} was minted but not saved into credential agent-credential-1: n8n refused the API key \(403\)/)],
+		]);
+		expect(logs.text()).not.toMatch(/EAA[A-Za-z0-9]{20,}/);
 	});
 });

@@ -1,5 +1,5 @@
 /**
- * The harness saves an action node's static data exactly when n8n does (research §5.1): after a
+ * The harness saves an action node's static data exactly when n8n does (n8nHarness.ts says where in n8n's code): after a
  * run in any mode but `manual`, whether the node returned or threw, and only when the data
  * changed — and every run reads it back from JSON, as n8n reads it from its database. A tiny node
  * type writes what it is told, so each rule is seen on its own.

@@ -203,8 +203,8 @@ export function executeContext(
  * `staticData` stands for the workflow's row in n8n's database: each run loads it (JSON), and after
  * the run n8n writes the node's changes back exactly when n8n does — whether the node returned or
  * threw, only if the data changed (`__dataChanged`, n8n-core workflow-execute.js), and never for a
- * manual run (`!isManualMode` in n8n's execution-lifecycle-hooks.js, on main and on workers alike;
- * research §5.1). Without `staticData` every run starts from nothing and nothing is kept.
+ * manual run (`!isManualMode` in n8n's execution-lifecycle-hooks.js, on main and on workers
+ * alike). Without `staticData` every run starts from nothing and nothing is kept.
  */
 export async function runNodeWithHints(
 	nodeType: INodeType,

@@ -1,6 +1,6 @@
 /**
  * n8n's pollers as they run a poll trigger and SAVE its static data — the part the trigger's
- * guarantees across restarts depend on — modelled on n8n 2.41.1's own code (research notes §5,
+ * guarantees across restarts depend on — modelled on n8n 2.41.1's own code (
  * n8n/dist/workflows/triggers/trigger-execution-context.factory.js, n8n-core's
  * poll-trigger-executor.js, n8n/dist/scheduling/poll-trigger-node/poll-trigger-task-handler.js,
  * poll-cursor.service.js). `poll` itself runs in n8n-core's real PollContext (n8nHarness.ts).
