@@ -90,6 +90,13 @@ async function failure(promise: Promise<unknown>): Promise<GraphError> {
 	return error as GraphError;
 }
 
+/** Waits (up to 5 s of real time) until `condition` holds; the assertion after it says what was wrong. */
+async function seen(condition: () => boolean): Promise<void> {
+	for (let waited = 0; waited < 5000 && !condition(); waited += 20) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
 /** Tokens the double issued that nobody seeded: what a lost answer would orphan. */
 const minted = () => double.requests.filter((request) => request.status === 200 && request.path === '/oauth/access_token').length;
 
@@ -109,7 +116,12 @@ describe('minting calls are never retried once they may have reached Meta', () =
 		const { client, sleeps } = appClient(token);
 		double.injectFault({ fault, path: '/oauth/access_token', times: Infinity });
 		const error = await failure(client.exchangeToken(token));
-		expect(double.requests.filter((request) => request.path === '/oauth/access_token')).toHaveLength(1);
+		// On a loaded machine the client's 300 ms timeout can fire before the double has read the
+		// request: wait until it has seen one, then check that no second one follows.
+		const exchanges = () => double.requests.filter((request) => request.path === '/oauth/access_token');
+		await seen(() => exchanges().length >= 1);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(exchanges()).toHaveLength(1);
 		expect(sleeps).toEqual([]);
 		expect(error).toMatchObject({ errorClass, mayHaveMinted: true, retryable: false });
 		expect(error.summary).toContain('A new token may have been created anyway');
@@ -128,6 +140,7 @@ describe('minting calls are never retried once they may have reached Meta', () =
 			appClient(admin).client.generateSystemUserToken({ systemUserId: '61550000000009', scopes: ['ads_read'], expiring: true, adminToken: admin }),
 		);
 		expect([refresh.mayHaveMinted, generate.mayHaveMinted]).toEqual([true, true]);
+		await seen(() => double.requests.length >= 2);
 		expect(double.requests).toHaveLength(2);
 	});
 
