@@ -32,8 +32,8 @@ export class MetaTokenApi implements ICredentialType {
 	displayName = 'Meta Token API';
 
 	icon: Icon = {
-		light: 'file:../nodes/MetaToken/metaToken.svg',
-		dark: 'file:../nodes/MetaToken/metaToken.dark.svg',
+		light: 'file:../nodes/icons/metaToken.svg',
+		dark: 'file:../nodes/icons/metaToken.dark.svg',
 	};
 
 	documentationUrl = 'https://github.com/n8n-nodes-meta-token/n8n-nodes-meta-token#credentials';

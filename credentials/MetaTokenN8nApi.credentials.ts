@@ -23,8 +23,8 @@ export class MetaTokenN8nApi implements ICredentialType {
 	displayName = 'n8n API';
 
 	icon: Icon = {
-		light: 'file:../nodes/MetaToken/metaToken.svg',
-		dark: 'file:../nodes/MetaToken/metaToken.dark.svg',
+		light: 'file:../nodes/icons/metaToken.svg',
+		dark: 'file:../nodes/icons/metaToken.dark.svg',
 	};
 
 	documentationUrl = 'https://docs.n8n.io/api/authentication/';

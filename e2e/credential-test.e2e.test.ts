@@ -5,7 +5,7 @@
  * secret) and a Base URL that must not get the token — for which the Graph double sees nothing,
  * neither from the Test button nor from an Inspect run (`n8n execute`) with that credential.
  */
-import type { DoubleTokenSpec } from '../test/graph-double/model';
+import type { DoubleTokenSpec } from '../tools/graph-double/model';
 import { GraphDoubleProcess } from './support/graphDoubleProcess';
 import { N8nInstance } from './support/n8n';
 import type { Major } from './support/paths';

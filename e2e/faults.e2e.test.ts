@@ -11,12 +11,12 @@
  * the run's output, n8n's debug log or where the Graph double saw it outside the fields Meta needs.
  *
  * Table-driven and cheap: ONE workflow, one `n8n execute` (one n8n boot), faults injected per
- * token into the double (test/graph-double/README.md), rows asserted from the one run.
+ * token into the double (tools/graph-double/README.md), rows asserted from the one run.
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import type { Fault, LoggedRequest } from '../test/graph-double/model';
+import type { Fault, LoggedRequest } from '../tools/graph-double/model';
 import { GraphDoubleProcess } from './support/graphDoubleProcess';
 import type { RunResult } from './support/n8n';
 import { N8nInstance, nodeItems, plainLog, runDocumentBounds } from './support/n8n';

@@ -10,15 +10,18 @@
  * local Slack sink) is refused by the credential and reaches nothing. What n8n's editor gets of
  * the credential's `httpRequestNode`: the Meta Graph API description, hidden by n8n's loader
  * from the nodes panel because the Meta Token node lists the credential. On 2.x: after a Save
- * to Credential run, the next HTTP Request call carries the new token.
+ * to Credential run, the next HTTP Request call carries the new token. Both nodes and both
+ * credentials show the one icon pair in nodes/icons/, as n8n resolves and serves it.
  */
 import { createHmac } from 'crypto';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 
 import { EXAMPLES, loadExample } from './support/examples';
 import { GraphDoubleProcess } from './support/graphDoubleProcess';
 import { N8nInstance, nodeItems } from './support/n8n';
 import type { Major } from './support/paths';
-import { n8nRuntime, selectedMajors } from './support/paths';
+import { n8nRuntime, repoRoot, selectedMajors } from './support/paths';
 import { stopAll } from './support/processes';
 import { WebhookSink } from './support/sink';
 import { packedTarball } from './support/tarball';
@@ -100,6 +103,34 @@ describe.each(selectedMajors())('The credential in the HTTP Request node, real n
 		});
 		expect(meta?.supportedNodes).toEqual(expect.arrayContaining(['n8n-nodes-meta-token.metaToken']));
 		expect(types.find((type) => type.name === 'metaTokenN8nApi')?.displayName).toBe('n8n API');
+	});
+
+	it('shows both nodes and both credentials with the one icon pair in nodes/icons/, served by n8n', async () => {
+		// n8n resolves `file:` icons relative to the compiled node or credential file
+		// (n8n-core DirectoryLoader.getIconPath) and serves them under /icons/<package>/.
+		const expected = {
+			light: 'icons/n8n-nodes-meta-token/dist/nodes/icons/metaToken.svg',
+			dark: 'icons/n8n-nodes-meta-token/dist/nodes/icons/metaToken.dark.svg',
+		};
+		const typesOf = async (file: string) => {
+			const response = await n8n.rest('GET', `/types/${file}`);
+			expect(response.status).toBe(200);
+			return (await response.json()) as Array<{ name: string; iconUrl?: unknown }>;
+		};
+		const nodes = await typesOf('nodes.json');
+		const credentials = await typesOf('credentials.json');
+		for (const name of ['n8n-nodes-meta-token.metaToken', 'n8n-nodes-meta-token.metaTokenTrigger']) {
+			expect({ name, iconUrl: nodes.find((type) => type.name === name)?.iconUrl }).toEqual({ name, iconUrl: expected });
+		}
+		for (const name of ['metaTokenApi', 'metaTokenN8nApi']) {
+			expect({ name, iconUrl: credentials.find((type) => type.name === name)?.iconUrl }).toEqual({ name, iconUrl: expected });
+		}
+		for (const [variant, url] of Object.entries(expected)) {
+			const response = await n8n.rest('GET', `/${url}`);
+			expect({ url, status: response.status }).toEqual({ url, status: 200 });
+			const file = variant === 'dark' ? 'metaToken.dark.svg' : 'metaToken.svg';
+			expect(await response.text()).toBe(readFileSync(join(repoRoot, 'nodes', 'icons', file), 'utf8'));
+		}
 	});
 
 	it('signs the Ads insights call: token in the Authorization header, a valid classic proof, nothing in the URL', async () => {

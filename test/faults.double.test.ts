@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
 import { GraphError } from '../nodes/graph/GraphError';
 import type { GraphTransport, MetaCredentials } from '../nodes/graph/types';
-import { GraphDouble, type Fault } from './graph-double/GraphDouble';
+import { GraphDouble, type Fault } from '../tools/graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
 
 const NOW = 1_790_000_000;

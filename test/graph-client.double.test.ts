@@ -6,7 +6,7 @@ import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient
 import { GraphError } from '../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../nodes/graph/sender';
 import type { GraphErrorClass, MetaCredentials } from '../nodes/graph/types';
-import { GraphDouble, type Fault, type LoggedRequest } from './graph-double/GraphDouble';
+import { GraphDouble, type Fault, type LoggedRequest } from '../tools/graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
 
 /** 2026-09-21, unix seconds: the double's clock, which moves only when told. */

@@ -25,6 +25,12 @@ describe('package.json', () => {
 		expect(pkg.engines.node).toBe('>=20.19');
 	});
 
+	it("declares strict mode, as n8n's node starter and its Cloud-eligibility check expect", () => {
+		// Read by @n8n/node-cli (cloud-support, lint) and checked as a boolean by the scanner's
+		// n8n-object-validation rule; n8n's loader reads only n8n.nodes and n8n.credentials.
+		expect(pkg.n8n.strict).toBe(true);
+	});
+
 	it('names an author with an e-mail, and one repository for homepage, repository and bugs (n8n verification)', () => {
 		expect(pkg.author.name).toEqual(expect.any(String));
 		expect(pkg.author.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/);

@@ -5,7 +5,7 @@
  * life and the clients themselves come and go from the list: listed throughout, away for 20 days,
  * away for 45 days (forgotten), joining late, renamed, or listed without a Token Name.
  *
- * What Meta answers comes from the Graph double's own token table (test/graph-double/tokens.ts:
+ * What Meta answers comes from the Graph double's own token table (tools/graph-double/tokens.ts:
  * its `debug_token` data, dead-token errors and clocks), asked directly rather than over HTTP: the
  * node's wiring is tested in test/nodes/checkAlerts.test.ts, a single token's 400 days through the
  * real trigger in test/triggerTimeline.test.ts. Two lives, with their alerts derived by hand from
@@ -19,8 +19,8 @@ import { tokenHint } from '../nodes/policy/tokenIdentity';
 import type { WatchEntry } from '../nodes/policy/watchList';
 import { evaluateWatchList } from '../nodes/policy/watchList';
 import type { WatchListState } from '../nodes/policy/watchListState';
-import type { DoubleTokenSpec } from './graph-double/GraphDouble';
-import { TokenStore } from './graph-double/tokens';
+import type { DoubleTokenSpec } from '../tools/graph-double/GraphDouble';
+import { TokenStore } from '../tools/graph-double/tokens';
 
 const HOUR = 3_600;
 const DAY = 86_400;

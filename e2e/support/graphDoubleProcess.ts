@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import type { DoubleApp, DoubleTokenSpec, Fault, LoggedRequest } from '../../test/graph-double/model';
+import type { DoubleApp, DoubleTokenSpec, Fault, LoggedRequest } from '../../tools/graph-double/model';
 import { repoRoot } from './paths';
 import type { Tracked } from './processes';
 import { spawnTracked, waitFor } from './processes';
@@ -22,12 +22,12 @@ export class GraphDoubleProcess {
 		private readonly process: Tracked,
 	) {}
 
-	/** Starts `node .e2e-build/test/graph-double/cli.js --port 0 --seed <file>` and reads its URL. */
+	/** Starts `node .e2e-build/tools/graph-double/cli.js --port 0 --seed <file>` and reads its URL. */
 	static async start(seed: Seed, options: { port?: number } = {}): Promise<GraphDoubleProcess> {
 		const dir = mkdtempSync(join(tmpdir(), 'meta-token-double-'));
 		const seedFile = join(dir, 'seed.json');
 		writeFileSync(seedFile, JSON.stringify(seed));
-		const cli = join(repoRoot, '.e2e-build', 'test', 'graph-double', 'cli.js');
+		const cli = join(repoRoot, '.e2e-build', 'tools', 'graph-double', 'cli.js');
 		const child = spawnTracked(process.execPath, [cli, '--port', String(options.port ?? 0), '--seed', seedFile], {
 			cwd: repoRoot,
 		});
@@ -79,7 +79,7 @@ export class GraphDoubleProcess {
 		await this.control('POST', 'invalidate', { token, reason });
 	}
 
-	/** A fault rule (see test/graph-double/README.md); `pathRegex` stands for a RegExp path. */
+	/** A fault rule (see tools/graph-double/README.md); `pathRegex` stands for a RegExp path. */
 	async injectFault(rule: { fault: Fault | Record<string, unknown>; path?: string; pathRegex?: string; method?: string; token?: string; times?: number | null }): Promise<void> {
 		// JSON has no Infinity: the control API reads null as "always".
 		await this.control('POST', 'faults', { ...rule, times: rule.times === Infinity ? null : rule.times });

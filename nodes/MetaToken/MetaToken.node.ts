@@ -14,7 +14,7 @@ export class MetaToken implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Meta Token',
 		name: 'metaToken',
-		icon: { light: 'file:metaToken.svg', dark: 'file:metaToken.dark.svg' },
+		icon: { light: 'file:../icons/metaToken.svg', dark: 'file:../icons/metaToken.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',

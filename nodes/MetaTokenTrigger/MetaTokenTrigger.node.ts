@@ -37,7 +37,7 @@ export class MetaTokenTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Meta Token Trigger',
 		name: 'metaTokenTrigger',
-		icon: { light: 'file:../MetaToken/metaToken.svg', dark: 'file:../MetaToken/metaToken.dark.svg' },
+		icon: { light: 'file:../icons/metaToken.svg', dark: 'file:../icons/metaToken.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "alerts at " + $parameter["thresholds"] + " days" }}',

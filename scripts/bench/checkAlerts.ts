@@ -6,7 +6,7 @@
  *   node .bench-build/scripts/bench/checkAlerts.js [--tokens 5000] [--runs 3] [--out bench]
  *
  * Two legs:
- * - in this process, through n8n-core's ExecuteContext (test/support/n8nHarness.ts, static data
+ * - in this process, through n8n-core's ExecuteContext (tools/n8n-harness/n8nHarness.ts, static data
  *   saved between runs as n8n saves it): Graph round trips, node-side CPU per item (user + system,
  *   the double's CPU is its own process's), static-data bytes per token — for the first run (no
  *   history) and the runs after it (the history saved, nothing new);
@@ -28,7 +28,7 @@ import { packedTarball } from '../../e2e/support/tarball';
 import { REPORTING_APP } from '../../e2e/support/tokens';
 import { emitItems, manualTrigger, metaTokenNode, workflow } from '../../e2e/support/workflowBuilder';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
-import { runNode } from '../../test/support/n8nHarness';
+import { runNode } from '../../tools/n8n-harness/n8nHarness';
 import { clearRequests, traffic } from './doubleControl';
 import { median } from './measure';
 import { benchRuntime } from './runtime';
@@ -188,7 +188,7 @@ function report(tokens: number, inproc: InProcessResult, real: RealResult): stri
 		'',
 		'`npm run bench:alerts` (scripts/bench/checkAlerts.ts). Tokens of mixed kinds and states (scripts/bench/seed.ts), each under a client name; thresholds 14,7,3,1, Required Scopes ads_read, concurrency 4; the Graph double in its own process, no latency.',
 		'',
-		'In process, through n8n-core 2.11.1 (test/support/n8nHarness.ts; static data saved between runs as n8n saves it):',
+		'In process, through n8n-core 2.11.1 (tools/n8n-harness/n8nHarness.ts; static data saved between runs as n8n saves it):',
 		'',
 		'| run | Graph round trips | calls counted | alerts | CPU per item (node side) | wall | static data (bytes) | bytes per token |',
 		'|---|---:|---:|---:|---:|---:|---:|---:|',

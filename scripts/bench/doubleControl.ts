@@ -1,9 +1,9 @@
 /**
  * What the bench needs from the Graph double beyond e2e/support/graphDoubleProcess.ts (which it
  * reuses to start the process): latency, the app quota and the request log, through the double's
- * control API under /_double/ (test/graph-double/README.md).
+ * control API under /_double/ (tools/graph-double/README.md).
  */
-import type { LoggedRequest } from '../../test/graph-double/model';
+import type { LoggedRequest } from '../../tools/graph-double/model';
 
 async function control<T>(url: string, method: string, route: string, body?: unknown): Promise<T> {
 	const response = await fetch(`${url}/_double/${route}`, {
@@ -19,7 +19,7 @@ async function control<T>(url: string, method: string, route: string, body?: unk
 export interface Quota {
 	calls: number;
 	windowMs: number;
-	/** How the double refuses a throttled batch (test/graph-double/README.md). */
+	/** How the double refuses a throttled batch (tools/graph-double/README.md). */
 	batches?: 'partial' | 'whole';
 }
 

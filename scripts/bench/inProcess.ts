@@ -1,6 +1,6 @@
 /**
  * Node-side CPU per item: the Meta Token node's `execute` (inspect, or Check for Alerts) run in this process through n8n-core's
- * ExecuteContext (test/support/n8nHarness.ts), against the Graph double in its own process with no
+ * ExecuteContext (tools/n8n-harness/n8nHarness.ts), against the Graph double in its own process with no
  * latency — so the CPU counted is n8n's and ours (parameters, HTTP client, parsing, the inspect
  * records), not the double's. With a V8 CPU profile of the same run: where the time goes.
  */
@@ -10,7 +10,7 @@ import { performance } from 'perf_hooks';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import type { TestApp } from '../../e2e/support/tokens';
-import { runNode } from '../../test/support/n8nHarness';
+import { runNode } from '../../tools/n8n-harness/n8nHarness';
 import { median } from './measure';
 
 export interface CpuResult {

@@ -1,6 +1,6 @@
 /** The tokens the bench inspects, and the Graph double's seed for them: mixed kinds and states. */
 import { DAY, REPORTING_APP, nowSeconds, tokenFor } from '../../e2e/support/tokens';
-import type { DoubleApp, DoubleTokenSpec } from '../../test/graph-double/model';
+import type { DoubleApp, DoubleTokenSpec } from '../../tools/graph-double/model';
 
 const APP = REPORTING_APP;
 const T = nowSeconds();

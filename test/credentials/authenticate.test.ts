@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, IHttpRequestOptions, IRequestOptions } from 'n8n-workflow';
 
-import { GraphDouble } from '../graph-double/GraphDouble';
-import { executeContext, runNode, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import { executeContext, runNode, testCredential, type CredentialStore } from '../../tools/n8n-harness/n8nHarness';
 import { pollOnce } from '../support/pollers';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';

@@ -5,8 +5,8 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { GraphDouble } from '../graph-double/GraphDouble';
-import { runNode, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import { runNode, testCredential, type CredentialStore } from '../../tools/n8n-harness/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-canary-7f3a9c' };

@@ -7,9 +7,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphDouble } from '../graph-double/GraphDouble';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { fakeDateOnly } from '../support/fakeDate';
-import type { CredentialStore } from '../support/n8nHarness';
+import type { CredentialStore } from '../../tools/n8n-harness/n8nHarness';
 import type { PollOutcome, PollerKind } from '../support/pollers';
 import { POLLER_KINDS, PolledTrigger } from '../support/pollers';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';

@@ -1,7 +1,7 @@
 /**
  * The Meta Token node's Check for Alerts run through n8n-core's ExecuteContext against the Graph
  * API double over real HTTP, with the workflow's static data saved between runs exactly when n8n
- * saves it (test/support/n8nHarness.ts: after non-manual runs only). The policy over many tokens is
+ * saves it (tools/n8n-harness/n8nHarness.ts: after non-manual runs only). The policy over many tokens is
  * tested in test/policy/watchList*.test.ts and test/watchListTimeline.test.ts; here: the wiring —
  * what goes in, what comes out, what is kept, and the Graph calls it costs.
  */
@@ -10,10 +10,10 @@ import type { IDataObject, INodeExecutionData, NodeExecutionHint } from 'n8n-wor
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
-import type { DoubleTokenSpec } from '../graph-double/GraphDouble';
-import { GraphDouble } from '../graph-double/GraphDouble';
-import type { CredentialStore, NodeRunOptions } from '../support/n8nHarness';
-import { runNode } from '../support/n8nHarness';
+import type { DoubleTokenSpec } from '../../tools/graph-double/GraphDouble';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { CredentialStore, NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
+import { runNode } from '../../tools/n8n-harness/n8nHarness';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'check-alerts-app-secret-canary' };
 const DAY = 86_400;

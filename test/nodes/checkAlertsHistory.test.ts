@@ -12,15 +12,15 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
 import { MINTING_OPERATIONS } from '../../nodes/MetaToken/actions/saveToCredential';
-import { GraphDouble } from '../graph-double/GraphDouble';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
-import type { CredentialStore, NodeRunOptions } from '../support/n8nHarness';
-import { executeContext, runNode, runNodeWithHints } from '../support/n8nHarness';
+import type { CredentialStore, NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
+import { executeContext, runNode, runNodeWithHints } from '../../tools/n8n-harness/n8nHarness';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'history-app-secret-canary-77d1' };
 const API_KEY = 'n8n-api-key-history-canary-5e02';
 const DAY = 86_400;
-// What the harness names the workflow and the node (test/support/n8nHarness.ts).
+// What the harness names the workflow and the node (tools/n8n-harness/n8nHarness.ts).
 const WORKFLOW_ID = 'workflow-under-test';
 const NODE_KEY = 'node:Node Under Test';
 const node = new MetaToken();

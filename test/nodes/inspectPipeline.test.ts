@@ -8,8 +8,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } fr
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { graphSession } from '../../nodes/shared/graphSession';
-import { GraphDouble } from '../graph-double/GraphDouble';
-import { runNode, type CredentialStore, type NodeRunOptions } from '../support/n8nHarness';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import { runNode, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 import { execute as inspectBefore } from './support/inspectBeforeIssue16';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-pipeline-5e1' };

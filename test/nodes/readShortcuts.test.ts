@@ -13,8 +13,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { readShortcuts } from '../../nodes/shared/runParameters';
 import { benchSeed, benchTokens } from '../../scripts/bench/seed';
-import { GraphDouble } from '../graph-double/GraphDouble';
-import { runNode, type CredentialStore, type NodeRunOptions } from '../support/n8nHarness';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import { runNode, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 
 const node = new MetaToken();
 const [APP] = benchSeed([]).apps;

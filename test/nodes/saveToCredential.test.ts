@@ -11,10 +11,10 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { GraphDouble } from '../graph-double/GraphDouble';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { captureN8nLogs } from '../support/n8nLogs';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
-import { runNode, runNodeWithHints, type CredentialStore, type NodeRunOptions } from '../support/n8nHarness';
+import { runNode, runNodeWithHints, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-save-canary-51c0' };

@@ -8,8 +8,8 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { GraphDouble } from '../graph-double/GraphDouble';
-import { executeContext, type CredentialStore, type NodeRunOptions } from '../support/n8nHarness';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import { executeContext, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import { blockWithSsrf } from '../support/n8nSsrf';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';

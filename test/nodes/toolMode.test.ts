@@ -9,11 +9,11 @@
 import type { IDataObject, INodeParameters, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { GraphDouble } from '../graph-double/GraphDouble';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { asAiTool, invokeAsLangChainTool } from '../support/agentTool';
 import { captureN8nLogs } from '../support/n8nLogs';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
-import { runNode, type CredentialStore } from '../support/n8nHarness';
+import { runNode, type CredentialStore } from '../../tools/n8n-harness/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-tool-canary-0a6f' };

@@ -24,12 +24,12 @@ import { inspect } from 'node:util';
 
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
-import type { Fault, FaultRule } from '../graph-double/GraphDouble';
-import { GraphDouble } from '../graph-double/GraphDouble';
+import type { Fault, FaultRule } from '../../tools/graph-double/GraphDouble';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { asAiTool } from '../support/agentTool';
 import { captureN8nLogs } from '../support/n8nLogs';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
-import { runNodeWithHints, testCredential, type CredentialStore } from '../support/n8nHarness';
+import { runNodeWithHints, testCredential, type CredentialStore } from '../../tools/n8n-harness/n8nHarness';
 import { pollOnce } from '../support/pollers';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';

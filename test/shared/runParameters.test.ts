@@ -9,7 +9,7 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { itemParameter, plainFieldReference, readShortcuts } from '../../nodes/shared/runParameters';
-import { executeContext } from '../support/n8nHarness';
+import { executeContext } from '../../tools/n8n-harness/n8nHarness';
 
 const node = new MetaToken();
 /** The node as an AI agent's tool: same description, a type ending in "Tool". */

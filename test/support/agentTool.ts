@@ -13,7 +13,7 @@
  *   `JSON.stringify` of the output items' json — exactly the string returned here.
  * - The engine-request path (AI Agent v3) puts the tool node on the execution stack with one
  *   item, the agent's input merged with the model's arguments and `toolCallId`: an ordinary
- *   ExecuteContext, i.e. `runNode` of the tool variant (n8nHarness.ts).
+ *   ExecuteContext, i.e. `runNode` of the tool variant (tools/n8n-harness/n8nHarness.ts).
  */
 import { ExecuteContext } from 'n8n-core';
 import type {
@@ -28,7 +28,7 @@ import type {
 } from 'n8n-workflow';
 import { deepCopy, NodeConnectionTypes, Workflow } from 'n8n-workflow';
 
-import { additionalDataOf, buildNode, type NodeRunOptions } from './n8nHarness';
+import { additionalDataOf, buildNode, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 
 /** n8n's convertNodeToAiTool, applied to a copy: the tool variant of `nodeType`. */
 export function asAiTool(nodeType: INodeType): INodeType {

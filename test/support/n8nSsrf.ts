@@ -10,7 +10,7 @@
 import type { IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, UserError } from 'n8n-workflow';
 
-import type { executeContext } from './n8nHarness';
+import type { executeContext } from '../../tools/n8n-harness/n8nHarness';
 
 export class SsrfBlockedIpError extends UserError {
 	constructor(readonly ip: string) {

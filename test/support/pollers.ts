@@ -3,7 +3,7 @@
  * guarantees across restarts depend on — modelled on n8n 2.41.1's own code (
  * n8n/dist/workflows/triggers/trigger-execution-context.factory.js, n8n-core's
  * poll-trigger-executor.js, n8n/dist/scheduling/poll-trigger-node/poll-trigger-task-handler.js,
- * poll-cursor.service.js). `poll` itself runs in n8n-core's real PollContext (n8nHarness.ts).
+ * poll-cursor.service.js). `poll` itself runs in n8n-core's real PollContext (tools/n8n-harness/n8nHarness.ts).
  *
  * What "the database" holds is kept as JSON strings, so a restart is exactly what survives in it:
  * - `legacy` (the default, `N8N_SCHEDULER_ENABLED` off; also n8n 1.x): one Workflow object per
@@ -24,8 +24,8 @@
 import { PollContext } from 'n8n-core';
 import type { IDataObject, INode, INodeExecutionData, INodeType, Workflow, WorkflowExecuteMode } from 'n8n-workflow';
 
-import type { CredentialStore } from './n8nHarness';
-import { additionalDataOf, buildNode, workflowOf } from './n8nHarness';
+import type { CredentialStore } from '../../tools/n8n-harness/n8nHarness';
+import { additionalDataOf, buildNode, workflowOf } from '../../tools/n8n-harness/n8nHarness';
 
 export type PollerKind = 'legacy' | 'durable' | 'durableCursors';
 

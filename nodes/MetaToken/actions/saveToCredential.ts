@@ -2,7 +2,7 @@
  * Save to Credential: writes a newly minted token into a stored Meta Token API credential through
  * n8n's public API, so the next run — of this workflow or any other using that credential — sends
  * it; and, with Also Update Credentials, into further credentials other workflows already use
- * (n8n's Facebook Graph API, WhatsApp and generic HTTP auth credentials: policy/credentialTargets.ts).
+ * (n8n's Facebook Graph API, WhatsApp and generic HTTP auth credentials: shared/credentialTargets.ts).
  * The option's fields; the preflight that decides, before anything is minted, where each item
  * may save (one item per credential, every target a type that is written, an n8n API reachable
  * without sending its key in clear); and the writes themselves.
@@ -11,7 +11,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
+import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../shared/credentialTargets';
 import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from './n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];

@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
-import { runNode } from './n8nHarness';
+import { runNode } from '../../../tools/n8n-harness/n8nHarness';
 
 const KEY = 'node:Node Under Test';
 

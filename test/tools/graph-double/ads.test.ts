@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'crypto';
 
-import { type DoubleApp, type DoubleTokenSpec, GraphDouble } from './GraphDouble';
+import { type DoubleApp, type DoubleTokenSpec, GraphDouble } from '../../../tools/graph-double/GraphDouble';
 
 /** 2026-09-02 00:00 UTC. */
 const T0 = 1_788_307_200;

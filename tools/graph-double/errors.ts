@@ -2,7 +2,7 @@
  * Meta's error envelope and the wording of the errors the double answers. Messages are Meta's own
  * where Meta's documentation (Graph API "Handling Errors", debug_token, access tokens) or publicly
  * reported real answers quote them, because clients are tempted to match on them. Sources:
- * test/graph-double/README.md.
+ * tools/graph-double/README.md.
  */
 import { randomBytes } from 'crypto';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { appsecretProof, timestampedAppsecretProof } from '../../nodes/graph/proof';
-import type { DebugTokenData } from '../../nodes/graph/types';
-import { parseArgs, startFromCli } from './cli';
-import { type DoubleApp, type DoubleTokenSpec, GraphDouble, type LoggedRequest } from './GraphDouble';
+import { appsecretProof, timestampedAppsecretProof } from '../../../nodes/graph/proof';
+import type { DebugTokenData } from '../../../nodes/graph/types';
+import { parseArgs, startFromCli } from '../../../tools/graph-double/cli';
+import { type DoubleApp, type DoubleTokenSpec, GraphDouble, type LoggedRequest } from '../../../tools/graph-double/GraphDouble';
 
 const VERSION = 'v25.0';
 /** The reference's example issued_at: a fixed clock keeps expiry arithmetic exact. */

@@ -1,7 +1,7 @@
 /**
  * Runs the Graph API double as its own process, for end-to-end suites (a real n8n calls it):
  *
- *   node dist/test/graph-double/cli.js [--port 0] [--seed seed.json]
+ *   node .e2e-build/tools/graph-double/cli.js [--port 0] [--seed seed.json]
  *
  * The seed is `{"apps":[DoubleApp...],"tokens":[DoubleTokenSpec...]}`. Once listening it prints
  * one JSON line `{"url":"http://127.0.0.1:PORT"}` on stdout; the suite then drives the double
