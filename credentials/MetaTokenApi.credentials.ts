@@ -9,14 +9,9 @@ import type {
 } from 'n8n-workflow';
 
 import { authorizeRequest } from '../nodes/graph/proof';
-import {
-	assertOwnGraphTarget,
-	DEFAULT_GRAPH_API_VERSION,
-	DEFAULT_GRAPH_BASE_URL,
-	graphEndpoint,
-	withGraphRoot,
-} from '../nodes/graph/settings';
-import type { MetaCredentials } from '../nodes/graph/types';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from '../nodes/meta/endpoint';
+import type { MetaCredentials } from '../nodes/meta/types';
+import { assertOwnGraphTarget, graphEndpoint, withGraphRoot } from '../nodes/shared/graphSettings';
 import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
 
 /**

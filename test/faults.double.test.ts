@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 
 import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
 import { GraphError } from '../nodes/graph/GraphError';
-import type { GraphTransport, MetaCredentials } from '../nodes/graph/types';
+import type { MetaCredentials } from '../nodes/meta/types';
+import type { GraphTransport } from '../nodes/graph/http';
 import { GraphDouble, type Fault } from './graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
 

@@ -5,7 +5,7 @@
 import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
 import { GraphError } from '../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../nodes/graph/sender';
-import type { GraphErrorClass, MetaCredentials } from '../nodes/graph/types';
+import type { GraphErrorClass, MetaCredentials } from '../nodes/meta/types';
 import { GraphDouble, type Fault, type LoggedRequest } from './graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
 

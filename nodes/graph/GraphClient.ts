@@ -7,7 +7,8 @@ import { accessTokenAnswerOf, debugDataOf, pageAccountsOf, requireSuccess, type 
 import { BatchRun, runBatch, type BatchOptions, type BatchResult } from './batch';
 import { GraphError } from './GraphError';
 import { GraphSender, type GraphCallRequest, type GraphSenderOptions } from './sender';
-import type { AccessTokenAnswer, BatchRequest, DebugTokenData, PageAccount } from './types';
+import type { AccessTokenAnswer, DebugTokenData, PageAccount } from '../meta/types';
+import type { BatchRequest } from './http';
 
 export interface GraphClientOptions extends GraphSenderOptions {
 	/** Needed to exchange, refresh and revoke tokens, and for the app token. */

@@ -3,8 +3,8 @@
  * the classifier, the sender, the batch runner, the endpoints and the nodes — while only the
  * classifier knows how one is worded.
  */
-import { scrubSecrets } from './redact';
-import type { AuthReason, GraphErrorClass } from './types';
+import { scrubSecrets } from '../meta/redact';
+import type { AuthReason, GraphErrorClass } from '../meta/types';
 
 export interface GraphErrorInit {
 	errorClass: GraphErrorClass;

@@ -9,10 +9,10 @@
 import { mapWithConcurrency } from './concurrency';
 import { GraphError } from './GraphError';
 import type { PacerGrant, PaceSignal } from './pacing';
-import { secretParameterValues } from './redact';
+import { secretParameterValues } from '../meta/redact';
 import type { Answer, GraphCallRequest, GraphSender } from './sender';
-import type { BatchRequest, GraphHttpResponse } from './types';
-import { isRecord } from './wire';
+import type { BatchRequest, GraphHttpResponse } from './http';
+import { isRecord } from '../meta/wire';
 
 export type BatchResult = { ok: true; status: number; body: unknown } | { ok: false; error: GraphError };
 

@@ -6,7 +6,7 @@
  * their own.
  */
 import { QuotaRoom, THROTTLED_AT_PERCENT } from './quotaRoom';
-import type { GraphHttpResponse } from './types';
+import type { GraphHttpResponse } from './http';
 import { announcedWaitMs, durationWords, highestUsage, usageFiguresOf } from './usage';
 
 type Headers = GraphHttpResponse['headers'];

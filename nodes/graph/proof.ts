@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'crypto';
 
-import type { AppsecretProofMode, MetaCredentials } from './types';
+import type { AppsecretProofMode, MetaCredentials } from '../meta/types';
 
 /** Classic `appsecret_proof`: hex HMAC-SHA256 of the access token, keyed with the app secret. */
 export function appsecretProof(appSecret: string, accessToken: string): string {

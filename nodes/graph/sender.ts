@@ -15,12 +15,14 @@
  *   items must not repeat the full retry sequence 100 times.
  */
 import { parseBody } from './answers';
-import { classifyBadAnswer, classifyGraphError, classifyNetworkError, errorEnvelopeOf } from './classify';
+import { classifyBadAnswer, classifyGraphError, errorEnvelopeOf } from './classify';
+import { classifyNetworkError } from './networkErrors';
 import { GraphError } from './GraphError';
 import { paceSignalOf, RateLimitPacer, type PacerGrant, type PaceSignal } from './pacing';
-import { redactUrl, secretParameterValues } from './redact';
-import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from './settings';
-import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport, HttpMethod } from './types';
+import { redactUrl, secretParameterValues } from '../meta/redact';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from '../meta/endpoint';
+import type { GraphErrorClass } from '../meta/types';
+import type { GraphHttpRequest, GraphHttpResponse, GraphTransport, HttpMethod } from './http';
 
 /** One attempt at one HTTP request, as logged through `onRequest`. */
 export interface GraphRequestLogEntry {

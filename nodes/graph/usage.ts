@@ -10,9 +10,9 @@
  * nothing about ours; once Meta refuses a call for a rate limit, the wait it announced in any of
  * them is the wait for that call.
  */
-import { TOO_FAST_SUBCODE } from './errorCodes';
-import type { GraphHttpResponse } from './types';
-import { isRecord } from './wire';
+import { TOO_FAST_SUBCODE } from '../meta/errorCodes';
+import type { GraphHttpResponse } from './http';
+import { isRecord } from '../meta/wire';
 
 type Headers = GraphHttpResponse['headers'];
 

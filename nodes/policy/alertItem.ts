@@ -5,7 +5,7 @@
  * output: `expiresAt` is the token's own expiry, `effectiveExpiresAt` the earlier of that and data
  * access, `missingScopes` the required scopes the token lacks, `daysLeft` days to the effective expiry.
  */
-import type { Alert } from './alertPolicy';
+import type { Alert } from './alerts';
 import type { StatusItem } from './alertStatus';
 import type { InspectRecord } from './inspectRecord';
 

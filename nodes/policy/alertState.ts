@@ -5,8 +5,8 @@
  * Its own file because stored state outlives releases: its shape, version and validation are a
  * compatibility contract, kept apart from the decisions that change what is in it.
  */
-import { isRecord } from '../graph/wire';
-import type { GraphErrorClass } from '../graph/types';
+import { isRecord } from '../meta/wire';
+import { GRAPH_ERROR_CLASSES, type GraphErrorClass } from '../meta/types';
 import type { ExpiryCause } from './inspectRecord';
 import { effectiveExpiryMs, expiresAtMs, recordExpiryCause } from './inspectRecord';
 import type { OkObservation } from './observations';
@@ -123,20 +123,6 @@ function isNullableString(value: unknown): value is string | null {
 	return value === null || typeof value === 'string';
 }
 
-/** Every class a stored failure streak may carry (the Graph layer's classes). */
-export const ERROR_CLASSES: readonly GraphErrorClass[] = [
-	'auth',
-	'permission',
-	'proofRequired',
-	'appSecret',
-	'rateLimit',
-	'transient',
-	'badRequest',
-	'policy',
-	'network',
-	'badResponse',
-];
-
 function loadToken(raw: unknown): TrackedToken | null | undefined {
 	if (raw === null) return null;
 	if (!isRecord(raw)) return undefined;
@@ -180,7 +166,7 @@ function loadFailure(raw: unknown): CheckFailureStreak | null | undefined {
 	if (
 		!isNumber(raw.sinceMs) ||
 		typeof raw.alerted !== 'boolean' ||
-		!(ERROR_CLASSES as readonly unknown[]).includes(raw.errorClass)
+		!(GRAPH_ERROR_CLASSES as readonly unknown[]).includes(raw.errorClass)
 	) {
 		return undefined;
 	}

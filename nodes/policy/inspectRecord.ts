@@ -9,9 +9,9 @@
  * Time is always a parameter (`nowMs`), never read from the clock, so the same answer gives the
  * same record in tests, in the node and in the trigger.
  */
-import { authReason } from '../graph/errorCodes';
-import type { AuthReason, DebugTokenData } from '../graph/types';
-import { redactSecrets } from './redaction';
+import { authReason, saysExpired } from '../meta/authReasons';
+import type { AuthReason, DebugTokenData } from '../meta/types';
+import { redactSecrets } from '../meta/redact';
 import { missingScopesOf } from './scopes';
 import { DAY_MS, wholeDaysLeft } from './time';
 import { tokenFingerprint, tokenHint } from './tokenIdentity';
@@ -169,22 +169,18 @@ export function expiresAtMs(record: InspectRecord): number | null {
 // ---------------------------------------------------------------------------------------------
 // Status
 
-/** Why a token is dead, read exactly as the Graph layer reads every auth error. */
-export const classifyAuthReason = authReason;
-
 /** For a dead record: why it died ('expired' for expired ones). Null while the token works. */
 export function recordAuthReason(record: InspectRecord): AuthReason | null {
 	if (record.status === 'expired') return 'expired';
 	if (record.status !== 'invalid') return null;
-	const reason = classifyAuthReason(record.error?.subcode, record.error?.message);
+	const reason = authReason(record.error?.subcode, record.error?.message);
 	// An invalid record is, by construction, not an expiry; a message that merely mentions one
 	// (e.g. an unrelated date) must not relabel it.
 	return reason === 'expired' ? 'invalid' : reason;
 }
 
 function errorSaysExpired(error: InspectRecord['error']): boolean {
-	if (error === null) return false;
-	return error.subcode === 463 || /has expired/i.test(error.message);
+	return error !== null && saysExpired(error.subcode, error.message);
 }
 
 function statusOf(

@@ -5,10 +5,10 @@
  * Its own file because this is the boundary between the trigger (which talks to Meta) and the
  * alert policy (which only judges): the trigger builds observations here, evaluateAlerts reads them.
  */
-import type { AuthReason, DebugTokenData, GraphErrorClass } from '../graph/types';
+import type { AuthReason, DebugTokenData, GraphErrorClass } from '../meta/types';
 import type { InspectRecord, TokenStatus } from './inspectRecord';
 import { recordAuthReason, toInspectRecord } from './inspectRecord';
-import { redactSecrets } from './redaction';
+import { redactSecrets } from '../meta/redact';
 import { parseScopeList } from './scopes';
 import { tokenFingerprint } from './tokenIdentity';
 

@@ -16,7 +16,7 @@
  * - A key that no run has listed for more than 30 days is forgotten; if it comes back, it starts
  *   afresh, as a token never seen.
  */
-import type { Alert } from './alertPolicy';
+import type { Alert } from './alerts';
 import { evaluateAlerts } from './alertPolicy';
 import type { AlertSettingsInput } from './alertSettings';
 import type { Observation } from './observations';

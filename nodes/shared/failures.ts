@@ -10,7 +10,7 @@ import type { IDataObject, IExecuteFunctions, IPollFunctions, JsonObject } from 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { GraphError } from '../graph/GraphError';
-import { scrubSecrets } from '../graph/redact';
+import { scrubSecrets } from '../meta/redact';
 import { TokenInputError } from '../policy/tokenInput';
 
 /** A failure of ours that is worded for users and free of secrets. */

@@ -7,8 +7,9 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { GraphClient } from '../graph/GraphClient';
-import { CredentialSettingError, graphEndpoint } from '../graph/settings';
-import type { MetaCredentials } from '../graph/types';
+import { CredentialSettingError } from './credentialUrls';
+import { graphEndpoint } from './graphSettings';
+import type { MetaCredentials } from '../meta/types';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
 import type { GraphContext } from './graphTransport';
 import { n8nGraphTransport } from './graphTransport';

@@ -13,10 +13,10 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-import { systemErrorCode } from '../graph/classify';
+import { systemErrorCode } from '../graph/networkErrors';
 import { GraphError } from '../graph/GraphError';
-import { DEFAULT_GRAPH_BASE_URL } from '../graph/settings';
-import type { GraphHttpResponse, GraphTransport } from '../graph/types';
+import { DEFAULT_GRAPH_BASE_URL } from '../meta/endpoint';
+import type { GraphHttpResponse, GraphTransport } from '../graph/http';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
 import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from './ssrfProtection';
 

@@ -2,7 +2,7 @@
 import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
 import { GraphError } from '../../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../../nodes/graph/sender';
-import type { GraphHttpRequest } from '../../nodes/graph/types';
+import type { GraphHttpRequest } from '../../nodes/graph/http';
 import { authorizedTransport } from '../support/fetchTransport';
 import {
 	APP_ID,

@@ -1,6 +1,6 @@
 /** Batch calls: chunks, concurrency, items asked again, rate-limited items, single-call fallback. */
 import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
-import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
+import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/http';
 import {
 	APP_ID,
 	APP_SECRET,

@@ -5,7 +5,7 @@
 import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
 import { GraphError } from '../../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../../nodes/graph/sender';
-import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
+import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/http';
 
 export const APP_ID = '1234567890';
 export const APP_SECRET = 'dummy-app-secret-0123';

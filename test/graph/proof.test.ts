@@ -6,7 +6,7 @@ import {
 	timestampedAppsecretProof,
 	type AuthorizableRequest,
 } from '../../nodes/graph/proof';
-import type { MetaCredentials } from '../../nodes/graph/types';
+import type { MetaCredentials } from '../../nodes/meta/types';
 
 // Known vectors, computed independently with openssl.
 const SECRET = 's3cr3t';

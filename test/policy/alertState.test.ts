@@ -1,4 +1,4 @@
-import type { Alert } from '../../nodes/policy/alertPolicy';
+import type { Alert } from '../../nodes/policy/alerts';
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
 import { initialAlertState, loadAlertState } from '../../nodes/policy/alertState';
 import type { Observation } from '../../nodes/policy/observations';

@@ -1,6 +1,5 @@
-import type { DebugTokenData } from '../../nodes/graph/types';
+import type { DebugTokenData } from '../../nodes/meta/types';
 import {
-	classifyAuthReason,
 	effectiveExpiry,
 	recordAuthReason,
 	recordExpiryCause,
@@ -278,15 +277,5 @@ describe('effectiveExpiry', () => {
 		[{ expires_at: 200, data_access_expires_at: 200 }, 200, 'expires'],
 	])('%j → %p (%p)', (data, atSeconds, cause) => {
 		expect(effectiveExpiry(data)).toEqual({ atSeconds, cause });
-	});
-});
-
-describe('classifyAuthReason', () => {
-	it('prefers the subcode, falls back to the message, then invalid', () => {
-		expect(classifyAuthReason(460, 'whatever')).toBe('passwordChanged');
-		expect(classifyAuthReason(0, 'The user has not authorized application 1.')).toBe('notAuthorized');
-		expect(classifyAuthReason(null, 'Session has expired on …')).toBe('expired');
-		expect(classifyAuthReason(undefined, 'Cannot parse access token')).toBe('invalid');
-		expect(classifyAuthReason(undefined, undefined)).toBe('invalid');
 	});
 });

@@ -3,7 +3,7 @@
  * as the trigger decides one, a key once per run, and keys gone from the list forgotten after 30
  * days. State goes through JSON between runs, as n8n stores it.
  */
-import type { Alert } from '../../nodes/policy/alertPolicy';
+import type { Alert } from '../../nodes/policy/alerts';
 import type { Observation } from '../../nodes/policy/observations';
 import { observationFromCheckFailure, observationFromInspection } from '../../nodes/policy/observations';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';

@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../../nodes/graph/concurrency';
 import { GraphError } from '../../../nodes/graph/GraphError';
-import type { DebugTokenData } from '../../../nodes/graph/types';
+import type { DebugTokenData } from '../../../nodes/meta/types';
 import { TOKEN_FIELD } from '../../../nodes/MetaToken/actions/fields';
 import { forEachItem } from '../../../nodes/MetaToken/actions/itemLoop';
 import { toInspectRecord } from '../../../nodes/policy/inspectRecord';
