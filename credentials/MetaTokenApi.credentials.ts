@@ -13,6 +13,7 @@ import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from '../nodes/meta
 import type { MetaCredentials } from '../nodes/meta/types';
 import { assertOwnGraphTarget, graphEndpoint, withGraphRoot } from '../nodes/shared/graphSettings';
 import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
+import { META_CREDENTIAL_TYPE } from '../nodes/shared/credentialTypes';
 
 /**
  * Meta (Facebook) Graph API access token, with the app id and secret that unlock exchanging,
@@ -22,7 +23,7 @@ import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
  * nodes/shared/credentialTest.ts).
  */
 export class MetaTokenApi implements ICredentialType {
-	name = 'metaTokenApi';
+	name = META_CREDENTIAL_TYPE;
 
 	displayName = 'Meta Token API';
 

@@ -6,7 +6,7 @@
 import { scrubSecrets } from '../meta/redact';
 import type { AuthReason, GraphErrorClass } from '../meta/types';
 
-export interface GraphErrorInit {
+interface GraphErrorInit {
 	errorClass: GraphErrorClass;
 	reason?: AuthReason;
 	/** What happened, in plain words. */

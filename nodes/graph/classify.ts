@@ -45,7 +45,7 @@ const PERMISSION_PATTERNS = [
 const ANY_OF_PERMISSIONS = /any of the\s+((?:[a-z]+(?:_[a-z]+)+(?:\s*,\s*|\s+or\s+))+[a-z]+(?:_[a-z]+)+)\s+permission/i;
 
 /** Permissions the message names, e.g. "Requires business_management permission". */
-export function permissionsNamed(message: string): string[] {
+function permissionsNamed(message: string): string[] {
 	const names = new Set<string>();
 	const anyOf = ANY_OF_PERMISSIONS.exec(message);
 	for (const name of anyOf?.[1].split(/\s*,\s*|\s+or\s+/) ?? []) names.add(name.toLowerCase());

@@ -97,7 +97,7 @@ export interface Answer {
 }
 
 /** How one call is sent, beyond the request itself. */
-export interface SendOptions {
+interface SendOptions {
 	/** Sub-requests the call carries: what it counts against the app's quota. Default 1. */
 	calls?: number;
 	/** What the pacer already granted the first attempt (the batch runner cuts batches to it). */

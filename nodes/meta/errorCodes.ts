@@ -34,7 +34,7 @@ const CODE_TABLE: ReadonlyArray<[MetaCodeKind, ReadonlyArray<number | readonly [
 ];
 
 /** The kind of a Graph error code, or undefined for a code the table does not know. */
-export function metaCodeKind(code: number | null | undefined): MetaCodeKind | undefined {
+function metaCodeKind(code: number | null | undefined): MetaCodeKind | undefined {
 	if (typeof code !== 'number') return undefined;
 	for (const [kind, codes] of CODE_TABLE) {
 		const listed = codes.some((entry) =>
@@ -62,7 +62,7 @@ export const TOO_FAST_SUBCODE = 1390008;
  * What an error answer says once its message and flags are read too: the code's kind, refined
  * where Meta reuses one code for causes with different fixes.
  */
-export type MetaErrorKind =
+type MetaErrorKind =
 	| MetaCodeKind
 	/** A missing or wrong appsecret_proof (sent as code 100, sometimes 190). */
 	| 'proof'
@@ -92,7 +92,7 @@ const MESSAGE_KINDS: ReadonlyArray<[RegExp, MetaErrorKind]> = [
 const PERMISSION_MESSAGE = /permissions?(\(s\))? must be granted|requires? (the )?[a-z]+(?:_[a-z]+)+ permission/i;
 
 /** The parts of a Graph error answer that decide its kind. */
-export interface MetaErrorFacts {
+interface MetaErrorFacts {
 	code?: number | null;
 	subcode?: number | null;
 	message?: string | null;

@@ -59,6 +59,15 @@ export interface DebugTokenData {
 	error?: { code?: number; subcode?: number; message?: string };
 }
 
+/**
+ * One token's `debug_token`, as any caller gets it: the answer, or why there is none.
+ * `selfInspected`: the token was also the calling token (no app token), so a refusal of the call
+ * can be the token's own death. `Failure` narrows what `error` can be where the caller knows.
+ */
+export type Inspection<Failure = unknown> =
+	| { ok: true; data: DebugTokenData }
+	| { ok: false; error: Failure; selfInspected: boolean };
+
 /** Answer of `oauth/access_token` and `POST /{system-user-id}/access_tokens`. */
 export interface AccessTokenAnswer {
 	access_token: string;

@@ -68,7 +68,7 @@ import type { CheckFailedObservation, Observation, OkObservation } from './obser
 import { DAY_MS, HOUR_MS, wholeDaysLeft } from './time';
 
 
-export interface AlertDecision {
+interface AlertDecision {
 	alerts: Alert[];
 	nextState: AlertState;
 	/** nextState differs from the previous state in what later decisions read: it must be saved. */

@@ -1,6 +1,7 @@
 /**
- * The alert policy's memory: what it keeps between polls in n8n's workflow static data (JSON,
- * bounded, versioned), how a stored state is loaded back, and how a token is first remembered.
+ * The alert policy's memory: what it keeps between polls or runs in n8n's workflow static data
+ * (JSON, bounded, versioned), how a stored state is loaded back, and how a token is first
+ * remembered.
  *
  * Its own file because stored state outlives releases: its shape, version and validation are a
  * compatibility contract, kept apart from the decisions that change what is in it.
@@ -64,7 +65,7 @@ export interface AlertState {
 const MAX_LABEL = 200;
 export const MAX_SCOPES = 100;
 
-export function initialAlertState(): AlertState {
+function initialAlertState(): AlertState {
 	return { v: ALERT_STATE_VERSION, token: null, failure: null };
 }
 

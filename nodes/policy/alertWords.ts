@@ -1,5 +1,5 @@
 /**
- * The wording of the trigger's alerts and status items: how a token is labelled, every message,
+ * The wording of every alert and of the trigger's status items: how a token is labelled, every message,
  * and every action (what to do about it, by token type and cause).
  *
  * Its own file because the words are read by people in Slack or e-mail and change for them, while

@@ -85,7 +85,7 @@ export function expirySeverity(threshold: number, thresholds: readonly number[],
 	return threshold <= lowest || remainingMs <= DAY_MS ? 'critical' : 'warning';
 }
 
-export interface Death {
+interface Death {
 	event: 'expired' | 'invalid';
 	reason: AuthReason;
 }
@@ -151,8 +151,8 @@ export function checkFailingAlert(
 
 /**
  * An inspection whose `data.error` is a rate limit or a temporary error says nothing about the
- * token: it is treated as a failed check, never as `invalid`. Which codes those are is the Graph
- * layer's fact (errorCodes.ts), shared with its retries.
+ * token: it is treated as a failed check, never as `invalid`. Which codes those are is a fact
+ * about Meta (meta/errorCodes.ts), shared with the Graph layer's retries.
  */
 export function asFailedCheck(observation: Observation): CheckFailedObservation | null {
 	if (observation.kind === 'checkFailed') return observation;

@@ -4,7 +4,7 @@
  *
  * One cohesive thing: reading the answer, choosing the effective expiry and deciding the status
  * are one definition of what the record says, so they stay together. Who the token is
- * (tokenIdentity), scope lists (scopes) and the record in words (tokenWords) live apart.
+ * (tokenIdentity), scope lists (scopes) and why a token died (meta/authReasons) live apart.
  *
  * Time is always a parameter (`nowMs`), never read from the clock, so the same answer gives the
  * same record in tests, in the node and in the trigger.
@@ -18,7 +18,7 @@ import { tokenFingerprint, tokenHint } from './tokenIdentity';
 
 export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'invalid';
 
-export interface GranularScope {
+interface GranularScope {
 	scope: string;
 	/** Ids the scope is limited to (always strings); empty = applies to everything. */
 	targetIds: string[];
@@ -65,7 +65,7 @@ export interface InspectOptions {
 	nowMs: number;
 	/** Scopes the workflow needs; those the token lacks are listed in `missingScopes`. */
 	requiredScopes?: string[];
-	/** A valid token with at most this many days left is `expiring`. Default 7. */
+	/** A valid token with at most this many days left is `expiring`. Default DEFAULT_EXPIRING_WITHIN_DAYS. */
 	expiringWithinDays?: number;
 }
 
@@ -136,7 +136,7 @@ function normaliseGranularScopes(value: unknown): GranularScope[] {
  * is the classic bug that reports every Page token as expired. On a tie the token's own expiry is
  * named as the cause, since the token then dies outright.
  */
-export function effectiveExpiry(data: DebugTokenData): {
+function effectiveExpiry(data: DebugTokenData): {
 	atSeconds: number | null;
 	cause: ExpiryCause | null;
 } {

@@ -54,7 +54,7 @@ export interface WatchListState {
 	unnamed: Record<string, StoredEntry>;
 }
 
-export function emptyWatchList(): WatchListState {
+function emptyWatchList(): WatchListState {
 	return { v: WATCH_LIST_VERSION, apps: [], named: {}, unnamed: {} };
 }
 

@@ -14,7 +14,7 @@ import { scrubSecrets } from '../meta/redact';
 import { TokenInputError } from '../policy/tokenInput';
 
 /** A failure of ours that is worded for users and free of secrets. */
-export interface WordedFailure {
+interface WordedFailure {
 	errorClass: string;
 	reason: string | null;
 	/** Everything: what happened, what to do, what Meta said. */

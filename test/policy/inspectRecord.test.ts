@@ -1,6 +1,5 @@
 import type { DebugTokenData } from '../../nodes/meta/types';
 import {
-	effectiveExpiry,
 	recordAuthReason,
 	recordExpiryCause,
 	toInspectRecord,
@@ -264,7 +263,7 @@ describe('toInspectRecord', () => {
 	});
 });
 
-describe('effectiveExpiry', () => {
+describe('the effective expiry', () => {
 	it.each<[DebugTokenData, number | null, string | null]>([
 		[{ expires_at: 100, data_access_expires_at: 200 }, 100, 'expires'],
 		[{ expires_at: 300, data_access_expires_at: 200 }, 200, 'dataAccess'],
@@ -276,6 +275,8 @@ describe('effectiveExpiry', () => {
 		[{}, null, null],
 		[{ expires_at: 200, data_access_expires_at: 200 }, 200, 'expires'],
 	])('%j → %p (%p)', (data, atSeconds, cause) => {
-		expect(effectiveExpiry(data)).toEqual({ atSeconds, cause });
+		const record = toInspectRecord(TOKEN, data, { nowMs: NOW });
+		expect(record.effectiveExpiresAt).toBe(atSeconds === null ? null : new Date(atSeconds * 1000).toISOString());
+		expect(recordExpiryCause(record)).toBe(cause);
 	});
 });

@@ -1,5 +1,5 @@
 /**
- * The shared inputs of the inspect-record tests (inspectRecord, tokenIdentity, tokenWords): a fixed
+ * The shared inputs of the inspect-record tests (inspectRecord, tokenIdentity): a fixed
  * "now", a full-size token and Meta's example `debug_token` answer.
  */
 import type { DebugTokenData } from '../../nodes/meta/types';
