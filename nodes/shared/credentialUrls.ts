@@ -36,7 +36,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** A parsed URL, or null: no exception for the caller to turn into a message that repeats it. */
-export function parseUrl(value: string, base?: string): URL | null {
+function parseUrl(value: string, base?: string): URL | null {
 	try {
 		return new URL(value, base);
 	} catch {
