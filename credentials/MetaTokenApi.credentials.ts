@@ -9,15 +9,11 @@ import type {
 } from 'n8n-workflow';
 
 import { authorizeRequest } from '../nodes/graph/proof';
-import {
-	assertOwnGraphTarget,
-	DEFAULT_GRAPH_API_VERSION,
-	DEFAULT_GRAPH_BASE_URL,
-	graphEndpoint,
-	withGraphRoot,
-} from '../nodes/graph/settings';
-import type { MetaCredentials } from '../nodes/graph/types';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from '../nodes/meta/endpoint';
+import type { MetaCredentials } from '../nodes/meta/types';
+import { assertOwnGraphTarget, graphEndpoint, withGraphRoot } from '../nodes/shared/graphSettings';
 import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
+import { META_CREDENTIAL_TYPE } from '../nodes/shared/credentialTypes';
 
 /**
  * Meta (Facebook) Graph API access token, with the app id and secret that unlock exchanging,
@@ -27,7 +23,7 @@ import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
  * nodes/shared/credentialTest.ts).
  */
 export class MetaTokenApi implements ICredentialType {
-	name = 'metaTokenApi';
+	name = META_CREDENTIAL_TYPE;
 
 	displayName = 'Meta Token API';
 

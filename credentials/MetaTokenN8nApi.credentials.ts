@@ -8,6 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { META_CREDENTIAL_TYPE, N8N_API_CREDENTIAL_TYPE } from '../nodes/shared/credentialTypes';
 import { assertN8nApiTarget, normalizeN8nApiBaseUrl } from '../nodes/shared/n8nApiSettings';
 
 /**
@@ -16,7 +17,7 @@ import { assertN8nApiTarget, normalizeN8nApiBaseUrl } from '../nodes/shared/n8nA
  * Check for Alerts' "Read History Through Public API" (`GET /api/v1/workflows/{id}`).
  */
 export class MetaTokenN8nApi implements ICredentialType {
-	name = 'metaTokenN8nApi';
+	name = N8N_API_CREDENTIAL_TYPE;
 
 	// The node panel reads "Credential for n8n API". The lint rules title-case every other name
 	// (n8n becomes "N8n"); "n8n API" is their one exception, and what this credential is.
@@ -72,7 +73,7 @@ export class MetaTokenN8nApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/v1/credentials/schema/metaTokenApi',
+			url: `/api/v1/credentials/schema/${META_CREDENTIAL_TYPE}`,
 		},
 	};
 }

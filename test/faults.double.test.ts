@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 
 import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
 import { GraphError } from '../nodes/graph/GraphError';
-import type { GraphTransport, MetaCredentials } from '../nodes/graph/types';
+import type { MetaCredentials } from '../nodes/meta/types';
+import type { GraphTransport } from '../nodes/graph/http';
 import { GraphDouble, type Fault } from '../tools/graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
+import { inspectAll } from './graph/fakes';
 
 const NOW = 1_790_000_000;
 const DAY = 86_400;
@@ -238,7 +240,7 @@ describe('Meta unreachable: the rest of the run fails at once', () => {
 	it('a batch inspection fails every item with it, at no more than one call sequence per chunk', async () => {
 		const token = shortLived();
 		const { client, sent } = appClient(token, { baseUrl: refusedUrl });
-		const results = await client.debugTokens(Array.from({ length: 120 }, (_, i) => `EAAunreachable${i}xxxxxxxx`), { concurrency: 1 });
+		const results = await inspectAll(client, Array.from({ length: 120 }, (_, i) => `EAAunreachable${i}xxxxxxxx`), { concurrency: 1 });
 		expect(results.every((result) => !result.ok && result.error.errorClass === 'network')).toBe(true);
 		// The first chunk's batch call used up its 4 tries; chunks 2 and 3 were never sent.
 		expect(sent()).toBe(4);
@@ -251,7 +253,7 @@ describe('a batch call refused for every item alike costs one call per chunk', (
 		const tokens = Array.from({ length: 1000 }, (_, i) => double.addToken({ type: 'USER', appId: APP.id, userId: String(1000 + i) }));
 		double.clearRequests();
 		const { client } = appClient(app, { version: 'v99.0' });
-		const results = await client.debugTokens(tokens, { concurrency: 4 });
+		const results = await inspectAll(client, tokens, { concurrency: 4 });
 		expect(double.requests).toHaveLength(20);
 		expect(double.requests.every((request) => request.path === '/' && request.batchSize === 50)).toBe(true);
 		const errors = results.map((result) => (result.ok ? null : result.error));
@@ -262,7 +264,7 @@ describe('a batch call refused for every item alike costs one call per chunk', (
 	it('a refused app token (wrong secret): every item says so, one call', async () => {
 		const token = shortLived();
 		const { client } = clientFor({ accessToken: token, appId: APP.id, appSecret: 'not-the-secret-at-all' });
-		const results = await client.debugTokens([token, shortLived(), shortLived()]);
+		const results = await inspectAll(client, [token, shortLived(), shortLived()]);
 		expect(results.map((result) => !result.ok && result.error.errorClass)).toEqual(['auth', 'auth', 'auth']);
 		expect(double.requests).toHaveLength(1);
 	});
@@ -272,7 +274,7 @@ describe('a batch call refused for every item alike costs one call per chunk', (
 		const others = [shortLived(), shortLived()];
 		const { client } = appClient(token);
 		double.injectFault({ fault: { type: 'batchUnusable' }, path: '/' });
-		const results = await client.debugTokens(others);
+		const results = await inspectAll(client, others);
 		expect(results.every((result) => result.ok && result.data.is_valid === true)).toBe(true);
 		expect(double.requests.map((request) => request.path)).toEqual(['/', '/debug_token', '/debug_token']);
 	});

@@ -5,9 +5,10 @@
 import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
 import { GraphError } from '../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../nodes/graph/sender';
-import type { GraphErrorClass, MetaCredentials } from '../nodes/graph/types';
+import type { GraphErrorClass, MetaCredentials } from '../nodes/meta/types';
 import { GraphDouble, type Fault, type LoggedRequest } from '../tools/graph-double/GraphDouble';
 import { authorizedTransport, fetchTransport } from './support/fetchTransport';
+import { runBatch, inspectAll } from './graph/fakes';
 
 /** 2026-09-21, unix seconds: the double's clock, which moves only when told. */
 const NOW = 1_790_000_000;
@@ -280,7 +281,7 @@ describe('appsecret_proof modes against an app with "Require App Secret"', () =>
 	it('a batch carries the proof for its sub-requests', async () => {
 		const tokens = [lockedToken(), lockedToken()];
 		const { client } = clientFor({ accessToken: tokens[0], appId: LOCKED.id, appSecret: LOCKED.secret });
-		const results = await client.batch(
+		const results = await runBatch(client, 
 			[{ method: 'GET', relativeUrl: 'me/accounts?fields=id' }, { method: 'GET', relativeUrl: 'me/accounts' }],
 			{ accessToken: tokens[1] },
 		);
@@ -296,7 +297,7 @@ describe('batches', () => {
 		const tokens = manyTokens(120);
 		double.invalidate(tokens[77], 'passwordChanged');
 		const { client } = openClient();
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		// A tenth goes first: its usage headers tell how much of the app's quota the rest may take.
 		expect(batchCalls().map((call) => call.batchSize)).toEqual([12, 50, 50, 8]);
 		expect(graphCalls()).toHaveLength(4);
@@ -308,7 +309,7 @@ describe('batches', () => {
 		const tokens = manyTokens(5);
 		double.injectFault({ fault: { type: 'batchNull', indexes: [1, 3] }, path: '/' });
 		const { client, sleeps } = openClient();
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		expect(results.every((result) => result.ok && result.data.is_valid)).toBe(true);
 		expect(batchCalls().map((call) => call.batchSize)).toEqual([5, 2]);
 		expect(sleeps).toEqual([1000]);
@@ -318,7 +319,7 @@ describe('batches', () => {
 		const tokens = manyTokens(3);
 		double.injectFault({ fault: { type: 'batchNull', indexes: [0] }, path: '/', times: Infinity });
 		const { client } = openClient({ maxAttempts: 3 });
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		expect(results.every((result) => result.ok && result.data.is_valid)).toBe(true);
 		expect(batchCalls().map((call) => call.batchSize)).toEqual([3, 1, 1]);
 		expect(graphCalls().filter((call) => call.path === '/debug_token')).toHaveLength(1);
@@ -328,7 +329,7 @@ describe('batches', () => {
 		const tokens = manyTokens(4);
 		double.injectFault({ fault: { type: 'batchUnusable' }, path: '/' });
 		const { client } = openClient();
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		expect(results.every((result) => result.ok && result.data.is_valid)).toBe(true);
 		expect(graphCalls().map((call) => call.path)).toEqual(['/', '/debug_token', '/debug_token', '/debug_token', '/debug_token']);
 	});
@@ -337,7 +338,7 @@ describe('batches', () => {
 		const tokens = manyTokens(3);
 		double.injectFault({ fault: { type: 'rateLimit', code: 17 }, path: '/debug_token' });
 		const { client, sleeps } = openClient();
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		expect(results.every((result) => result.ok && result.data.is_valid)).toBe(true);
 		expect(batchCalls().map((call) => call.batchSize)).toEqual([3, 1]);
 		expect(sleeps).toEqual([1000]);
@@ -347,7 +348,7 @@ describe('batches', () => {
 		const tokens = manyTokens(3);
 		double.injectFault({ fault: { type: 'graphError', code: 200 }, path: '/debug_token' });
 		const { client } = openClient();
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		expect(results[0]).toMatchObject({ ok: false, error: { errorClass: 'permission' } });
 		expect(!results[0].ok && results[0].error.message).toContain('business_management');
 		expect(results.slice(1).every((result) => result.ok)).toBe(true);
@@ -357,7 +358,7 @@ describe('batches', () => {
 	it('fails every item when the calling token is dead, without single calls', async () => {
 		const tokens = manyTokens(3);
 		const { client } = openClient();
-		const results = await client.debugTokens(tokens, { accessToken: `${APP.id}|dummy-not-the-secret` });
+		const results = await inspectAll(client, tokens, { accessToken: `${APP.id}|dummy-not-the-secret` });
 		expect(results.map((result) => !result.ok && result.error.errorClass)).toEqual(['auth', 'auth', 'auth']);
 		expect(graphCalls()).toHaveLength(1);
 	});
@@ -366,7 +367,7 @@ describe('batches', () => {
 		const tokens = manyTokens(2);
 		double.injectFault({ fault: { type: 'html' }, path: '/' });
 		const { client } = openClient();
-		const results = await client.debugTokens(tokens);
+		const results = await inspectAll(client, tokens);
 		expect(results.every((result) => result.ok)).toBe(true);
 		expect(batchCalls().map((call) => call.status)).toEqual([502, 200]);
 	});
@@ -394,7 +395,7 @@ describe('app quota over real HTTP', () => {
 				baseDelayMs: 250,
 			});
 			const started = Date.now();
-			const results = await client.debugTokens(tokens, { concurrency: 4 });
+			const results = await inspectAll(client, tokens, { concurrency: 4 });
 			const elapsedMs = Date.now() - started;
 
 			expect(results.filter((result) => !result.ok)).toEqual([]);
@@ -566,7 +567,7 @@ describe('redaction canary over real HTTP', () => {
 			[[ADMIN], () => client.getPageAccounts({ accessToken: ADMIN })],
 			[[INPUT], () => client.revokeUserToken(INPUT)],
 			[[INPUT, ADMIN], () => client.revokeSystemUserToken(INPUT, { accessToken: ADMIN })],
-			[[INPUT], () => client.debugTokens([INPUT, CREDENTIAL])],
+			[[INPUT], () => inspectAll(client, [INPUT, CREDENTIAL])],
 		];
 		const errors: GraphError[] = [];
 		for (const [sent, operation] of operations) {

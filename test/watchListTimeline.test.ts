@@ -12,7 +12,7 @@
  * the policy's rules (nodes/policy/alertPolicy.ts and watchList.ts headers); each variant's list
  * is the life's list changed by the one rule it exercises, said where it is built.
  */
-import type { Alert } from '../nodes/policy/alertPolicy';
+import type { Alert } from '../nodes/policy/alerts';
 import type { Observation } from '../nodes/policy/observations';
 import { observationFromCheckFailure, observationFromInspection } from '../nodes/policy/observations';
 import { tokenHint } from '../nodes/policy/tokenIdentity';

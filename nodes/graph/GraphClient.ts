@@ -4,10 +4,11 @@
  * (batch.ts), reading the answers answers.ts's; this file only puts them together per endpoint.
  */
 import { accessTokenAnswerOf, debugDataOf, pageAccountsOf, requireSuccess, type AnswerContext } from './answers';
-import { BatchRun, runBatch, type BatchOptions, type BatchResult } from './batch';
+import { BatchRun, type BatchOptions } from './batch';
 import { GraphError } from './GraphError';
 import { GraphSender, type GraphCallRequest, type GraphSenderOptions } from './sender';
-import type { AccessTokenAnswer, BatchRequest, DebugTokenData, PageAccount } from './types';
+import { appCredentials, appToken } from '../meta/token';
+import type { AccessTokenAnswer, DebugTokenData, Inspection, PageAccount } from '../meta/types';
 
 export interface GraphClientOptions extends GraphSenderOptions {
 	/** Needed to exchange, refresh and revoke tokens, and for the app token. */
@@ -15,12 +16,10 @@ export interface GraphClientOptions extends GraphSenderOptions {
 	appSecret?: string;
 }
 
-export type DebugTokenResult = { ok: true; data: DebugTokenData } | { ok: false; error: GraphError };
-
 /** Batched inspections fed one token at a time: see {@link GraphClient.debugTokenRun}. */
 export interface DebugTokenRun {
-	/** Queues a token; its result comes once its batch is answered. */
-	inspect(token: string): Promise<DebugTokenResult>;
+	/** Queues a token; its result comes once its batch is answered (never self-inspected). */
+	inspect(token: string): Promise<Inspection<GraphError>>;
 	/** No more tokens: resolves once every queued one has its result. */
 	close(): Promise<void>;
 }
@@ -37,18 +36,24 @@ const PAGE_FIELDS = 'id,name,category,access_token,tasks';
 export class GraphClient {
 	private readonly appId?: string;
 	private readonly appSecret?: string;
+	private readonly knownSecrets: string[];
 	private readonly sender: GraphSender;
 
 	constructor(options: GraphClientOptions) {
-		this.appId = options.appId?.trim() || undefined;
-		this.appSecret = options.appSecret?.trim() || undefined;
-		const appSecrets = [this.appSecret, this.appToken()].filter((secret): secret is string => secret !== undefined);
-		this.sender = new GraphSender({ ...options, secrets: [...appSecrets, ...(options.secrets ?? [])] });
+		({ appId: this.appId, appSecret: this.appSecret } = appCredentials(options));
+		this.knownSecrets = [this.appSecret, this.appToken(), ...(options.secrets ?? []).map((secret) => secret.trim())]
+			.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+		this.sender = new GraphSender({ ...options, secrets: this.knownSecrets });
 	}
 
 	/** `app-id|app-secret`, when both are known. */
 	appToken(): string | undefined {
-		return this.appId && this.appSecret ? `${this.appId}|${this.appSecret}` : undefined;
+		return appToken(this.appId, this.appSecret);
+	}
+
+	/** Every secret this client knows (app secret, app token, the ones it was given): kept out of every message. */
+	secrets(): string[] {
+		return [...this.knownSecrets];
 	}
 
 	/**
@@ -70,12 +75,17 @@ export class GraphClient {
 		return data;
 	}
 
-	/** Inspects many tokens through batch calls; results are in input order. */
-	async debugTokens(inputTokens: string[], opts: BatchOptions = {}): Promise<DebugTokenResult[]> {
-		const run = this.debugTokenRun({ ...opts, expected: opts.expected ?? inputTokens.length });
-		const results = inputTokens.map((token) => run.inspect(token));
-		await run.close();
-		return await Promise.all(results);
+	/**
+	 * Inspects one token with the app token when the credential has one, else with itself (then a
+	 * refusal may be the token's own death: `selfInspected`). Never throws: a failure is the answer.
+	 */
+	async inspectToken(token: string): Promise<Inspection> {
+		const app = this.appToken();
+		try {
+			return { ok: true, data: await this.debugToken(token, { accessToken: app ?? token }) };
+		} catch (error) {
+			return { ok: false, error, selfInspected: app === undefined };
+		}
 	}
 
 	/**
@@ -92,19 +102,14 @@ export class GraphClient {
 					method: 'GET',
 					relativeUrl: `debug_token?${new URLSearchParams({ input_token: token }).toString()}`,
 				});
-				if (!result.ok) return result;
+				if (!result.ok) return { ...result, selfInspected: false };
 				// An answer can only echo its own input token (and the caller's): scrubbing each one for
 				// every input token would cost O(N²) over thousands of tokens.
 				const data = debugDataOf(result.body, { secrets: [...secrets, token], nowMs: this.sender.now() });
-				return data instanceof GraphError ? { ok: false, error: data } : { ok: true, data };
+				return data instanceof GraphError ? { ok: false, error: data, selfInspected: false } : { ok: true, data };
 			},
 			close: async () => await run.close(),
 		};
-	}
-
-	/** Runs requests as Graph batch calls; see {@link runBatch}. Results are in input order. */
-	async batch(requests: BatchRequest[], opts: BatchOptions = {}): Promise<BatchResult[]> {
-		return await runBatch(this.sender, requests, opts);
 	}
 
 	/** Exchanges a short-lived user token for a long-lived one (about 60 days). */

@@ -3,10 +3,10 @@
  * the classifier, the sender, the batch runner, the endpoints and the nodes — while only the
  * classifier knows how one is worded.
  */
-import { scrubSecrets } from './redact';
-import type { AuthReason, GraphErrorClass } from './types';
+import { scrubSecrets } from '../meta/redact';
+import type { AuthReason, GraphErrorClass } from '../meta/types';
 
-export interface GraphErrorInit {
+interface GraphErrorInit {
 	errorClass: GraphErrorClass;
 	reason?: AuthReason;
 	/** What happened, in plain words. */

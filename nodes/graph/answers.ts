@@ -6,9 +6,10 @@
  */
 import { classifyBadAnswer, type BadAnswerKind, type ClassifyContext } from './classify';
 import type { GraphError } from './GraphError';
-import { scrubSecrets } from './redact';
-import type { AccessTokenAnswer, DebugTokenData, GraphHttpResponse, PageAccount } from './types';
-import { isRecord, optionalNumber } from './wire';
+import { scrubSecrets } from '../meta/redact';
+import type { AccessTokenAnswer, DebugTokenData, PageAccount } from '../meta/types';
+import type { GraphHttpResponse } from './http';
+import { isRecord, optionalNumber } from '../meta/wire';
 
 /** What a reader needs to word a failure: the secrets to keep out of it, and the clock. */
 export type AnswerContext = Pick<ClassifyContext, 'nowMs' | 'secrets'>;

@@ -6,20 +6,20 @@
  * file because it is one algorithm with its own queue and bookkeeping on top of the sender; the
  * endpoints only hand it requests.
  */
-import { mapWithConcurrency } from './concurrency';
+import { DEFAULT_CONCURRENCY, mapWithConcurrency } from './concurrency';
 import { GraphError } from './GraphError';
 import type { PacerGrant, PaceSignal } from './pacing';
-import { secretParameterValues } from './redact';
+import { secretParameterValues } from '../meta/redact';
 import type { Answer, GraphCallRequest, GraphSender } from './sender';
-import type { BatchRequest, GraphHttpResponse } from './types';
-import { isRecord } from './wire';
+import type { BatchRequest, GraphHttpResponse } from './http';
+import { isRecord } from '../meta/wire';
 
 export type BatchResult = { ok: true; status: number; body: unknown } | { ok: false; error: GraphError };
 
 export interface BatchOptions {
 	/** The token the batch calls (and any fallback single calls) run with. */
 	accessToken?: string;
-	/** Batch calls in flight at once; default 4. */
+	/** Batch calls in flight at once; default DEFAULT_CONCURRENCY. */
 	concurrency?: number;
 	/**
 	 * How many requests the run will have (its item count, say), when they are added one by one;
@@ -30,7 +30,6 @@ export interface BatchOptions {
 
 /** Meta's limit of requests per batch call. */
 const MAX_BATCH_SIZE = 50;
-const DEFAULT_BATCH_CONCURRENCY = 4;
 /**
  * Before the first answer the pacer does not know whether the app is already throttled: a run
  * risks a tenth of its calls (at least this many) on finding out, not all of them at once.
@@ -88,7 +87,7 @@ export class BatchRun {
 		private readonly sender: GraphSender,
 		private readonly opts: BatchOptions = {},
 	) {
-		this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_BATCH_CONCURRENCY));
+		this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
 		if (opts.expected !== undefined && opts.expected > 0) {
 			sender.pacer.capBeforeFirstAnswer(
 				Math.max(MIN_BEFORE_FIRST_ANSWER, Math.ceil(opts.expected * SHARE_BEFORE_FIRST_ANSWER)),
@@ -114,11 +113,6 @@ export class BatchRun {
 		this.closed = true;
 		this.notify();
 		await this.finished;
-	}
-
-	/** Requests queued and not yet sent. */
-	get waiting(): number {
-		return this.queue.length;
 	}
 
 	private notify(): void {
@@ -262,19 +256,6 @@ function itemsSignal(outcomes: Array<BatchResult | null>, signal: PaceSignal): P
 		rateLimited: true,
 		retryAfterMs: refused.retryAfterMs ?? signal.retryAfterMs,
 	};
-}
-
-/** Runs requests as Graph batch calls (see {@link BatchRun}); results are in input order. */
-export async function runBatch(
-	sender: GraphSender,
-	requests: BatchRequest[],
-	opts: BatchOptions = {},
-): Promise<BatchResult[]> {
-	if (requests.length === 0) return [];
-	const run = new BatchRun(sender, { ...opts, expected: opts.expected ?? requests.length });
-	const results = requests.map((request) => run.add(request));
-	await run.close();
-	return await Promise.all(results);
 }
 
 function batchCall(requests: BatchRequest[], accessToken: string | undefined): GraphCallRequest {

@@ -1,14 +1,16 @@
 /**
- * Turns every failure into a GraphError that says what happened and what to do: Meta's error
- * envelopes (by code and subcode, never by HTTP status), answers that are not a Graph envelope,
- * and transports that rejected. Its own file because this is where the user-facing wording lives;
- * the facts it judges by are in errorCodes.ts, the waits in usage.ts.
+ * Turns every answer that failed into a GraphError that says what happened and what to do: Meta's
+ * error envelopes (by code and subcode, never by HTTP status) and answers that are not a Graph
+ * envelope (transports that rejected: networkErrors.ts). Its own file because this is where the user-facing wording lives;
+ * the facts it judges by are in meta/errorCodes.ts and meta/authReasons.ts, the waits in usage.ts.
  */
-import { authReason, metaErrorKind } from './errorCodes';
+import { AUTH_REASON_TEXT, authReason } from '../meta/authReasons';
+import { metaErrorKind } from '../meta/errorCodes';
 import { GraphError } from './GraphError';
-import type { AuthReason, GraphErrorClass, GraphHttpResponse } from './types';
+import type { AuthReason, GraphErrorClass } from '../meta/types';
+import type { GraphHttpResponse } from './http';
 import { durationWords, limitHit, limitWords, type LimitHit } from './usage';
-import { isRecord, optionalNumber, optionalString } from './wire';
+import { isRecord, optionalNumber, optionalString } from '../meta/wire';
 
 /** The `error` object of a Graph API answer. */
 export interface GraphErrorEnvelope {
@@ -32,46 +34,6 @@ export interface ClassifyContext {
 // ---------------------------------------------------------------------------------------------
 // Graph error envelopes
 
-/** What a dead token's reason means and what to do: every auth error and the credential test say it so. */
-export const AUTH_TEXT: Readonly<Record<AuthReason, { summary: string; description: string }>> = {
-	expired: {
-		summary: 'The Meta access token has expired.',
-		description:
-			'Generate a new token (Graph API Explorer → exchange it for a long-lived one) or switch to a system-user token, then update the credential.',
-	},
-	passwordChanged: {
-		summary:
-			'The Meta access token was invalidated because the user changed their password or Meta reset the session for security reasons.',
-		description:
-			'Log in again and generate a new token (a system-user token is not affected by password changes), then update the credential.',
-	},
-	notAuthorized: {
-		summary: 'The user has not authorised the Meta app, or has removed it, so the token no longer works.',
-		description:
-			'Have the user log in to the app again and grant its permissions, then put the new token in the credential.',
-	},
-	checkpoint: {
-		summary: "Meta has put the user's account through a security checkpoint, so its tokens are blocked.",
-		description:
-			'The user must log in to Facebook and complete the checkpoint; then generate a new token and update the credential.',
-	},
-	noPageRole: {
-		summary: 'The user no longer has a suitable role on the Page, so the Page token stopped working.',
-		description:
-			'Give the user a role on the Page (or use a system user assigned to the Page), fetch a new Page token and update the credential.',
-	},
-	inactive: {
-		summary: 'The Meta access token was invalidated because the user has not used the app for 90 days.',
-		description:
-			'Log in again and generate a new token, or switch to a system-user token, then update the credential.',
-	},
-	invalid: {
-		summary: 'The Meta access token is invalid: malformed, revoked, or not a token of this app.',
-		description:
-			'Check that the credential holds the complete token, or generate a new one, then update the credential.',
-	},
-};
-
 /** Permission names look like `business_management`, `ads_read`, `pages_read_engagement`. */
 const PERMISSION_NAME = '([a-z]+(?:_[a-z]+)+)';
 const PERMISSION_PATTERNS = [
@@ -83,7 +45,7 @@ const PERMISSION_PATTERNS = [
 const ANY_OF_PERMISSIONS = /any of the\s+((?:[a-z]+(?:_[a-z]+)+(?:\s*,\s*|\s+or\s+))+[a-z]+(?:_[a-z]+)+)\s+permission/i;
 
 /** Permissions the message names, e.g. "Requires business_management permission". */
-export function permissionsNamed(message: string): string[] {
+function permissionsNamed(message: string): string[] {
 	const names = new Set<string>();
 	const anyOf = ANY_OF_PERMISSIONS.exec(message);
 	for (const name of anyOf?.[1].split(/\s*,\s*|\s+or\s+/) ?? []) names.add(name.toLowerCase());
@@ -208,7 +170,8 @@ function explainEnvelope(envelope: GraphErrorEnvelope, httpStatus: number | unde
 	switch (kind) {
 		case 'auth': {
 			const reason = authReason(envelope.error_subcode, message);
-			return { errorClass: 'auth', reason, ...AUTH_TEXT[reason] };
+			const { summary, description } = AUTH_REASON_TEXT[reason];
+			return { errorClass: 'auth', reason, summary, description };
 		}
 		case 'permission':
 		case 'permissionByMessage':
@@ -346,85 +309,5 @@ export function classifyBadAnswer(
 			"Check the credential's Base URL and any proxy between n8n and graph.facebook.com, then run it again.",
 		httpStatus: status,
 		secrets: context.secrets,
-	});
-}
-
-// ---------------------------------------------------------------------------------------------
-// Transports that rejected
-
-/** A system error code (ECONNRESET, EAI_AGAIN, ERR_TLS_CERT_ALTNAME_INVALID): safe to show. */
-const SAFE_ERROR_CODE = /^[A-Z][A-Z0-9_]{2,40}$/;
-/** fetch and HTTP stacks wrap the system error in `cause`; this deep, no further. */
-const CAUSE_DEPTH = 3;
-
-/** The error and the `cause`s it wraps, outermost first. */
-function* causeChain(error: unknown): Generator<{ code?: unknown; name?: unknown }> {
-	let current: unknown = error;
-	for (let depth = 0; depth < CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-		const link = current as { code?: unknown; name?: unknown; cause?: unknown };
-		yield link;
-		current = link.cause;
-	}
-}
-
-function safeCode(link: { code?: unknown }): string | undefined {
-	return typeof link.code === 'string' && SAFE_ERROR_CODE.test(link.code) ? link.code : undefined;
-}
-
-/**
- * The outermost system error code (ECONNREFUSED…) in an error or the causes it wraps, or
- * undefined. The only thing of a raw HTTP error that may be shown: its message and properties
- * may hold the request, its headers and the token.
- */
-export function systemErrorCode(error: unknown): string | undefined {
-	for (const link of causeChain(error)) {
-		const code = safeCode(link);
-		if (code) return code;
-	}
-	return undefined;
-}
-
-/**
- * System errors raised before a request can have left: the connection was refused, or the host
- * name did not resolve. A timeout or a reset can come after the request was sent (and acted on).
- */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EAI_NONAME',
-	'EAI_NODATA',
-	'ENETUNREACH',
-	'EHOSTUNREACH',
-	'EADDRNOTAVAIL',
-]);
-
-/** No answer within the timeout: fetch's abort, Node's and axios' (n8n's) timeout codes. */
-const TIMEOUT_CODES: ReadonlySet<string> = new Set(['timeout', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-
-/**
- * A transport that rejected: no HTTP answer came. Only system error codes (and whether it timed
- * out) are kept from the raw error; they tell whether the request surely never reached Meta.
- */
-export function classifyNetworkError(cause: unknown, secrets: readonly string[]): GraphError {
-	const codes = new Set<string>();
-	for (const link of causeChain(cause)) {
-		const code = safeCode(link);
-		if (code) codes.add(code);
-		if (link.name === 'TimeoutError' || link.name === 'AbortError') codes.add('timeout');
-	}
-	const neverReachedMeta = codes.size > 0 && [...codes].every((code) => NOT_SENT_CODES.has(code));
-	const timedOut = [...codes].some((code) => TIMEOUT_CODES.has(code));
-	const detail = codes.size > 0 ? ` (${[...codes].join(', ')})` : '';
-	return new GraphError({
-		errorClass: 'network',
-		summary: neverReachedMeta
-			? `The Graph API could not be reached: the connection was refused or the host name did not resolve${detail}.`
-			: `The Graph API could not be reached: the connection failed or timed out${detail}.`,
-		description:
-			"Check n8n's network access to the credential's Base URL (DNS, firewall, proxy), then run it again.",
-		neverReachedMeta,
-		timedOut,
-		secrets,
 	});
 }

@@ -6,21 +6,21 @@
  * their own.
  */
 import { QuotaRoom, THROTTLED_AT_PERCENT } from './quotaRoom';
-import type { GraphHttpResponse } from './types';
+import type { GraphHttpResponse } from './http';
 import { announcedWaitMs, durationWords, highestUsage, usageFiguresOf } from './usage';
 
 type Headers = GraphHttpResponse['headers'];
 
 export { THROTTLED_AT_PERCENT };
 /** Gives up after this many throttled answers in a row even when pauses cost nothing (no backoff). */
-export const MAX_THROTTLED_IN_A_ROW = 64;
+const MAX_THROTTLED_IN_A_ROW = 64;
 /**
  * Without an announced wait, this many throttled answers in a row are each followed by the first
  * backoff step (1 s by default) before the next probe; only later ones back off exponentially. A
  * probe is one call, so steady probing costs one counted call a second, and finds a window that
  * reopens within a second of it.
  */
-export const STEADY_PROBES = 5;
+const STEADY_PROBES = 5;
 
 /** What one answer said about the rate limit. */
 export interface PaceSignal {
@@ -54,7 +54,7 @@ export function paceSignalOf(
 	};
 }
 
-export interface PacerOptions {
+interface PacerOptions {
 	sleep: (ms: number) => Promise<void>;
 	now: () => number;
 	/** The wait after the n-th failure in a row: exponential (1 s, 2 s, 4 s … by default). */

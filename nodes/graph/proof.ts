@@ -1,11 +1,14 @@
 /**
  * Signing requests: the `appsecret_proof` (classic and timestamped) and putting the token in the
- * Authorization header. Its own file because the credential's `authenticate` and the standalone
- * transport must sign identically, and neither needs the rest of the client.
+ * Authorization header. Its own file because the credential's `authenticate` and any transport
+ * outside n8n (the tests' fetch transport) must sign identically, and neither needs the rest of
+ * the client.
  */
 import { createHmac } from 'crypto';
 
-import type { AppsecretProofMode, MetaCredentials } from './types';
+import { appCredentials, BEARER_PREFIX, stripBearer } from '../meta/token';
+
+import type { AppsecretProofMode, MetaCredentials } from '../meta/types';
 
 /** Classic `appsecret_proof`: hex HMAC-SHA256 of the access token, keyed with the app secret. */
 export function appsecretProof(appSecret: string, accessToken: string): string {
@@ -25,7 +28,7 @@ export function timestampedAppsecretProof(
 }
 
 /** Query parameters that prove the caller knows the app secret, or none when the mode is off. */
-export function proofParameters(
+function proofParameters(
 	mode: AppsecretProofMode | undefined,
 	appSecret: string | undefined,
 	accessToken: string,
@@ -42,21 +45,11 @@ export function proofParameters(
 	return { appsecret_proof: appsecretProof(appSecret, accessToken) };
 }
 
-const BEARER = /^Bearer\s+(.+)$/i;
-
 /** The token a request runs with: one the caller set in `Authorization`, else the credential's. */
-export function bearerToken(
-	headers: Record<string, unknown> | undefined,
-	credentials: MetaCredentials,
-): string {
+function bearerToken(headers: Record<string, unknown> | undefined, credentials: MetaCredentials): string {
 	const header = headers?.Authorization ?? headers?.authorization;
-	if (typeof header === 'string') {
-		const match = BEARER.exec(header.trim());
-		if (match) return match[1].trim();
-	}
-	// Users paste tokens from many places; a leading "Bearer " is a common passenger.
-	const stored = String(credentials.accessToken ?? '').trim();
-	return BEARER.exec(stored)?.[1].trim() ?? stored;
+	if (typeof header === 'string' && BEARER_PREFIX.test(header.trim())) return stripBearer(header);
+	return stripBearer(String(credentials.accessToken ?? ''));
 }
 
 export interface AuthorizableRequest {
@@ -66,8 +59,8 @@ export interface AuthorizableRequest {
 
 /**
  * Puts the token in the `Authorization` header (never the query string) and adds the proof for
- * that very token. Shared by the credential's `authenticate` and the standalone transport, so n8n
- * and the tests sign requests identically.
+ * that very token. Shared by the credential's `authenticate` and any transport outside n8n (the
+ * tests' fetch transport), so n8n and the tests sign requests identically.
  */
 export function authorizeRequest<T extends AuthorizableRequest>(
 	credentials: MetaCredentials,
@@ -85,7 +78,7 @@ export function authorizeRequest<T extends AuthorizableRequest>(
 	delete qs.access_token;
 	Object.assign(
 		qs,
-		proofParameters(credentials.proofMode, credentials.appSecret?.trim(), token, nowMs),
+		proofParameters(credentials.proofMode, appCredentials(credentials).appSecret, token, nowMs),
 	);
 	return { ...request, headers, qs };
 }

@@ -15,12 +15,14 @@
  *   items must not repeat the full retry sequence 100 times.
  */
 import { parseBody } from './answers';
-import { classifyBadAnswer, classifyGraphError, classifyNetworkError, errorEnvelopeOf } from './classify';
+import { classifyBadAnswer, classifyGraphError, errorEnvelopeOf } from './classify';
+import { classifyNetworkError } from './networkErrors';
 import { GraphError } from './GraphError';
 import { paceSignalOf, RateLimitPacer, type PacerGrant, type PaceSignal } from './pacing';
-import { redactUrl, secretParameterValues } from './redact';
-import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from './settings';
-import type { GraphErrorClass, GraphHttpRequest, GraphHttpResponse, GraphTransport, HttpMethod } from './types';
+import { redactUrl, secretParameterValues } from '../meta/redact';
+import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from '../meta/endpoint';
+import type { GraphErrorClass } from '../meta/types';
+import type { GraphHttpRequest, GraphHttpResponse, GraphTransport, HttpMethod } from './http';
 
 /** One attempt at one HTTP request, as logged through `onRequest`. */
 export interface GraphRequestLogEntry {
@@ -95,7 +97,7 @@ export interface Answer {
 }
 
 /** How one call is sent, beyond the request itself. */
-export interface SendOptions {
+interface SendOptions {
 	/** Sub-requests the call carries: what it counts against the app's quota. Default 1. */
 	calls?: number;
 	/** What the pacer already granted the first attempt (the batch runner cuts batches to it). */

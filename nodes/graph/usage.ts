@@ -10,19 +10,19 @@
  * nothing about ours; once Meta refuses a call for a rate limit, the wait it announced in any of
  * them is the wait for that call.
  */
-import { TOO_FAST_SUBCODE } from './errorCodes';
-import type { GraphHttpResponse } from './types';
-import { isRecord } from './wire';
+import { TOO_FAST_SUBCODE } from '../meta/errorCodes';
+import type { GraphHttpResponse } from './http';
+import { isRecord } from '../meta/wire';
 
 type Headers = GraphHttpResponse['headers'];
 
-export interface AppUsage {
+interface AppUsage {
 	call_count?: number;
 	total_time?: number;
 	total_cputime?: number;
 }
 
-export interface BusinessUseCaseUsage {
+interface BusinessUseCaseUsage {
 	type?: string;
 	call_count?: number;
 	total_time?: number;
@@ -31,20 +31,20 @@ export interface BusinessUseCaseUsage {
 	estimated_time_to_regain_access?: number;
 }
 
-export interface AdAccountUsage {
+interface AdAccountUsage {
 	acc_id_util_pct?: number;
 	/** Seconds until the ad account's window resets. */
 	reset_time_duration?: number;
 }
 
 /** `x-fb-ads-insights-throttle`: the Ads Insights load, in percent, of the app and of the ad account. */
-export interface InsightsThrottle {
+interface InsightsThrottle {
 	app_id_util_pct?: number;
 	acc_id_util_pct?: number;
 }
 
 /** The rate-limit headers Meta sends, parsed; a header that is absent or not JSON is left out. */
-export interface GraphUsage {
+interface GraphUsage {
 	app?: AppUsage;
 	page?: AppUsage;
 	/** Keyed by business id. */
@@ -54,7 +54,7 @@ export interface GraphUsage {
 }
 
 /** Which of Meta's rate limits an answer speaks of. */
-export type LimitKind =
+type LimitKind =
 	| 'app'
 	| 'user'
 	| 'page'
@@ -95,7 +95,7 @@ function jsonHeader(headers: Headers | undefined, name: string): Record<string, 
 	}
 }
 
-export function parseUsageHeaders(headers: Headers | undefined): GraphUsage {
+function parseUsageHeaders(headers: Headers | undefined): GraphUsage {
 	const usage: GraphUsage = {};
 	const app = jsonHeader(headers, 'x-app-usage');
 	if (app) usage.app = app as AppUsage;
@@ -116,7 +116,7 @@ export function parseUsageHeaders(headers: Headers | undefined): GraphUsage {
 }
 
 /** The kind of limit a rate-limit error code names (Meta's table: 4/341 app, 17 user, 32 page, 613 custom, 80000–80014 business use case, 368/1390008 going too fast). */
-export function limitKindOfCode(code: number | undefined, subcode?: number): LimitKind {
+function limitKindOfCode(code: number | undefined, subcode?: number): LimitKind {
 	if (code === 368 && subcode === TOO_FAST_SUBCODE) return 'tooFast';
 	if (code === 4 || code === 341) return 'app';
 	if (code === 17) return 'user';
@@ -249,12 +249,6 @@ export function usageFiguresOf(headers: Headers | undefined): Record<string, num
 /** The highest of the figures (0 for an entry without any): how close the call is to being throttled. */
 export function highestUsage(figures: Record<string, number>): number {
 	return Math.max(0, ...Object.values(figures));
-}
-
-/** The highest of {@link usageFiguresOf}, or undefined without either header. */
-export function usagePercentOf(headers: Headers | undefined): number | undefined {
-	const figures = usageFiguresOf(headers);
-	return figures && highestUsage(figures);
 }
 
 /** A wait in words: "45 seconds", "30 minutes", "2 hours". */

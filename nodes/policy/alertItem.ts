@@ -5,12 +5,12 @@
  * output: `expiresAt` is the token's own expiry, `effectiveExpiresAt` the earlier of that and data
  * access, `missingScopes` the required scopes the token lacks, `daysLeft` days to the effective expiry.
  */
-import type { Alert } from './alertPolicy';
+import type { Alert } from './alerts';
 import type { StatusItem } from './alertStatus';
 import type { InspectRecord } from './inspectRecord';
 
 /** An alert (or a "Fetch Test Event" status item) with the record of its check, if the check worked. */
-export type AlertItem = (Alert | StatusItem) & Partial<Omit<InspectRecord, keyof Alert | 'status'>>;
+type AlertItem = (Alert | StatusItem) & Partial<Omit<InspectRecord, keyof Alert | 'status'>>;
 
 /**
  * The record first, then the alert. Where both name a fact, the record's reading of this check

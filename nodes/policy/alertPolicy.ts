@@ -1,6 +1,6 @@
 /**
- * The alert policy of the Meta Token Trigger: the one place that decides what "expiring" means and
- * when to alert.
+ * The alert policy of the Meta Token Trigger and of Check for Alerts (per token, watchList.ts):
+ * the one place that decides what "expiring" means and when to alert.
  *
  *   evaluateAlerts(previousState, observation, settings, nowMs) → { alerts, nextState }
  *
@@ -8,8 +8,8 @@
  * data, inspects the token, turns the outcome into an {@link Observation} (observations.ts), calls
  * {@link evaluateAlerts}, saves `nextState` and emits `alerts` as items.
  *
- * This file holds the decisions only; around it: alertSettings.ts (event names, defaults,
- * validation), observations.ts (what a poll saw), alertState.ts (what is remembered between
+ * This file holds the decisions only; around it: alerts.ts (what an alert is, and the builders
+ * the status item shares), alertSettings.ts (event names, defaults, validation), observations.ts (what a poll saw), alertState.ts (what is remembered between
  * polls), alertWords.ts (every message and action), alertStatus.ts (the "Fetch Test Event" item),
  * and inspectRecord.ts (the record and its effective expiry).
  *
@@ -39,73 +39,36 @@
  * - Disabled events are never emitted, but the state advances as if they had been: enabling an event
  *   later does not replay old news, and a suppressed alert does not count as "sent" for `renewed`.
  */
-import { retryableClassOfCode } from '../graph/errorCodes';
-import type { AuthReason, GraphErrorClass } from '../graph/types';
+import type { GraphErrorClass } from '../meta/types';
 import type { AlertEvent, AlertSettings, AlertSettingsInput } from './alertSettings';
 import { resolveAlertSettings } from './alertSettings';
 import type { AlertState, CheckFailureStreak, TrackedToken } from './alertState';
-import { MAX_SCOPES, clip, isDecisionChange, loadAlertState, trackedFrom, unknownToken } from './alertState';
+import { MAX_SCOPES, isDecisionChange, loadAlertState, trackedFrom } from './alertState';
 import {
 	NOTHING_TO_DO,
-	checkFailingAction,
-	checkFailingMessage,
-	deathMessage,
 	expiryAction,
 	expiryMessage,
-	invalidAction,
 	renewedMessage,
 	scopesAction,
 	scopesLostMessage,
 	staleNote,
 } from './alertWords';
-import type { ExpiryCause, InspectRecord } from './inspectRecord';
-import { recordAuthReason } from './inspectRecord';
+import type { Alert } from './alerts';
+import {
+	asFailedCheck,
+	checkFailingAlert,
+	deathAlert,
+	deathOf,
+	expirySeverity,
+	missingScopesNow,
+	subjectOf,
+} from './alerts';
+import type { InspectRecord } from './inspectRecord';
 import type { CheckFailedObservation, Observation, OkObservation } from './observations';
-import { missingScopesOf, parseScopeList } from './scopes';
 import { DAY_MS, HOUR_MS, wholeDaysLeft } from './time';
 
-export type AlertSeverity = 'info' | 'warning' | 'critical';
 
-/** Who and what an alert or status item is about. No token, no secret: fingerprint and hint only. */
-export interface AlertSubject {
-	credentialName: string | null;
-	tokenType: string | null;
-	/** Application name, else app id. */
-	application: string | null;
-	tokenFingerprint: string;
-	/** From the inspect record; null when the alert is based on a failed check. */
-	tokenHint: string | null;
-	/**
-	 * The token's own expiry (ISO), as `expiresAt` of the inspect record; null = never or unknown.
-	 * Alerts count down to `effectiveExpiresAt`.
-	 */
-	expiresAt: string | null;
-	/** The earlier of the token's expiry and its data-access expiry (ISO); null = never or unknown. */
-	effectiveExpiresAt: string | null;
-	/** Which of the two `effectiveExpiresAt` is. */
-	expiryCause: ExpiryCause | null;
-	/** Why the token is dead (`expired`/`invalid` alerts). */
-	reason: AuthReason | null;
-	/** Required scopes the token lacks, as last seen (as `missingScopes` of the inspect record). */
-	missingScopes: string[];
-	/** Class of the failing check (`checkFailing`, and alerts based on the last good check). */
-	errorClass: GraphErrorClass | null;
-}
-
-export interface Alert extends AlertSubject {
-	event: AlertEvent;
-	severity: AlertSeverity;
-	/** The threshold (days) this alert is for; null for non-threshold events. */
-	threshold: number | null;
-	/** Whole days to the effective expiry (floored, 0 when past); null for never or unknown. */
-	daysLeft: number | null;
-	/** One line, ready for Slack or e-mail. */
-	message: string;
-	/** What to do about it. */
-	action: string;
-}
-
-export interface AlertDecision {
+interface AlertDecision {
 	alerts: Alert[];
 	nextState: AlertState;
 	/** nextState differs from the previous state in what later decisions read: it must be saved. */
@@ -117,27 +80,6 @@ interface Evaluation {
 	settings: AlertSettings;
 	nowMs: number;
 	alerts: Alert[];
-}
-
-function isoOrNull(ms: number | null): string | null {
-	return ms === null ? null : new Date(ms).toISOString();
-}
-
-export function subjectOf(token: TrackedToken, extra: Partial<AlertSubject> = {}): AlertSubject {
-	return {
-		credentialName: token.credentialName,
-		tokenType: token.type,
-		application: token.app,
-		tokenFingerprint: token.fingerprint,
-		tokenHint: null,
-		expiresAt: isoOrNull(token.tokenExpiresAtMs),
-		effectiveExpiresAt: isoOrNull(token.expiresAtMs),
-		expiryCause: token.expiryCause,
-		reason: null,
-		missingScopes: [...token.alertedMissingScopes],
-		errorClass: null,
-		...extra,
-	};
 }
 
 /** Emits the alert when its event is enabled. Returns whether it was emitted. */
@@ -176,11 +118,6 @@ function pendingThreshold(token: TrackedToken, thresholds: readonly number[], no
 	return crossed.length > 0 ? Math.min(...crossed) : null;
 }
 
-export function expirySeverity(threshold: number, thresholds: readonly number[], remainingMs: number): AlertSeverity {
-	const lowest = thresholds[thresholds.length - 1];
-	return threshold <= lowest || remainingMs <= DAY_MS ? 'critical' : 'warning';
-}
-
 /**
  * Threshold alerts: the lowest crossed, not-yet-handled threshold, if any. `stale` is set when the
  * expiry comes from the last successful check because this one failed; `sinceMs` is when the
@@ -210,50 +147,7 @@ function thresholdAlerts(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Death, scopes, renewal
-
-export interface Death {
-	event: 'expired' | 'invalid';
-	reason: AuthReason;
-}
-
-/** Whether this inspection says the token is dead, and why. The clock beats `is_valid: true`. */
-export function deathOf(observation: OkObservation, effectiveMs: number | null, nowMs: number): Death | null {
-	const record = observation.record;
-	const pastExpiry = effectiveMs !== null && effectiveMs <= nowMs;
-	if (observation.reason === 'expired' || record.status === 'expired' || pastExpiry) {
-		return { event: 'expired', reason: 'expired' };
-	}
-	if (record.status === 'invalid' || !record.isValid) {
-		return { event: 'invalid', reason: observation.reason ?? recordAuthReason(record) ?? 'invalid' };
-	}
-	return null;
-}
-
-export function deathAlert(
-	token: TrackedToken,
-	death: Death,
-	record: InspectRecord,
-	nowMs: number,
-	renewalUrl: string | null,
-): Alert {
-	return {
-		event: death.event,
-		severity: 'critical',
-		threshold: null,
-		daysLeft: wholeDaysLeft(token.expiresAtMs, nowMs),
-		message: deathMessage(token, death.event, death.reason, record.error?.message, nowMs),
-		action: invalidAction(death.reason, token.type, renewalUrl),
-		...subjectOf(token, { tokenHint: record.tokenHint, reason: death.reason, missingScopes: [...record.missingScopes] }),
-	};
-}
-
-/** Scopes the token should have but lacks, per the settings (else as the record computed them). */
-export function missingScopesNow(record: InspectRecord, settings: AlertSettings): string[] {
-	return settings.requiredScopes.length > 0
-		? missingScopesOf(record.scopes, settings.requiredScopes)
-		: parseScopeList(record.missingScopes);
-}
+// Scopes, renewal
 
 function scopeAlerts(run: Evaluation, token: TrackedToken, record: InspectRecord): void {
 	const missing = missingScopesNow(record, run.settings).slice(0, MAX_SCOPES);
@@ -343,27 +237,6 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 // ---------------------------------------------------------------------------------------------
 // Failed checks
 
-export function checkFailingAlert(
-	streak: CheckFailureStreak,
-	failure: CheckFailedObservation,
-	token: TrackedToken | null,
-	nowMs: number,
-): Alert {
-	const subject: TrackedToken =
-		token && token.fingerprint === failure.fingerprint
-			? { ...token, credentialName: clip(failure.credentialName) ?? token.credentialName }
-			: unknownToken(failure.fingerprint, clip(failure.credentialName), nowMs);
-	return {
-		event: 'checkFailing',
-		severity: 'warning',
-		threshold: null,
-		daysLeft: wholeDaysLeft(subject.expiresAtMs, nowMs),
-		message: checkFailingMessage(subject, streak.sinceMs, failure.errorClass, failure.message, nowMs),
-		action: checkFailingAction(failure.errorClass),
-		...subjectOf(subject, { errorClass: failure.errorClass, reason: failure.reason ?? null }),
-	};
-}
-
 function onCheckFailed(state: AlertState, failure: CheckFailedObservation, run: Evaluation): void {
 	const streak: CheckFailureStreak = state.failure
 		? { ...state.failure, errorClass: failure.errorClass }
@@ -379,26 +252,6 @@ function onCheckFailed(state: AlertState, failure: CheckFailedObservation, run: 
 	if (token !== null && token.fingerprint === failure.fingerprint) {
 		thresholdAlerts(run, token, null, { sinceMs: streak.sinceMs, errorClass: failure.errorClass });
 	}
-}
-
-/**
- * An inspection whose `data.error` is a rate limit or a temporary error says nothing about the
- * token: it is treated as a failed check, never as `invalid`. Which codes those are is the Graph
- * layer's fact (errorCodes.ts), shared with its retries.
- */
-export function asFailedCheck(observation: Observation): CheckFailedObservation | null {
-	if (observation.kind === 'checkFailed') return observation;
-	const error = observation.record.error;
-	if (observation.record.isValid || error === null || error.code === null) return null;
-	const errorClass = retryableClassOfCode(error.code);
-	if (errorClass === null) return null;
-	return {
-		kind: 'checkFailed',
-		errorClass,
-		message: error.message,
-		fingerprint: observation.fingerprint,
-		credentialName: observation.credentialName ?? null,
-	};
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * The trigger's alert settings: the event names, the defaults, and the validation of what the
- * user typed into the trigger's parameters.
+ * The alert settings of the trigger and of Check for Alerts (per item): the event names, the
+ * defaults, and the validation of what the user typed into their parameters.
  *
- * Its own file because settings are checked when the trigger is activated, before any token is
- * looked at, and the event names are public (workflows switch on them): they are defined here once.
+ * Its own file because settings are checked before any token is looked at (when the trigger is
+ * activated, for each item of Check for Alerts), and the event names are public (workflows switch
+ * on them): they are defined here once.
  */
 import { parseScopeList } from './scopes';
 
@@ -62,7 +63,7 @@ export interface AlertSettings {
  * e.g. 0.5 = 12 hours), de-duplicated, sorted descending. Throws an Error naming the field and the
  * bad value, so a typo fails the trigger's activation instead of silently never alerting.
  */
-export function parseThresholds(input: string | number[]): number[] {
+function parseThresholds(input: string | number[]): number[] {
 	const example = 'use positive numbers of days, e.g. "14,7,3,1"';
 	const parts: Array<string | number> =
 		typeof input === 'string'

@@ -1,12 +1,13 @@
 /**
- * The alert policy's memory: what it keeps between polls in n8n's workflow static data (JSON,
- * bounded, versioned), how a stored state is loaded back, and how a token is first remembered.
+ * The alert policy's memory: what it keeps between polls or runs in n8n's workflow static data
+ * (JSON, bounded, versioned), how a stored state is loaded back, and how a token is first
+ * remembered.
  *
  * Its own file because stored state outlives releases: its shape, version and validation are a
  * compatibility contract, kept apart from the decisions that change what is in it.
  */
-import { isRecord } from '../graph/wire';
-import type { GraphErrorClass } from '../graph/types';
+import { isRecord } from '../meta/wire';
+import { GRAPH_ERROR_CLASSES, type GraphErrorClass } from '../meta/types';
 import type { ExpiryCause } from './inspectRecord';
 import { effectiveExpiryMs, expiresAtMs, recordExpiryCause } from './inspectRecord';
 import type { OkObservation } from './observations';
@@ -64,7 +65,7 @@ export interface AlertState {
 const MAX_LABEL = 200;
 export const MAX_SCOPES = 100;
 
-export function initialAlertState(): AlertState {
+function initialAlertState(): AlertState {
 	return { v: ALERT_STATE_VERSION, token: null, failure: null };
 }
 
@@ -123,20 +124,6 @@ function isNullableString(value: unknown): value is string | null {
 	return value === null || typeof value === 'string';
 }
 
-/** Every class a stored failure streak may carry (the Graph layer's classes). */
-export const ERROR_CLASSES: readonly GraphErrorClass[] = [
-	'auth',
-	'permission',
-	'proofRequired',
-	'appSecret',
-	'rateLimit',
-	'transient',
-	'badRequest',
-	'policy',
-	'network',
-	'badResponse',
-];
-
 function loadToken(raw: unknown): TrackedToken | null | undefined {
 	if (raw === null) return null;
 	if (!isRecord(raw)) return undefined;
@@ -180,7 +167,7 @@ function loadFailure(raw: unknown): CheckFailureStreak | null | undefined {
 	if (
 		!isNumber(raw.sinceMs) ||
 		typeof raw.alerted !== 'boolean' ||
-		!(ERROR_CLASSES as readonly unknown[]).includes(raw.errorClass)
+		!(GRAPH_ERROR_CLASSES as readonly unknown[]).includes(raw.errorClass)
 	) {
 		return undefined;
 	}

@@ -7,17 +7,17 @@
  */
 import type { AlertEvent, AlertSettingsInput } from './alertSettings';
 import { resolveAlertSettings } from './alertSettings';
-import type { AlertSeverity, AlertSubject } from './alertPolicy';
+import { evaluateAlerts } from './alertPolicy';
+import type { AlertSeverity, AlertSubject } from './alerts';
 import {
 	asFailedCheck,
 	checkFailingAlert,
 	deathAlert,
 	deathOf,
-	evaluateAlerts,
 	expirySeverity,
 	missingScopesNow,
 	subjectOf,
-} from './alertPolicy';
+} from './alerts';
 import type { CheckFailureStreak } from './alertState';
 import { loadAlertState, trackedFrom } from './alertState';
 import {

@@ -1,15 +1,15 @@
 /**
- * The wording of the trigger's alerts and status items: how a token is labelled, every message,
+ * The wording of every alert and of the trigger's status items: how a token is labelled, every message,
  * and every action (what to do about it, by token type and cause).
  *
  * Its own file because the words are read by people in Slack or e-mail and change for them, while
  * the decisions (alertPolicy) change for other reasons; nothing here decides whether to alert.
  */
-import type { AuthReason, GraphErrorClass } from '../graph/types';
+import type { AuthReason, GraphErrorClass } from '../meta/types';
 import type { TrackedToken } from './alertState';
-import { redactSecrets } from './redaction';
+import { redactSecrets } from '../meta/redact';
 import { HOUR_MS, isoDay, isoMinute, timeLeftInWords, whenInWords } from './time';
-import { authReasonInWords } from './tokenWords';
+import { authReasonInWords } from '../meta/authReasons';
 
 const EXPLORER_URL = 'https://developers.facebook.com/tools/explorer/';
 const SYSTEM_USERS_URL = 'https://business.facebook.com/settings/system-users';

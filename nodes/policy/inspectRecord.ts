@@ -4,21 +4,21 @@
  *
  * One cohesive thing: reading the answer, choosing the effective expiry and deciding the status
  * are one definition of what the record says, so they stay together. Who the token is
- * (tokenIdentity), scope lists (scopes) and the record in words (tokenWords) live apart.
+ * (tokenIdentity), scope lists (scopes) and why a token died (meta/authReasons) live apart.
  *
  * Time is always a parameter (`nowMs`), never read from the clock, so the same answer gives the
  * same record in tests, in the node and in the trigger.
  */
-import { authReason } from '../graph/errorCodes';
-import type { AuthReason, DebugTokenData } from '../graph/types';
-import { redactSecrets } from './redaction';
+import { authReason, saysExpired } from '../meta/authReasons';
+import type { AuthReason, DebugTokenData } from '../meta/types';
+import { redactSecrets } from '../meta/redact';
 import { missingScopesOf } from './scopes';
 import { DAY_MS, wholeDaysLeft } from './time';
 import { tokenFingerprint, tokenHint } from './tokenIdentity';
 
 export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'invalid';
 
-export interface GranularScope {
+interface GranularScope {
 	scope: string;
 	/** Ids the scope is limited to (always strings); empty = applies to everything. */
 	targetIds: string[];
@@ -65,7 +65,7 @@ export interface InspectOptions {
 	nowMs: number;
 	/** Scopes the workflow needs; those the token lacks are listed in `missingScopes`. */
 	requiredScopes?: string[];
-	/** A valid token with at most this many days left is `expiring`. Default 7. */
+	/** A valid token with at most this many days left is `expiring`. Default DEFAULT_EXPIRING_WITHIN_DAYS. */
 	expiringWithinDays?: number;
 }
 
@@ -136,7 +136,7 @@ function normaliseGranularScopes(value: unknown): GranularScope[] {
  * is the classic bug that reports every Page token as expired. On a tie the token's own expiry is
  * named as the cause, since the token then dies outright.
  */
-export function effectiveExpiry(data: DebugTokenData): {
+function effectiveExpiry(data: DebugTokenData): {
 	atSeconds: number | null;
 	cause: ExpiryCause | null;
 } {
@@ -169,22 +169,18 @@ export function expiresAtMs(record: InspectRecord): number | null {
 // ---------------------------------------------------------------------------------------------
 // Status
 
-/** Why a token is dead, read exactly as the Graph layer reads every auth error. */
-export const classifyAuthReason = authReason;
-
 /** For a dead record: why it died ('expired' for expired ones). Null while the token works. */
 export function recordAuthReason(record: InspectRecord): AuthReason | null {
 	if (record.status === 'expired') return 'expired';
 	if (record.status !== 'invalid') return null;
-	const reason = classifyAuthReason(record.error?.subcode, record.error?.message);
+	const reason = authReason(record.error?.subcode, record.error?.message);
 	// An invalid record is, by construction, not an expiry; a message that merely mentions one
 	// (e.g. an unrelated date) must not relabel it.
 	return reason === 'expired' ? 'invalid' : reason;
 }
 
 function errorSaysExpired(error: InspectRecord['error']): boolean {
-	if (error === null) return false;
-	return error.subcode === 463 || /has expired/i.test(error.message);
+	return error !== null && saysExpired(error.subcode, error.message);
 }
 
 function statusOf(

@@ -1,14 +1,15 @@
 /**
- * Observations: what one poll of the trigger saw — an inspected token, or a check that failed —
- * and the helpers that turn an inspection or a Graph failure into one.
+ * Observations: what one check of a token saw — an inspected token, or a check that failed — for
+ * a poll of the trigger or an item of Check for Alerts, and the helpers that turn an inspection or
+ * a Graph failure into one.
  *
- * Its own file because this is the boundary between the trigger (which talks to Meta) and the
- * alert policy (which only judges): the trigger builds observations here, evaluateAlerts reads them.
+ * Its own file because this is the boundary between the nodes (which talk to Meta) and the alert
+ * policy (which only judges): both nodes build observations here, evaluateAlerts reads them.
  */
-import type { AuthReason, DebugTokenData, GraphErrorClass } from '../graph/types';
+import type { AuthReason, DebugTokenData, GraphErrorClass } from '../meta/types';
 import type { InspectRecord, TokenStatus } from './inspectRecord';
 import { recordAuthReason, toInspectRecord } from './inspectRecord';
-import { redactSecrets } from './redaction';
+import { redactSecrets } from '../meta/redact';
 import { parseScopeList } from './scopes';
 import { tokenFingerprint } from './tokenIdentity';
 
@@ -123,7 +124,7 @@ export function observationFromCheckFailure(
 }
 
 /**
- * The one mapping the trigger needs when `debug_token` fails:
+ * The one mapping every caller needs when `debug_token` fails:
  * - `inspectedWith: 'self'` and an `auth` error → the token is dead (observationFromAuthError);
  * - anything else (network, rateLimit, transient, badResponse, proofRequired, appSecret, permission, policy,
  *   badRequest, and `auth` of the APP token, which says nothing about the inspected token) → a

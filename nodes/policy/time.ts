@@ -1,8 +1,8 @@
 /**
  * How the policy counts and writes time: the units, floored whole days, UTC dates and "in N days".
  *
- * Its own file because the token's words (tokenWords) and the alerts' words (alertWords) must count
- * and print time identically, and neither owns the other. Time is always a parameter: nothing here
+ * Its own file because the alert policy, its status item and the alerts' words (alertWords) must
+ * count and print time identically, and none of them owns the others. Time is always a parameter: nothing here
  * reads the clock.
  */
 

@@ -2,9 +2,11 @@
  * The rules for a token a user hands to an operation or the trigger (pasted, or from an
  * expression): what is cleaned up and what is refused before anything is sent to Meta.
  *
- * Its own file because every entry point (the node's operations, the trigger, the credential
- * test) applies the same rules and needs nothing else of the policy.
+ * Its own file because every entry point (the node's operations, the trigger) applies the same
+ * rules and needs nothing else of the policy. The credential test, an n8n expression, repeats only
+ * the clean-up (trim, meta/token.ts BEARER_PREFIX), since an expression cannot call this code.
  */
+import { stripBearer } from '../meta/token';
 
 /** Why a token given to an operation cannot be used; names the field the user filled in. */
 export class TokenInputError extends Error {
@@ -17,14 +19,13 @@ export class TokenInputError extends Error {
 	}
 }
 
-const BEARER_PREFIX = /^Bearer\s+/i;
 // Whitespace inside or control characters anywhere mean a copy-paste went wrong (two tokens, a
 // line break from a sheet cell): sending it would only earn a confusing "Cannot parse" from Meta.
 const INNER_WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
 // A list separator or a quote: several tokens glued into one cell, or a JSON fragment.
 const SEPARATOR_OR_QUOTE = /[,;"'`]/;
 /** Meta's tokens are a few hundred characters; far longer is not one token (and would bloat every call). */
-export const MAX_TOKEN_LENGTH = 2048;
+const MAX_TOKEN_LENGTH = 2048;
 
 /**
  * Cleans a token as users paste it — surrounding whitespace and a `Bearer ` prefix go — and
@@ -46,7 +47,7 @@ export function normalizeToken(value: unknown, field: string): string {
 		);
 	}
 	if (typeof value !== 'string') throw new TokenInputError(field, `${field} is empty: give a Meta access token.`);
-	const token = value.trim().replace(BEARER_PREFIX, '').trim();
+	const token = stripBearer(value);
 	if (!token || /^Bearer$/i.test(token)) throw new TokenInputError(field, `${field} is empty: give a Meta access token.`);
 	if (token.length > MAX_TOKEN_LENGTH) {
 		throw new TokenInputError(

@@ -16,7 +16,7 @@
  * - A key that no run has listed for more than 30 days is forgotten; if it comes back, it starts
  *   afresh, as a token never seen.
  */
-import type { Alert } from './alertPolicy';
+import type { Alert } from './alerts';
 import { evaluateAlerts } from './alertPolicy';
 import type { AlertSettingsInput } from './alertSettings';
 import type { Observation } from './observations';
@@ -25,9 +25,9 @@ import { TokenInputError } from './tokenInput';
 import type { StoredEntry, WatchListState } from './watchListState';
 import { AppTable, WATCH_LIST_VERSION, carriedEntry, decodeEntry, encodeEntry, loadWatchList } from './watchListState';
 
-export const FORGET_AFTER_MS = 30 * DAY_MS;
+const FORGET_AFTER_MS = 30 * DAY_MS;
 export const TOKEN_NAME_FIELD = 'Token Name';
-export const MAX_TOKEN_NAME_LENGTH = 200;
+const MAX_TOKEN_NAME_LENGTH = 200;
 
 /** One token of this run's list. */
 export interface WatchEntry {
@@ -43,7 +43,7 @@ export type WatchResult =
 	/** The key was already taken by entry `firstEntry` of this run. */
 	| { kind: 'duplicate'; firstEntry: number };
 
-export interface WatchDecision {
+interface WatchDecision {
 	/** One per entry, in order. */
 	results: WatchResult[];
 	/** A new object to store back. */

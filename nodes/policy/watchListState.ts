@@ -9,10 +9,10 @@
  * holds except the label, which every run supplies again (the Token Name, or the token's hint), and
  * with the last check rounded down to the second (it only appears in words).
  */
-import { isRecord } from '../graph/wire';
-import type { GraphErrorClass } from '../graph/types';
+import { isRecord } from '../meta/wire';
+import { GRAPH_ERROR_CLASSES, type GraphErrorClass } from '../meta/types';
 import type { AlertState, TrackedToken } from './alertState';
-import { ALERT_STATE_VERSION, ERROR_CLASSES, MAX_SCOPES } from './alertState';
+import { ALERT_STATE_VERSION, MAX_SCOPES } from './alertState';
 
 export const WATCH_LIST_VERSION = 1;
 
@@ -54,7 +54,7 @@ export interface WatchListState {
 	unnamed: Record<string, StoredEntry>;
 }
 
-export function emptyWatchList(): WatchListState {
+function emptyWatchList(): WatchListState {
 	return { v: WATCH_LIST_VERSION, apps: [], named: {}, unnamed: {} };
 }
 
@@ -123,7 +123,7 @@ function isFailure(value: unknown): boolean {
 		Array.isArray(value) &&
 		value.length === 3 &&
 		isFiniteNumber(value[0]) &&
-		(ERROR_CLASSES as readonly unknown[]).includes(value[1]) &&
+		(GRAPH_ERROR_CLASSES as readonly unknown[]).includes(value[1]) &&
 		(value[2] === 0 || value[2] === 1)
 	);
 }

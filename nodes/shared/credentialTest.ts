@@ -6,7 +6,8 @@
  * and shows only fixed texts, so the rules below carry the classification's own words.
  *
  * It inspects the credential's token with `debug_token`: with App ID and App Secret filled in, as
- * the app token (`app-id|app-secret`, as GraphClient.appToken() builds it), which can read a token
+ * the app token (`app-id|app-secret`, spelled with meta/token.ts's APP_TOKEN_SEPARATOR: an n8n
+ * expression cannot call our code, so it is rebuilt here), which can read a token
  * that already died and say why (HTTP 200, `data.is_valid: false`, `data.error.subcode`);
  * otherwise the token inspects itself, and a dead one is refused with HTTP 400.
  */
@@ -16,8 +17,8 @@ import type {
 	ICredentialTestRequest,
 } from 'n8n-workflow';
 
-import { AUTH_TEXT } from '../graph/classify';
-import { AUTH_SUBCODES } from '../graph/errorCodes';
+import { AUTH_REASON_TEXT, AUTH_SUBCODES } from '../meta/authReasons';
+import { APP_TOKEN_SEPARATOR, BEARER_PREFIX } from '../meta/token';
 
 const INSPECT_FOR_DETAILS = "Run the Meta Token node's Inspect operation for the details.";
 
@@ -27,7 +28,7 @@ const deadTokenRules: IAuthenticateRuleResponseSuccessBody[] = [
 		properties: {
 			key: 'data.error.subcode',
 			value: Number(subcode),
-			message: `${AUTH_TEXT[reason].summary} ${AUTH_TEXT[reason].description}`,
+			message: `${AUTH_REASON_TEXT[reason].summary} ${AUTH_REASON_TEXT[reason].description}`,
 		},
 	})),
 	{
@@ -62,11 +63,13 @@ export const metaTokenCredentialTest: ICredentialTestRequest = {
 		// Relative: the credential's authenticate resolves it against its own Graph root
 		// ({Base URL}/{Graph API Version}), so the URL is validated in one place.
 		url: '/debug_token',
-		// The token as the nodes read it: surrounding spaces and a pasted "Bearer " removed.
-		qs: { input_token: '={{ ($credentials.accessToken || "").trim().replace(/^Bearer\\s+/i, "").trim() }}' },
+		// The token as the nodes read it (meta/token.ts stripBearer): surrounding spaces and a
+		// pasted "Bearer " removed, in the expression language since n8n evaluates it.
+		qs: {
+			input_token: `={{ ($credentials.accessToken || "").trim().replace(/${BEARER_PREFIX.source}/${BEARER_PREFIX.flags}, "").trim() }}`,
+		},
 		headers: {
-			Authorization:
-				'={{ ($credentials.appId || "").trim() && ($credentials.appSecret || "").trim() ? "Bearer " + $credentials.appId.trim() + "|" + $credentials.appSecret.trim() : "" }}',
+			Authorization: `={{ ($credentials.appId || "").trim() && ($credentials.appSecret || "").trim() ? "Bearer " + $credentials.appId.trim() + "${APP_TOKEN_SEPARATOR}" + $credentials.appSecret.trim() : "" }}`,
 		},
 	},
 	// n8n reads responseCode rules only for error answers and responseSuccessBody rules only for 2xx.

@@ -6,5 +6,8 @@
 /** The Meta token, app id and secret: `credentials/MetaTokenApi.credentials.ts`. */
 export const META_CREDENTIAL_TYPE = 'metaTokenApi';
 
-/** n8n's own public API, for Save to Credential: `credentials/MetaTokenN8nApi.credentials.ts`. */
+/**
+ * n8n's own public API, for Save to Credential and Read History Through Public API:
+ * `credentials/MetaTokenN8nApi.credentials.ts`.
+ */
 export const N8N_API_CREDENTIAL_TYPE = 'metaTokenN8nApi';

@@ -10,11 +10,11 @@ import type { IDataObject, IExecuteFunctions, IPollFunctions, JsonObject } from 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { GraphError } from '../graph/GraphError';
-import { scrubSecrets } from '../graph/redact';
+import { scrubSecrets } from '../meta/redact';
 import { TokenInputError } from '../policy/tokenInput';
 
 /** A failure of ours that is worded for users and free of secrets. */
-export interface WordedFailure {
+interface WordedFailure {
 	errorClass: string;
 	reason: string | null;
 	/** Everything: what happened, what to do, what Meta said. */

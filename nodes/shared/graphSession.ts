@@ -7,8 +7,9 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { GraphClient } from '../graph/GraphClient';
-import { CredentialSettingError, graphEndpoint } from '../graph/settings';
-import type { MetaCredentials } from '../graph/types';
+import { CredentialSettingError } from './credentialUrls';
+import { graphEndpoint } from './graphSettings';
+import type { MetaCredentials } from '../meta/types';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
 import type { GraphContext } from './graphTransport';
 import { n8nGraphTransport } from './graphTransport';
@@ -34,8 +35,8 @@ export async function graphSession(
 		transport: n8nGraphTransport(context, raw),
 		baseUrl: endpoint.baseUrl,
 		version: endpoint.version,
-		appId: credentials.appId?.trim() || undefined,
-		appSecret: credentials.appSecret?.trim() || undefined,
+		appId: credentials.appId,
+		appSecret: credentials.appSecret,
 		// The authenticator, not the client, adds the credential's token: tell the client so it can
 		// scrub that token from anything Meta echoes back.
 		secrets: accessToken ? [accessToken] : [],
@@ -47,11 +48,7 @@ export async function graphSession(
 		// needs on a bad day at Meta, with N8N_LOG_LEVEL=debug. The URL never carries a secret.
 		onRequest: (entry) => context.logger.debug('Meta Graph API request', { ...entry }),
 	});
-	const appSecret = credentials.appSecret?.trim();
-	const secrets = [accessToken.trim(), appSecret, client.appToken()].filter(
-		(secret): secret is string => typeof secret === 'string' && secret !== '',
-	);
-	return { client, credentials, secrets };
+	return { client, credentials, secrets: client.secrets() };
 }
 
 function resolveEndpoint(context: GraphContext, credentials: MetaCredentials) {

@@ -1,7 +1,6 @@
 /**
  * The Graph client's transport inside n8n: n8n's `httpRequestWithAuthentication`, so every Graph
- * call — from either node, and the credential test (a declarative request, same path) — goes
- * through n8n's proxy and TLS settings and the credential's `authenticate`, which adds the token
+ * call from either node goes through n8n's proxy and TLS settings and the credential's `authenticate`, which adds the token
  * and the proof. Its own file because it is the one seam between n8n's HTTP stack and the
  * n8n-free Graph layer.
  */
@@ -13,17 +12,17 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-import { systemErrorCode } from '../graph/classify';
+import { systemErrorCode } from '../graph/networkErrors';
 import { GraphError } from '../graph/GraphError';
-import { DEFAULT_GRAPH_BASE_URL } from '../graph/settings';
-import type { GraphHttpResponse, GraphTransport } from '../graph/types';
+import { DEFAULT_GRAPH_BASE_URL } from '../meta/endpoint';
+import type { GraphHttpResponse, GraphTransport } from '../graph/http';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
 import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from './ssrfProtection';
 
 export type GraphContext = IExecuteFunctions | IPollFunctions;
 
 /** A failure before any HTTP answer; carries only the error code, never the request it came from. */
-export class TransportFailure extends Error {
+class TransportFailure extends Error {
 	constructor(readonly code: string) {
 		super(`Graph API request failed before an answer arrived (${code})`);
 		this.name = 'TransportFailure';
@@ -39,7 +38,7 @@ const SYSTEM_CODE = /^E[A-Z0-9_]{2,40}$/;
  * (and drops the cause), so the code is looked for there too: it tells whether the request surely
  * never reached Meta (refused, not resolved), which decides whether a minting call may be retried.
  */
-export function failureCode(error: unknown): string {
+function failureCode(error: unknown): string {
 	const httpCode = (error as { httpCode?: unknown } | null)?.httpCode;
 	const n8nCode = typeof httpCode === 'string' && SYSTEM_CODE.test(httpCode) ? httpCode : undefined;
 	return systemErrorCode(error) ?? n8nCode ?? 'NETWORK_ERROR';
@@ -50,7 +49,7 @@ export function failureCode(error: unknown): string {
  * happen, so the Base URL is a loopback double or proxy the operator has not allowed. Final (not
  * a network failure a retry can fix), and nothing reached Meta.
  */
-export function graphHostBlocked(url: string, ssrfBlock: SsrfBlock): GraphError {
+function graphHostBlocked(url: string, ssrfBlock: SsrfBlock): GraphError {
 	return new GraphError({
 		errorClass: 'network',
 		summary: `${ssrfBlockedSentence(url, ssrfBlock, 'for the Graph API')} Nothing was sent.`,

@@ -1,10 +1,16 @@
 /**
  * The n8n API credential's Base URL: which addresses may receive its API key, and the check that
- * a request goes there. Its own file because the credential's `authenticate` and the Save to
- * Credential step both decide from it, before the key is attached or a token is minted.
+ * a request goes there. Its own file because the credential's `authenticate`, the Save to
+ * Credential step and the alert-history read all decide from it, before the key is attached or a
+ * token is minted.
  */
-import { isLoopbackHost, parseUrl, requestOrigin, type RequestTarget } from '../graph/requestTarget';
-import { CredentialSettingError } from '../graph/settings';
+import {
+	CredentialSettingError,
+	isLoopbackHost,
+	parseHttpBaseUrl,
+	requestOrigin,
+	type RequestTarget,
+} from './credentialUrls';
 
 /**
  * https anywhere (the key is as good as a password for every credential it may update, so it must
@@ -12,19 +18,11 @@ import { CredentialSettingError } from '../graph/settings';
  */
 export function normalizeN8nApiBaseUrl(value: unknown): string {
 	const raw = String(value ?? '').trim();
-	const url = parseUrl(raw);
-	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-		throw new CredentialSettingError(
-			'Base URL',
+	const url = parseHttpBaseUrl(raw, {
+		notHttp:
 			'The n8n API credential\'s Base URL is not an http(s) URL: use the address of this n8n, e.g. https://n8n.example.com or http://localhost:5678.',
-		);
-	}
-	if (url.search || url.hash || url.username || url.password) {
-		throw new CredentialSettingError(
-			'Base URL',
-			'The n8n API credential\'s Base URL must not carry a query string, fragment or user info.',
-		);
-	}
+		extras: 'The n8n API credential\'s Base URL must not carry a query string, fragment or user info.',
+	});
 	if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
 		throw new CredentialSettingError(
 			'Base URL',

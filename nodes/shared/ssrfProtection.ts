@@ -39,7 +39,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  * N8N_SSRF_ALLOWED_HOSTNAMES against host names only: a URL with an IP address is checked
  * against N8N_SSRF_ALLOWED_IP_RANGES alone, which takes CIDR ranges.
  */
-export function ssrfAllowSetting(url: string): string {
+function ssrfAllowSetting(url: string): string {
 	const { hostname } = new URL(url);
 	if (hostname.startsWith('[')) return `N8N_SSRF_ALLOWED_IP_RANGES=${hostname.slice(1, -1)}/128`;
 	if (IPV4.test(hostname)) return `N8N_SSRF_ALLOWED_IP_RANGES=${hostname}/32`;

@@ -2,29 +2,56 @@
 import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
 import { GraphError } from '../../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../../nodes/graph/sender';
-import type { GraphHttpRequest } from '../../nodes/graph/types';
+import type { GraphHttpRequest } from '../../nodes/graph/http';
 import { authorizedTransport } from '../support/fetchTransport';
-import {
-	APP_ID,
-	APP_SECRET,
-	APP_TOKEN,
-	batchForm,
-	failure,
-	FakeTransport,
-	graphError,
-	harness,
-	json,
-	raw,
-	START,
-	type Reply,
-	type Route,
-} from './fakes';
+import { APP_ID, APP_SECRET, APP_TOKEN, batchForm, failure, FakeTransport, graphError, harness, inspectAll, json, raw, type Reply, type Route, runBatch, START } from './fakes';
 
 describe('appToken', () => {
 	it('is id|secret when both are set', () => {
 		expect(harness(new FakeTransport()).client.appToken()).toBe(APP_TOKEN);
 		expect(harness(new FakeTransport(), { appSecret: undefined }).client.appToken()).toBeUndefined();
 		expect(harness(new FakeTransport(), { appId: '  ' }).client.appToken()).toBeUndefined();
+	});
+});
+
+describe('secrets', () => {
+	it('are the app secret, the app token and the given secrets, trimmed, none empty', () => {
+		const { client } = harness(new FakeTransport(), { appId: ` ${APP_ID} `, appSecret: ` ${APP_SECRET}\n`, secrets: ['  EAAgiven  ', ' ', ''] });
+		expect(client.secrets()).toEqual([APP_SECRET, APP_TOKEN, 'EAAgiven']);
+		expect(harness(new FakeTransport(), { appSecret: '  ' }).client.secrets()).toEqual([]);
+	});
+
+	it('are copies: changing one changes nothing in the client', () => {
+		const { client } = harness(new FakeTransport());
+		client.secrets().push('x');
+		expect(client.secrets()).toEqual([APP_SECRET, APP_TOKEN]);
+	});
+});
+
+describe('inspectToken', () => {
+	const data = { app_id: APP_ID, type: 'USER', is_valid: true, expires_at: 0 };
+
+	it('inspects with the app token when the credential has one', async () => {
+		const { client, fake } = harness(new FakeTransport().reply(json({ data })));
+		await expect(client.inspectToken('EAAinputTokenValue')).resolves.toEqual({ ok: true, data });
+		expect(fake.requests[0].headers).toEqual({ Authorization: `Bearer ${APP_TOKEN}` });
+	});
+
+	it('else lets the token inspect itself, and says so when that fails', async () => {
+		const { client, fake } = harness(new FakeTransport().reply(graphError(190, { subcode: 463, message: 'Session has expired' })), {
+			appSecret: undefined,
+		});
+		const inspection = await client.inspectToken('EAAinputTokenValue');
+		expect(fake.requests[0].headers).toEqual({ Authorization: 'Bearer EAAinputTokenValue' });
+		expect(inspection).toMatchObject({ ok: false, selfInspected: true });
+		expect(!inspection.ok && inspection.error).toBeInstanceOf(GraphError);
+		expect(!inspection.ok && (inspection.error as GraphError).errorClass).toBe('auth');
+	});
+
+	it('never throws: a refused app token is a failure that did not inspect itself', async () => {
+		const { client } = harness(new FakeTransport().reply(graphError(190, { message: 'Invalid OAuth access token' })));
+		const inspection = await client.inspectToken('EAAinputTokenValue');
+		expect(inspection).toMatchObject({ ok: false, selfInspected: false });
 	});
 });
 
@@ -374,8 +401,8 @@ describe('redaction canary', () => {
 		await collect(client.getPageAccounts({ accessToken: ADMIN }));
 		await collect(client.revokeUserToken(REVOKE));
 		await collect(client.revokeSystemUserToken(REVOKE, { accessToken: ADMIN }));
-		for (const result of await client.debugTokens([INPUT, SHORT])) if (!result.ok) errors.push(result.error);
-		for (const result of await client.batch([{ method: 'GET', relativeUrl: `debug_token?input_token=${INPUT}` }])) {
+		for (const result of await inspectAll(client, [INPUT, SHORT])) if (!result.ok) errors.push(result.error);
+		for (const result of await runBatch(client, [{ method: 'GET', relativeUrl: `debug_token?input_token=${INPUT}` }])) {
 			if (!result.ok) errors.push(result.error);
 		}
 

@@ -1,24 +1,7 @@
 /** Batch calls: chunks, concurrency, items asked again, rate-limited items, single-call fallback. */
 import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
-import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
-import {
-	APP_ID,
-	APP_SECRET,
-	APP_TOKEN,
-	appUsage,
-	batchForm,
-	FakeTransport,
-	graphError,
-	harness,
-	item,
-	json,
-	raw,
-	recorder,
-	START,
-	type Harness,
-	type Reply,
-	type Route,
-} from './fakes';
+import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/http';
+import { APP_ID, APP_SECRET, APP_TOKEN, appUsage, batchForm, FakeTransport, graphError, type Harness, harness, inspectAll, item, json, raw, recorder, type Reply, type Route, runBatch, START } from './fakes';
 
 /** Answers batch calls item by item through `answerItem`, and single calls through `single`. */
 function batchRoute(
@@ -44,7 +27,7 @@ describe('batch and debugTokens', () => {
 			}),
 		);
 		const { client } = harness(fake);
-		const results = await client.debugTokens(tokens(120));
+		const results = await inspectAll(client, tokens(120));
 		// Until Meta's first answer tells how much of the app's quota is used, a run risks a tenth of it.
 		expect(fake.requests.map((request) => batchForm(request).length)).toEqual([12, 50, 50, 8]);
 		expect(results.map((result) => (result.ok ? result.data.user_id : 'failed'))).toEqual(tokens(120));
@@ -60,7 +43,7 @@ describe('batch and debugTokens', () => {
 
 	it('returns an empty list without calling for no requests', async () => {
 		const { client, fake } = harness(new FakeTransport());
-		await expect(client.batch([])).resolves.toEqual([]);
+		await expect(runBatch(client, [])).resolves.toEqual([]);
 		expect(fake.requests).toHaveLength(0);
 	});
 
@@ -77,7 +60,7 @@ describe('batch and debugTokens', () => {
 		};
 		const requests = Array.from({ length: 200 }, () => ({ method: 'GET' as const, relativeUrl: 'me' }));
 		const { client } = harness(new FakeTransport(), { transport });
-		const results = await client.batch(requests, { concurrency: 2 });
+		const results = await runBatch(client, requests, { concurrency: 2 });
 		expect(results).toHaveLength(200);
 		expect(most).toBe(2);
 	});
@@ -93,7 +76,7 @@ describe('batch and debugTokens', () => {
 			),
 		);
 		const { client } = harness(fake);
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: '/ok' },
 			{ method: 'GET', relativeUrl: 'denied' },
 			{ method: 'GET', relativeUrl: 'garbled' },
@@ -109,7 +92,7 @@ describe('batch and debugTokens', () => {
 			batchRoute((relativeUrl, batchNumber) => (relativeUrl === 'slow' && batchNumber === 1 ? null : item({ id: relativeUrl }))),
 		);
 		const { client, sleeps } = harness(fake);
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: 'a' },
 			{ method: 'GET', relativeUrl: 'slow' },
 			{ method: 'GET', relativeUrl: 'b' },
@@ -130,7 +113,7 @@ describe('batch and debugTokens', () => {
 			),
 		);
 		const { client } = harness(fake, { maxAttempts: 3 });
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: 'a' },
 			{ method: 'GET', relativeUrl: 'slow?fields=id' },
 		]);
@@ -158,7 +141,7 @@ describe('batch and debugTokens', () => {
 			);
 		});
 		const { client, sleeps } = harness(fake);
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: 'busy' },
 			{ method: 'GET', relativeUrl: 'calm' },
 		]);
@@ -171,7 +154,7 @@ describe('batch and debugTokens', () => {
 		const fake = new FakeTransport(batchRoute(() => item({ error: { code: 17, message: 'User request limit reached' } }, 400)));
 		// Five pauses of 1 s and one of 2 s fit a 7 s budget; the next one (4 s) would not.
 		const { client, sleeps } = harness(fake, { maxAttempts: 2, maxRateLimitWaitMs: 7000 });
-		const [result] = await client.batch([{ method: 'GET', relativeUrl: 'busy' }]);
+		const [result] = await runBatch(client, [{ method: 'GET', relativeUrl: 'busy' }]);
 		expect(result).toMatchObject({ ok: false, error: { errorClass: 'rateLimit' } });
 		expect(fake.requests).toHaveLength(7);
 		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000, 2000]);
@@ -185,7 +168,7 @@ describe('batch and debugTokens', () => {
 	])('falls back to single calls when the batch answer is %s', async (_name, answer) => {
 		const fake = new FakeTransport((request) => (request.form?.batch ? answer : json({ single: request.url })));
 		const { client } = harness(fake);
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: 'a' },
 			{ method: 'DELETE', relativeUrl: 'b' },
 		]);
@@ -204,7 +187,7 @@ describe('batch and debugTokens', () => {
 	])('gives every item the error when the batch call itself is refused (%s), with no single calls', async (_name, answer, errorClass) => {
 		const fake = new FakeTransport(() => answer);
 		const { client } = harness(fake);
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: 'a' },
 			{ method: 'GET', relativeUrl: 'b' },
 		]);
@@ -218,7 +201,7 @@ describe('batch and debugTokens', () => {
 			++calls === 1 ? graphError(2, { status: 500 }) : json(batchForm(request).map(() => item({ ok: 1 }))),
 		);
 		const { client } = harness(fake);
-		const results = await client.batch([{ method: 'GET', relativeUrl: 'a' }]);
+		const results = await runBatch(client, [{ method: 'GET', relativeUrl: 'a' }]);
 		expect(results).toEqual([{ ok: true, status: 200, body: { ok: 1 } }]);
 		expect(fake.requests).toHaveLength(2);
 	});
@@ -226,7 +209,7 @@ describe('batch and debugTokens', () => {
 	it('fails every item with the batch call error when the calling token is dead', async () => {
 		const fake = new FakeTransport().reply(graphError(190, { subcode: 463 }));
 		const { client } = harness(fake);
-		const results = await client.debugTokens(['EAAa', 'EAAb']);
+		const results = await inspectAll(client, ['EAAa', 'EAAb']);
 		expect(results.map((result) => !result.ok && result.error.reason)).toEqual(['expired', 'expired']);
 		expect(fake.requests).toHaveLength(1);
 	});
@@ -234,14 +217,14 @@ describe('batch and debugTokens', () => {
 	it('debugTokens reports an item without data as badResponse', async () => {
 		const fake = new FakeTransport(batchRoute(() => item({ nope: true })));
 		const { client } = harness(fake);
-		const [result] = await client.debugTokens(['EAAa']);
+		const [result] = await inspectAll(client, ['EAAa']);
 		expect(result).toMatchObject({ ok: false, error: { errorClass: 'badResponse' } });
 	});
 
 	it('debugTokens runs with the token it is given', async () => {
 		const fake = new FakeTransport(batchRoute(() => item({ data: { is_valid: true } })));
 		const { client } = harness(fake, { appSecret: undefined });
-		await client.debugTokens(['EAAa'], { accessToken: 'EAAcaller' });
+		await inspectAll(client, ['EAAa'], { accessToken: 'EAAcaller' });
 		expect(fake.requests[0].headers).toEqual({ Authorization: 'Bearer EAAcaller' });
 	});
 });
@@ -298,7 +281,7 @@ describe('rate-limit pacing of batches', () => {
 				),
 			{ maxRateLimitWaitMs: 3000 },
 		);
-		const results = await client.batch([
+		const results = await runBatch(client, [
 			{ method: 'GET', relativeUrl: 'calm' },
 			{ method: 'GET', relativeUrl: 'busy1' },
 			{ method: 'GET', relativeUrl: 'busy2' },
@@ -315,7 +298,7 @@ describe('rate-limit pacing of batches', () => {
 			() => json({ error: { code: 4, message: '(#4) Application request limit reached' } }, 400, refused),
 			{ maxRateLimitWaitMs: 60_000 },
 		);
-		const results = await client.debugTokens(tokens(1000), { accessToken: APP_TOKEN });
+		const results = await inspectAll(client, tokens(1000), { accessToken: APP_TOKEN });
 		expect(results.every((result) => !result.ok && result.error.errorClass === 'rateLimit')).toBe(true);
 		// 20 calls of 50, as with no quota at all (it used to be 900 one-token calls, one at a time).
 		expect(sends.map((send) => send.size)).toEqual(Array(20).fill(50));
@@ -335,7 +318,7 @@ describe('rate-limit pacing of batches', () => {
 				: json(Array.from({ length: size }, () => item({ ok: true })), 200, appUsage(n === 3 ? 60 : 10)),
 		);
 		const requests = Array.from({ length: 220 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
-		const results = await client.batch(requests, { concurrency: 2 });
+		const results = await runBatch(client, requests, { concurrency: 2 });
 
 		expect(results.every((result) => result.ok)).toBe(true);
 		// A tenth of the run goes first; its answer opens the room, and two calls go together. The
@@ -364,7 +347,7 @@ describe('rate-limit pacing of batches', () => {
 			json(Array.from({ length: size }, () => item({ ok: true })), 200, otherCalls),
 		);
 		const requests = Array.from({ length: 400 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
-		const results = await client.batch(requests, { concurrency: 4 });
+		const results = await runBatch(client, requests, { concurrency: 4 });
 		expect(results.every((result) => result.ok)).toBe(true);
 		expect(sleeps).toEqual([]);
 		expect(Math.max(...sends.map((send) => send.inFlight))).toBe(4);
@@ -408,7 +391,7 @@ describe('rate-limit pacing of batches', () => {
 			});
 			clockOf = () => START + sleeps.reduce((sum, ms) => sum + ms, 0);
 			const requests = Array.from({ length: 1000 }, (_, index) => ({ method: 'GET' as const, relativeUrl: `r${index}` }));
-			const results = await client.batch(requests, { concurrency: 4 });
+			const results = await runBatch(client, requests, { concurrency: 4 });
 
 			expect(results.every((result) => result.ok)).toBe(true);
 			const counted = quota?.counted.reduce((sum, size) => sum + size, 0) ?? 0;

@@ -1,16 +1,12 @@
 import {
 	classifyBadAnswer,
 	classifyGraphError,
-	classifyNetworkError,
 	errorEnvelopeOf,
-	permissionsNamed,
-	systemErrorCode,
 	type ClassifyContext,
 	type GraphErrorEnvelope,
 } from '../../nodes/graph/classify';
 import type { GraphError } from '../../nodes/graph/GraphError';
-import type { AuthReason, GraphErrorClass } from '../../nodes/graph/types';
-import { networkError } from './fakes';
+import type { AuthReason, GraphErrorClass } from '../../nodes/meta/types';
 
 const NOW = Date.UTC(2026, 0, 1);
 const context = (extra: Partial<ClassifyContext> = {}): ClassifyContext => ({
@@ -103,8 +99,9 @@ describe('permission errors', () => {
 		["(#10) This endpoint requires the 'pages_read_engagement' permission", ['pages_read_engagement']],
 		['Missing permissions: ads_read', ['ads_read']],
 		['(#10) Application does not have permission for this action', []],
-	])('permissionsNamed(%s)', (message, names) => {
-		expect(permissionsNamed(message)).toEqual(names);
+	])('names the permissions in %s', (message, names) => {
+		const what = names.length > 0 ? `the ${names.join(', ')} permission` : 'a permission';
+		expect(classify({ code: 200, message }).summary).toBe(`The token lacks ${what} this call needs, or it was removed.`);
 	});
 });
 
@@ -340,45 +337,6 @@ describe('answers without an envelope', () => {
 			expect(error.description).toContain('Base URL');
 		},
 	);
-});
-
-describe('network errors', () => {
-	it('keeps only a system error code, never the raw message', () => {
-		const cause = Object.assign(new Error('connect ECONNREFUSED with Authorization: Bearer SECRETTOKEN'), {
-			code: 'ECONNREFUSED',
-		});
-		const error = classifyNetworkError(Object.assign(new TypeError('fetch failed'), { cause }), []);
-		expect(error.errorClass).toBe('network');
-		expect(error.retryable).toBe(true);
-		expect(error.message).toContain('ECONNREFUSED');
-		expect(error.message).not.toContain('SECRETTOKEN');
-		expect(JSON.stringify(error)).not.toContain('SECRETTOKEN');
-	});
-
-	it('recognises timeouts and survives odd rejections', () => {
-		const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
-		expect(classifyNetworkError(timeout, []).message).toContain('(timeout)');
-		expect(classifyNetworkError('a string', []).errorClass).toBe('network');
-		expect(classifyNetworkError(undefined, []).errorClass).toBe('network');
-		expect(classifyNetworkError({ code: 'lower case, with spaces' }, []).message).not.toContain('lower case');
-	});
-});
-
-
-describe('systemErrorCode', () => {
-	it('finds the outermost system error code, a few causes deep', () => {
-		expect(systemErrorCode(networkError('ECONNRESET'))).toBe('ECONNRESET');
-		const wrapped = { code: 'lower', cause: { cause: { code: 'EAI_AGAIN' } } };
-		expect(systemErrorCode(wrapped)).toBe('EAI_AGAIN');
-		expect(systemErrorCode({ code: 'ETIMEDOUT', cause: { code: 'ECONNRESET' } })).toBe('ETIMEDOUT');
-	});
-
-	it('is undefined for anything else, however deep its cause', () => {
-		expect(systemErrorCode({ cause: { cause: { cause: { code: 'ECONNRESET' } } } })).toBeUndefined();
-		expect(systemErrorCode(Object.assign(new Error('x'), { code: 'Bearer EAAsecret' }))).toBeUndefined();
-		expect(systemErrorCode('ECONNRESET')).toBeUndefined();
-		expect(systemErrorCode(null)).toBeUndefined();
-	});
 });
 
 describe('GraphError', () => {

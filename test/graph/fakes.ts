@@ -2,10 +2,12 @@
  * Fakes shared by the Graph layer's unit tests: canned answers, an in-memory transport, a clock
  * that only waits move, and a client wired to them.
  */
+import { BatchRun, type BatchOptions, type BatchResult } from '../../nodes/graph/batch';
 import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
 import { GraphError } from '../../nodes/graph/GraphError';
 import type { GraphRequestLogEntry } from '../../nodes/graph/sender';
-import type { GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
+import type { BatchRequest, GraphHttpRequest, GraphHttpResponse, GraphTransport } from '../../nodes/graph/http';
+import type { Inspection } from '../../nodes/meta/types';
 
 export const APP_ID = '1234567890';
 export const APP_SECRET = 'dummy-app-secret-0123';
@@ -136,3 +138,23 @@ export const item = (body: unknown, code = 200) => ({ code, body: JSON.stringify
 export const appUsage = (callCount: number) => ({
 	'x-app-usage': JSON.stringify({ call_count: callCount, total_time: 1, total_cputime: 1 }),
 });
+
+/**
+ * Inspects many tokens through one batched run fed token by token, as the node's batched
+ * inspection does; results in input order.
+ */
+export async function inspectAll(client: GraphClient, tokens: string[], opts: BatchOptions = {}): Promise<Array<Inspection<GraphError>>> {
+	const run = client.debugTokenRun({ ...opts, expected: opts.expected ?? tokens.length });
+	const results = tokens.map((token) => run.inspect(token));
+	await run.close();
+	return await Promise.all(results);
+}
+
+/** Runs requests as one BatchRun on the client's own sender (its pacer, its secrets); results in input order. */
+export async function runBatch(client: GraphClient, requests: BatchRequest[], opts: BatchOptions = {}): Promise<BatchResult[]> {
+	if (requests.length === 0) return [];
+	const run = new BatchRun(client['sender'], { ...opts, expected: opts.expected ?? requests.length });
+	const results = requests.map((request) => run.add(request));
+	await run.close();
+	return await Promise.all(results);
+}

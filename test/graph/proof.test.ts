@@ -1,12 +1,10 @@
 import {
 	appsecretProof,
 	authorizeRequest,
-	bearerToken,
-	proofParameters,
 	timestampedAppsecretProof,
 	type AuthorizableRequest,
 } from '../../nodes/graph/proof';
-import type { MetaCredentials } from '../../nodes/graph/types';
+import type { MetaCredentials } from '../../nodes/meta/types';
 
 // Known vectors, computed independently with openssl.
 const SECRET = 's3cr3t';
@@ -31,16 +29,20 @@ describe('appsecret_proof', () => {
 		expect(timestampedAppsecretProof(SECRET, TOKEN, TIME)).toBe(TIMESTAMPED);
 	});
 
-	it('proofParameters per mode', () => {
-		expect(proofParameters('auto', SECRET, TOKEN, TIME * 1000)).toEqual({ appsecret_proof: CLASSIC });
-		expect(proofParameters(undefined, SECRET, TOKEN, TIME * 1000)).toEqual({ appsecret_proof: CLASSIC });
-		expect(proofParameters('timestamped', SECRET, TOKEN, TIME * 1000 + 999)).toEqual({
+	it('per mode, as authorizeRequest adds it', () => {
+		const proof = (proofMode: MetaCredentials['proofMode'], appSecret: string | undefined, nowMs = TIME * 1000) =>
+			authorizeRequest({ accessToken: TOKEN, appSecret, proofMode }, { qs: {} }, nowMs).qs;
+		expect(proof('auto', SECRET)).toEqual({ appsecret_proof: CLASSIC });
+		expect(proof(undefined, SECRET)).toEqual({ appsecret_proof: CLASSIC });
+		expect(proof('timestamped', SECRET, TIME * 1000 + 999)).toEqual({
 			appsecret_proof: TIMESTAMPED,
 			appsecret_time: String(TIME),
 		});
-		expect(proofParameters('off', SECRET, TOKEN, TIME * 1000)).toEqual({});
-		expect(proofParameters('auto', undefined, TOKEN, TIME * 1000)).toEqual({});
-		expect(proofParameters('timestamped', '', TOKEN, TIME * 1000)).toEqual({});
+		expect(proof('off', SECRET)).toEqual({});
+		expect(proof('auto', undefined)).toEqual({});
+		expect(proof('timestamped', '')).toEqual({});
+		expect(proof('auto', '   ')).toEqual({});
+		expect(proof('auto', `  ${SECRET}  `)).toEqual({ appsecret_proof: CLASSIC });
 	});
 });
 
@@ -63,7 +65,8 @@ describe('authorizeRequest', () => {
 		});
 		expect(signed.headers).toEqual({ Authorization: `Bearer ${other}` });
 		expect(signed.qs).toEqual({ appsecret_proof: appsecretProof(SECRET, other) });
-		expect(bearerToken(signed.headers, credentials())).toBe(other);
+		// Signing again keeps the token it carries.
+		expect(authorizeRequest(credentials(), signed, TIME * 1000).headers).toEqual({ Authorization: `Bearer ${other}` });
 	});
 
 	it('timestamped mode sends the proof with appsecret_time', () => {
@@ -81,6 +84,13 @@ describe('authorizeRequest', () => {
 		const signed = sign({ qs: {} }, { appSecret: undefined });
 		expect(signed.qs).toEqual({});
 		expect(signed.headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
+	});
+
+	it('strips a pasted "Bearer " and spaces from the stored token, and reads a caller\'s header in any case', () => {
+		expect(sign({}, { accessToken: `  bearer   ${TOKEN}  ` }).headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
+		expect(sign({ headers: { Authorization: '  BEARER  EAAcaller  ' } }).headers).toEqual({ Authorization: 'Bearer EAAcaller' });
+		// A header that is not a bearer token is replaced by the credential's token.
+		expect(sign({ headers: { Authorization: 'Basic abc' } }).headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
 	});
 
 	it('does not modify the request it is given', () => {

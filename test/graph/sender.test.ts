@@ -1,7 +1,8 @@
 /** The sender: one call on the wire, its retries, its pacing and its request log. */
 import type { GraphError } from '../../nodes/graph/GraphError';
 import { GraphSender, type GraphCallRequest, type GraphRequestLogEntry, type GraphSenderOptions } from '../../nodes/graph/sender';
-import type { GraphErrorClass, GraphHttpResponse, GraphTransport } from '../../nodes/graph/types';
+import type { GraphErrorClass } from '../../nodes/meta/types';
+import type { GraphHttpResponse, GraphTransport } from '../../nodes/graph/http';
 import { appUsage, failure, FakeTransport, graphError, json, networkError, raw, recorder } from './fakes';
 
 interface SenderHarness {

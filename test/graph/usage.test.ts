@@ -1,11 +1,10 @@
 import {
 	announcedWaitMs,
 	durationWords,
+	highestUsage,
 	limitHit,
-	limitKindOfCode,
 	limitWords,
-	parseUsageHeaders,
-	usagePercentOf,
+	usageFiguresOf,
 } from '../../nodes/graph/usage';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -26,7 +25,7 @@ describe('announcedWaitMs', () => {
 
 describe('limitHit', () => {
 	it('names the limit by the error code', () => {
-		expect([4, 341, 17, 32, 613, 80004, 1].map(limitKindOfCode)).toEqual([
+		expect([4, 341, 17, 32, 613, 80004, 1].map((code) => limitHit(code, undefined, NOW).kind)).toEqual([
 			'app',
 			'app',
 			'user',
@@ -89,47 +88,51 @@ describe('limitHit', () => {
 });
 
 describe('usage headers', () => {
-	it('parses the app, page, business-use-case and ad-account headers', () => {
-		const usage = parseUsageHeaders({
-			'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
-			'x-page-usage': '{"call_count":3}',
-			'x-business-use-case-usage': '{"123":[{"type":"ads_management","call_count":95}]}',
-			'x-ad-account-usage': ['{"acc_id_util_pct":9.67}'],
-		});
-		expect(usage.app).toEqual({ call_count: 28, total_time: 25, total_cputime: 25 });
-		expect(usage.page).toEqual({ call_count: 3 });
-		expect(usage.businessUseCase).toEqual({ '123': [{ type: 'ads_management', call_count: 95 }] });
-		expect(usage.adAccount).toEqual({ acc_id_util_pct: 9.67 });
+	it('reads each figure of the app and Page headers', () => {
+		expect(
+			usageFiguresOf({
+				'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
+				'x-page-usage': '{"call_count":3}',
+				'x-business-use-case-usage': '{"123":[{"type":"ads_management","call_count":95}]}',
+				'x-ad-account-usage': ['{"acc_id_util_pct":9.67}'],
+			}),
+		).toEqual({ 'app.call_count': 28, 'app.total_time': 25, 'app.total_cputime': 25, 'page.call_count': 3 });
 	});
 
 	it('ignores bad JSON and odd shapes', () => {
 		expect(
-			parseUsageHeaders({
+			usageFiguresOf({
 				'x-app-usage': '{call_count:',
 				'x-business-use-case-usage': '{"1":"not a list","2":[1,{"call_count":5}]}',
 				'x-ad-account-usage': '[1,2]',
 			}),
-		).toEqual({ businessUseCase: { '2': [{ call_count: 5 }] } });
-		expect(parseUsageHeaders(undefined)).toEqual({});
+		).toBeUndefined();
+		expect(usageFiguresOf({ 'x-page-usage': '[1,2]' })).toBeUndefined();
+		expect(usageFiguresOf(undefined)).toBeUndefined();
 	});
 });
 
-describe('usagePercentOf', () => {
+describe('highestUsage', () => {
+	const highestOf = (headers: Record<string, string>) => {
+		const figures = usageFiguresOf(headers);
+		return figures && highestUsage(figures);
+	};
+
 	it('is the highest figure of the app and Page headers, or undefined without them', () => {
-		expect(usagePercentOf({ 'x-app-usage': '{"call_count":28,"total_time":91}' })).toBe(91);
-		expect(usagePercentOf({ 'x-app-usage': '{"call_count":28}', 'x-page-usage': '{"call_count":96}' })).toBe(96);
-		expect(usagePercentOf({})).toBeUndefined();
+		expect(highestOf({ 'x-app-usage': '{"call_count":28,"total_time":91}' })).toBe(91);
+		expect(highestOf({ 'x-app-usage': '{"call_count":28}', 'x-page-usage': '{"call_count":96}' })).toBe(96);
+		expect(highestOf({})).toBeUndefined();
 	});
 
 	it('leaves out business-use-case and ad-account entries: they pace other calls than ours', () => {
 		expect(
-			usagePercentOf({
+			highestOf({
 				'x-app-usage': '{"call_count":28,"total_time":25,"total_cputime":25}',
 				...BUC([{ type: 'ads_management', call_count: 100 }]),
 				'x-ad-account-usage': '{"acc_id_util_pct":100}',
 			}),
 		).toBe(28);
-		expect(usagePercentOf(BUC([{ type: 'ads_management', call_count: 100 }]))).toBeUndefined();
+		expect(highestOf(BUC([{ type: 'ads_management', call_count: 100 }]))).toBeUndefined();
 	});
 });
 

@@ -24,27 +24,6 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
 /** n8n's API is for the layers that talk to n8n; graph/, policy/ and meta/ run without it. */
 const MAY_IMPORT_N8N: Layer[] = ['credentials', 'MetaToken', 'MetaTokenTrigger', 'shared'];
 
-/**
- * Imports that break the table today, importer → imported: policy/ still reads Meta's facts from
- * graph/'s files. Removed when nodes/meta lands (those facts move there); an entry that no longer
- * matches an import fails the test, so the list can only shrink.
- */
-const ALLOWED_FOR_NOW: string[] = [
-	// removed when nodes/meta lands
-	'nodes/policy/alertPolicy.ts → nodes/graph/errorCodes',
-	'nodes/policy/alertPolicy.ts → nodes/graph/types',
-	'nodes/policy/alertState.ts → nodes/graph/types',
-	'nodes/policy/alertState.ts → nodes/graph/wire',
-	'nodes/policy/alertWords.ts → nodes/graph/types',
-	'nodes/policy/inspectRecord.ts → nodes/graph/errorCodes',
-	'nodes/policy/inspectRecord.ts → nodes/graph/types',
-	'nodes/policy/observations.ts → nodes/graph/types',
-	'nodes/policy/redaction.ts → nodes/graph/redact',
-	'nodes/policy/tokenWords.ts → nodes/graph/types',
-	'nodes/policy/watchListState.ts → nodes/graph/types',
-	'nodes/policy/watchListState.ts → nodes/graph/wire',
-];
-
 const root = path.resolve(__dirname, '..', '..');
 
 function layerOf(file: string): Layer | undefined {
@@ -104,12 +83,8 @@ describe('import directions between the shipped layers', () => {
 		expect(shippedSources().size).toBeGreaterThan(50);
 	});
 
-	it('has no import against the table beyond the listed allowance', () => {
-		expect(found.filter((violation) => !ALLOWED_FOR_NOW.includes(violation))).toEqual([]);
-	});
-
-	it('lists in the allowance only imports that still exist', () => {
-		expect(ALLOWED_FOR_NOW.filter((allowed) => !found.includes(allowed))).toEqual([]);
+	it('has no import against the table', () => {
+		expect(found).toEqual([]);
 	});
 });
 

@@ -2,8 +2,8 @@
  * The shared inputs of the alert-policy tests: an injected clock, two tokens, `debug_token` answers,
  * and a trigger in miniature that stores its state as JSON between polls as n8n does.
  */
-import type { DebugTokenData, GraphErrorClass } from '../../nodes/graph/types';
-import type { Alert } from '../../nodes/policy/alertPolicy';
+import type { DebugTokenData, GraphErrorClass } from '../../nodes/meta/types';
+import type { Alert } from '../../nodes/policy/alerts';
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
 import type { AlertEvent, AlertSettingsInput } from '../../nodes/policy/alertSettings';
 import type { AlertState } from '../../nodes/policy/alertState';

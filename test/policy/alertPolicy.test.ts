@@ -1,5 +1,5 @@
-import type { GraphErrorClass } from '../../nodes/graph/types';
-import type { Alert } from '../../nodes/policy/alertPolicy';
+import type { GraphErrorClass } from '../../nodes/meta/types';
+import type { Alert } from '../../nodes/policy/alerts';
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
 import type { AlertEvent } from '../../nodes/policy/alertSettings';
 import { ALERT_EVENTS } from '../../nodes/policy/alertSettings';

@@ -1,5 +1,8 @@
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
-import { ALERT_EVENTS, parseThresholds, resolveAlertSettings } from '../../nodes/policy/alertSettings';
+import { ALERT_EVENTS, resolveAlertSettings } from '../../nodes/policy/alertSettings';
+
+/** The Thresholds setting as the settings resolve it. */
+const parseThresholds = (thresholds: string | number[]) => resolveAlertSettings({ thresholds }).thresholds;
 import { DAY, inspected, T0, TOKEN_A, userAnswer } from './alertFixtures';
 
 describe('settings', () => {
@@ -11,7 +14,7 @@ describe('settings', () => {
 		['.25', [0.25]],
 		['1;2 3', [3, 2, 1]],
 		[[1, 14, 7, 7], [14, 7, 1]],
-	])('parseThresholds(%j) → %j', (input, expected) => {
+	])('Thresholds %j → %j', (input, expected) => {
 		expect(parseThresholds(input)).toEqual(expected);
 	});
 
@@ -28,7 +31,7 @@ describe('settings', () => {
 		[[3, Number.NaN], '"NaN"'],
 		[[-2], '"-2"'],
 		[[Number.POSITIVE_INFINITY], '"Infinity"'],
-	])('parseThresholds(%j) throws naming the field and the value', (input, shown) => {
+	])('Thresholds %j throws naming the field and the value', (input, shown) => {
 		expect(() => parseThresholds(input)).toThrow(/^Thresholds: /);
 		expect(() => parseThresholds(input)).toThrow(shown);
 	});

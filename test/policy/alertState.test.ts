@@ -1,6 +1,6 @@
-import type { Alert } from '../../nodes/policy/alertPolicy';
+import type { Alert } from '../../nodes/policy/alerts';
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
-import { initialAlertState, loadAlertState } from '../../nodes/policy/alertState';
+import { loadAlertState } from '../../nodes/policy/alertState';
 import type { Observation } from '../../nodes/policy/observations';
 import { observationFromInspection } from '../../nodes/policy/observations';
 import {
@@ -57,7 +57,7 @@ describe('state', () => {
 		['a bad failure', { v: 1, token: null, failure: { sinceMs: 'yesterday', alerted: false, errorClass: 'network' } }],
 		['an unknown error class', { v: 1, token: null, failure: { sinceMs: 1, alerted: false, errorClass: 'boom' } }],
 	])('corrupt or unknown state (%s) is treated as fresh', (_name, raw) => {
-		expect(loadAlertState(raw)).toEqual(initialAlertState());
+		expect(loadAlertState(raw)).toEqual(loadAlertState(undefined));
 		const { alerts } = evaluateAlerts(raw, inspected(TOKEN_A, userAnswer(T0 + 5 * DAY), T0), {}, T0);
 		expect(thresholdsOf(alerts)).toEqual([7]);
 	});

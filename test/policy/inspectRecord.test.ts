@@ -1,7 +1,5 @@
-import type { DebugTokenData } from '../../nodes/graph/types';
+import type { DebugTokenData } from '../../nodes/meta/types';
 import {
-	classifyAuthReason,
-	effectiveExpiry,
 	recordAuthReason,
 	recordExpiryCause,
 	toInspectRecord,
@@ -265,7 +263,7 @@ describe('toInspectRecord', () => {
 	});
 });
 
-describe('effectiveExpiry', () => {
+describe('the effective expiry', () => {
 	it.each<[DebugTokenData, number | null, string | null]>([
 		[{ expires_at: 100, data_access_expires_at: 200 }, 100, 'expires'],
 		[{ expires_at: 300, data_access_expires_at: 200 }, 200, 'dataAccess'],
@@ -277,16 +275,8 @@ describe('effectiveExpiry', () => {
 		[{}, null, null],
 		[{ expires_at: 200, data_access_expires_at: 200 }, 200, 'expires'],
 	])('%j → %p (%p)', (data, atSeconds, cause) => {
-		expect(effectiveExpiry(data)).toEqual({ atSeconds, cause });
-	});
-});
-
-describe('classifyAuthReason', () => {
-	it('prefers the subcode, falls back to the message, then invalid', () => {
-		expect(classifyAuthReason(460, 'whatever')).toBe('passwordChanged');
-		expect(classifyAuthReason(0, 'The user has not authorized application 1.')).toBe('notAuthorized');
-		expect(classifyAuthReason(null, 'Session has expired on …')).toBe('expired');
-		expect(classifyAuthReason(undefined, 'Cannot parse access token')).toBe('invalid');
-		expect(classifyAuthReason(undefined, undefined)).toBe('invalid');
+		const record = toInspectRecord(TOKEN, data, { nowMs: NOW });
+		expect(record.effectiveExpiresAt).toBe(atSeconds === null ? null : new Date(atSeconds * 1000).toISOString());
+		expect(recordExpiryCause(record)).toBe(cause);
 	});
 });

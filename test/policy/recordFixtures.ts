@@ -1,8 +1,8 @@
 /**
- * The shared inputs of the inspect-record tests (inspectRecord, tokenIdentity, tokenWords): a fixed
+ * The shared inputs of the inspect-record tests (inspectRecord, tokenIdentity): a fixed
  * "now", a full-size token and Meta's example `debug_token` answer.
  */
-import type { DebugTokenData } from '../../nodes/graph/types';
+import type { DebugTokenData } from '../../nodes/meta/types';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;

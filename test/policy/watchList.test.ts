@@ -3,14 +3,17 @@
  * as the trigger decides one, a key once per run, and keys gone from the list forgotten after 30
  * days. State goes through JSON between runs, as n8n stores it.
  */
-import type { Alert } from '../../nodes/policy/alertPolicy';
+import type { Alert } from '../../nodes/policy/alerts';
 import type { Observation } from '../../nodes/policy/observations';
 import { observationFromCheckFailure, observationFromInspection } from '../../nodes/policy/observations';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
 import type { WatchEntry, WatchResult } from '../../nodes/policy/watchList';
-import { FORGET_AFTER_MS, evaluateWatchList, normalizeTokenName } from '../../nodes/policy/watchList';
+import { evaluateWatchList, normalizeTokenName } from '../../nodes/policy/watchList';
 import type { WatchListState } from '../../nodes/policy/watchListState';
 import { DAY, HOUR, T0, Trigger, answer, userAnswer } from './alertFixtures';
+
+/** A token name unseen this long is forgotten. */
+const FORGET_AFTER_MS = 30 * DAY;
 
 /** A workflow in miniature: the list's state stored as JSON between runs. */
 class Watch {

@@ -3,7 +3,7 @@
  * from its compact entry (and JSON) exactly — bar the label, which each run supplies, and the last
  * check, kept to the second — and what is not this version's entry is dropped, alone.
  */
-import type { GraphErrorClass } from '../../nodes/graph/types';
+import type { GraphErrorClass } from '../../nodes/meta/types';
 import type { AlertState } from '../../nodes/policy/alertState';
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
 import type { Observation } from '../../nodes/policy/observations';

@@ -78,6 +78,6 @@ describe('shipped code reads neither environment nor files', () => {
 			'const s = this.helpers.createReadStream(p);',
 		];
 		for (const line of seeded) expect(findings(line)).not.toEqual([]);
-		expect(findings("import { createHmac } from 'crypto';\nimport { sleep } from 'n8n-workflow';\nimport { x } from '../graph/wire';")).toEqual([]);
+		expect(findings("import { createHmac } from 'crypto';\nimport { sleep } from 'n8n-workflow';\nimport { x } from '../meta/wire';")).toEqual([]);
 	});
 });

@@ -5,7 +5,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { ssrfAllowAdvice, ssrfAllowSetting, ssrfBlockedSentence, ssrfBlockOf } from '../../nodes/shared/ssrfProtection';
+import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf } from '../../nodes/shared/ssrfProtection';
 import { SsrfBlockedHostnameError, SsrfBlockedIpError, wrappedAsN8nDoes } from '../support/n8nSsrf';
 
 const NODE: INode = { id: 'n', name: 'Meta Token', type: 'n8n-nodes-meta-token.metaToken', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -38,14 +38,14 @@ describe('ssrfBlockOf', () => {
 
 describe('the setting that allows a host', () => {
 	it('names N8N_SSRF_ALLOWED_IP_RANGES with a CIDR for an IP address, which host-name rules do not match', () => {
-		expect(ssrfAllowSetting('http://127.0.0.1:5678/api/v1/credentials/7')).toBe('N8N_SSRF_ALLOWED_IP_RANGES=127.0.0.1/32');
-		expect(ssrfAllowSetting('http://[::1]:5678')).toBe('N8N_SSRF_ALLOWED_IP_RANGES=::1/128');
+		expect(ssrfAllowAdvice('http://127.0.0.1:5678/api/v1/credentials/7')).toContain(`add N8N_SSRF_ALLOWED_IP_RANGES=127.0.0.1/32 to n8n's environment`);
+		expect(ssrfAllowAdvice('http://[::1]:5678')).toContain(`add N8N_SSRF_ALLOWED_IP_RANGES=::1/128 to n8n's environment`);
 		expect(ssrfAllowAdvice('http://10.1.2.3:5678')).toMatch(/N8N_SSRF_ALLOWED_IP_RANGES=10\.1\.2\.3\/32 .*N8N_SSRF_ALLOWED_HOSTNAMES matches host names only.* restart n8n\.$/);
 	});
 
 	it('names N8N_SSRF_ALLOWED_HOSTNAMES for a host name', () => {
-		expect(ssrfAllowSetting('http://localhost:5678')).toBe('N8N_SSRF_ALLOWED_HOSTNAMES=localhost');
-		expect(ssrfAllowSetting('https://n8n.internal.example.com/')).toBe('N8N_SSRF_ALLOWED_HOSTNAMES=n8n.internal.example.com');
+		expect(ssrfAllowAdvice('http://localhost:5678')).toContain(`add N8N_SSRF_ALLOWED_HOSTNAMES=localhost to n8n's environment`);
+		expect(ssrfAllowAdvice('https://n8n.internal.example.com/')).toContain(`add N8N_SSRF_ALLOWED_HOSTNAMES=n8n.internal.example.com to n8n's environment`);
 	});
 
 	it('says what blocked which origin, never the path or query', () => {

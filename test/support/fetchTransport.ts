@@ -1,5 +1,6 @@
 import { authorizeRequest } from '../../nodes/graph/proof';
-import type { GraphHttpResponse, GraphTransport, MetaCredentials } from '../../nodes/graph/types';
+import type { MetaCredentials } from '../../nodes/meta/types';
+import type { GraphHttpResponse, GraphTransport } from '../../nodes/graph/http';
 
 /**
  * A GraphTransport over the runtime's fetch: form bodies URL-encoded, a per-request timeout,

@@ -1,7 +1,7 @@
 /** The double's apps and token table: what Meta knows about every token it has issued. */
 import { randomInt } from 'crypto';
 
-import type { DebugTokenData } from '../../nodes/graph/types';
+import type { DebugTokenData } from '../../nodes/meta/types';
 import {
 	BAD_APP_TOKEN_SIGNATURE,
 	deadTokenError,

@@ -10,7 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { GraphError } from '../../graph/GraphError';
 import { alertItem } from '../../policy/alertItem';
-import type { Alert } from '../../policy/alertPolicy';
+import type { Alert } from '../../policy/alerts';
 import type { Observation, ObservationOptions } from '../../policy/observations';
 import { observationFromFailure, observationFromInspection } from '../../policy/observations';
 import { tokenHint } from '../../policy/tokenIdentity';

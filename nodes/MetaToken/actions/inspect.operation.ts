@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { GraphError } from '../../graph/GraphError';
-import type { DebugTokenData } from '../../graph/types';
+import type { DebugTokenData } from '../../meta/types';
 import { toInspectRecord } from '../../policy/inspectRecord';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';

@@ -10,7 +10,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../graph/concurrency';
 import type { DebugTokenRun } from '../../graph/GraphClient';
-import type { DebugTokenData } from '../../graph/types';
+import type { DebugTokenData } from '../../meta/types';
 import type { GraphSession } from '../../shared/graphSession';
 import { tokenReader } from './fields';
 

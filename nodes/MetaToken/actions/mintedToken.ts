@@ -15,7 +15,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AccessTokenAnswer } from '../../graph/types';
+import type { AccessTokenAnswer } from '../../meta/types';
 import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';

@@ -11,8 +11,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { CredentialSettingError } from '../../graph/settings';
-import { isRecord } from '../../graph/wire';
+import { CredentialSettingError } from '../../shared/credentialUrls';
+import { isRecord } from '../../meta/wire';
 import { N8N_API_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
 import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from '../../shared/ssrfProtection';

@@ -9,7 +9,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { isRecord } from '../../graph/wire';
+import { isRecord } from '../../meta/wire';
 import { OperationFailure } from '../../shared/failures';
 import { n8nApiBaseUrl, n8nApiBlockedMessage, readNodeStaticData, workflowPath, type StaticDataAnswer } from './n8nPublicApi';
 

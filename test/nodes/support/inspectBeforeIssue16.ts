@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../../nodes/graph/concurrency';
 import { GraphError } from '../../../nodes/graph/GraphError';
-import type { DebugTokenData } from '../../../nodes/graph/types';
+import type { DebugTokenData } from '../../../nodes/meta/types';
 import { TOKEN_FIELD } from '../../../nodes/MetaToken/actions/fields';
 import { forEachItem } from '../../../nodes/MetaToken/actions/itemLoop';
 import { toInspectRecord } from '../../../nodes/policy/inspectRecord';
@@ -103,10 +103,15 @@ async function inspectAll(
 	if (appToken) {
 		try {
 			// One token needs no batch envelope: a plain GET is cheaper and needs no fallback.
-			const answers =
-				tokens.length === 1
-					? [{ ok: true as const, data: await client.debugToken(tokens[0], { accessToken: appToken }) }]
-					: await client.debugTokens(tokens, { accessToken: appToken, concurrency });
+			let answers: Inspection[];
+			if (tokens.length === 1) {
+				answers = [{ ok: true, data: await client.debugToken(tokens[0], { accessToken: appToken }) }];
+			} else {
+				const run = client.debugTokenRun({ accessToken: appToken, concurrency, expected: tokens.length });
+				const pending = tokens.map((token) => run.inspect(token));
+				await run.close();
+				answers = await Promise.all(pending);
+			}
 			tokens.forEach((token, index) => {
 				const answer = answers[index];
 				results.set(token, answer.ok ? answer : { ...answer, selfInspected: false });

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { appsecretProof, timestampedAppsecretProof } from '../../../nodes/graph/proof';
-import type { DebugTokenData } from '../../../nodes/graph/types';
+import type { DebugTokenData } from '../../../nodes/meta/types';
 import { parseArgs, startFromCli } from '../../../tools/graph-double/cli';
 import { type DoubleApp, type DoubleTokenSpec, GraphDouble, type LoggedRequest } from '../../../tools/graph-double/GraphDouble';
 

@@ -1,8 +1,20 @@
 /**
- * Where an HTTP request goes, read the way n8n's request helpers will send it, and which hosts
- * count as this machine. Its own file because the two credentials (Meta's and n8n's API) and the
- * Save to Credential step all decide from it whether a secret may be attached; no n8n import.
+ * Which URLs a credential may send its secret to: where an HTTP request goes, read the way n8n's
+ * request helpers will send it, which hosts count as this machine, and how a Base URL is parsed.
+ * Its own file because the two credentials (Meta's and n8n's API) and the Save to Credential step
+ * all decide from it whether a secret may be attached; no n8n import.
  */
+
+/** A credential value that cannot be used; the message names the field as the user sees it. */
+export class CredentialSettingError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'CredentialSettingError';
+	}
+}
 
 /** Where a request says it goes, in the spellings n8n's request helpers use. */
 export interface RequestTarget {
@@ -24,7 +36,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** A parsed URL, or null: no exception for the caller to turn into a message that repeats it. */
-export function parseUrl(value: string, base?: string): URL | null {
+function parseUrl(value: string, base?: string): URL | null {
 	try {
 		return new URL(value, base);
 	} catch {
@@ -47,4 +59,20 @@ export function requestOrigin(request: RequestTarget, defaultBase: string): stri
 	const resolved = parseUrl(target, baseUrl.href);
 	if (!resolved || (resolved.protocol !== 'https:' && resolved.protocol !== 'http:')) return null;
 	return resolved.origin;
+}
+
+/**
+ * A credential's Base URL, parsed: http(s) only, no query string, fragment or user info. Which
+ * hosts it may name is each credential's own rule; so are the sentences (`words`), since each
+ * credential points its user to a different fix. Throws a CredentialSettingError for "Base URL".
+ */
+export function parseHttpBaseUrl(value: string, words: { notHttp: string; extras: string }): URL {
+	const url = parseUrl(value);
+	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+		throw new CredentialSettingError('Base URL', words.notHttp);
+	}
+	if (url.search || url.hash || url.username || url.password) {
+		throw new CredentialSettingError('Base URL', words.extras);
+	}
+	return url;
 }

@@ -1,4 +1,7 @@
-import { META_TOKEN_PATTERN, redactUrl, REDACTED, scrubSecrets, secretParameterValues } from '../../nodes/graph/redact';
+import { redactSecrets, redactUrl, scrubSecrets, secretParameterValues } from '../../nodes/meta/redact';
+import { META_TOKEN_PATTERN } from '../../nodes/meta/token';
+
+const REDACTED = '[redacted]';
 
 const TOKEN = 'EAAdummy0PX4ZCpsBAKZBZCc9ZB1xYZBtoken';
 /** Shaped like an app secret (32 hex digits). */
@@ -90,5 +93,17 @@ describe('secretParameterValues', () => {
 	it('lists the values of the secret parameters, in order', () => {
 		expect(secretParameterValues({ fields: 'id', input_token: 'a', client_secret: 'b', limit: '2' })).toEqual(['a', 'b']);
 		expect(secretParameterValues(undefined)).toEqual([]);
+	});
+});
+
+describe('redactSecrets', () => {
+	it('removes tokens, app tokens, proofs and given secrets, folding lines', () => {
+		const proof = 'a'.repeat(64);
+		const out = redactSecrets(`EAA${'b'.repeat(30)} 123456|${'c'.repeat(32)} ${proof}\nmysecret`, ['mysecret']);
+		expect(out).toBe('[redacted] [redacted] [redacted] [redacted]');
+	});
+
+	it('removes a piece of a token too (a cut paste or log line)', () => {
+		expect(redactSecrets('fragment EAAabcdefghij12 end')).toBe('fragment [redacted] end');
 	});
 });

@@ -1,4 +1,4 @@
-import { isRecord, optionalNumber, optionalString } from '../../nodes/graph/wire';
+import { isRecord, optionalNumber, optionalString } from '../../nodes/meta/wire';
 
 describe('wire readers', () => {
 	it('isRecord takes plain objects only', () => {

@@ -2,10 +2,13 @@
  * The Base URL allow-list: Meta's Graph host exactly, or a loopback host (a local double or
  * proxy); and where a request resolves to, as n8n's request helpers resolve it.
  */
-import { CredentialSettingError, normalizeBaseUrl } from '../../nodes/graph/settings';
-import { requestOrigin } from '../../nodes/graph/requestTarget';
+import { CredentialSettingError, requestOrigin } from '../../nodes/shared/credentialUrls';
+import { graphEndpoint } from '../../nodes/shared/graphSettings';
 
-describe('normalizeBaseUrl', () => {
+/** The Base URL as the credential's settings resolve it. */
+const normalizeBaseUrl = (baseUrl: string | undefined) => graphEndpoint({ accessToken: 'x', baseUrl }).baseUrl;
+
+describe('the Base URL (graphEndpoint)', () => {
 	it.each([
 		[undefined, 'https://graph.facebook.com'],
 		['  ', 'https://graph.facebook.com'],

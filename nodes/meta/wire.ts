@@ -1,8 +1,8 @@
 /**
  * Defensive readers of JSON that came over the wire. Meta documents numbers that arrive as
  * strings and objects that arrive as anything; every parser in the package reads with these, so
- * they all tolerate the same shapes. Their own file because the Graph layer and the policy layer
- * both read Meta's answers and neither should carry a copy.
+ * they all tolerate the same shapes. Their own file (in nodes/meta) because the Graph layer and
+ * the policy layer both read Meta's answers and neither should carry a copy.
  */
 
 /** A plain object: not null, not an array. */

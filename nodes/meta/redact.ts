@@ -1,14 +1,15 @@
 /**
- * Keeps secrets out of everything the Graph layer lets go of: error messages, descriptions,
- * Meta's own message text and logged URLs. Its own file because it is the one place that knows
- * what a secret looks like (which parameters carry one, the shape of a Meta token) and how it may
- * be spelled in text; the policy layer redacts with the same knowledge.
+ * Keeps secrets out of everything the package lets go of: error messages, descriptions, Meta's
+ * own message text, logged URLs, the inspect record and alerts. Its own file because it is the one
+ * place that knows which parameters carry a secret and how a secret may be spelled in text; the
+ * Graph layer and the policy layer both redact with it (the shapes of tokens are in token.ts).
  */
+import { APP_TOKEN_SHAPE, META_TOKEN_PATTERN } from './token';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Query/form parameters whose value is always a secret. */
-export const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
 	'access_token',
 	'input_token',
 	'fb_exchange_token',
@@ -25,15 +26,6 @@ export function secretParameterValues(parameters: Record<string, string> | undef
 }
 
 /**
- * A Meta user, Page or system-user token, or a piece of one: `EAA` and 10 or more base62
- * characters. Real tokens are far longer; 10 is short enough to catch a truncated paste or a cut
- * log line, long enough to leave words alone. The one home of this shape (the policy's text
- * cleaning uses it too). Global, for `replace` and `matchAll`; `test` and `exec` on it carry
- * `lastIndex` from one call to the next.
- */
-export const META_TOKEN_PATTERN = /EAA[A-Za-z0-9]{10,}/g;
-
-/**
  * Shorter "secrets" are not scrubbed: replacing a two-letter string everywhere would mangle the
  * message while protecting nothing (real tokens, secrets and proofs are far longer).
  */
@@ -42,8 +34,7 @@ const MIN_SECRET_LENGTH = 4;
 /** Shapes of secrets even when nobody told us about them. */
 const SECRET_SHAPES: readonly RegExp[] = [
 	META_TOKEN_PATTERN,
-	// App tokens `app-id|app-secret`, raw or URL-encoded.
-	/\d+(?:\||%7C)[0-9a-f]{32}(?![0-9a-f])/gi,
+	APP_TOKEN_SHAPE,
 	// appsecret_proof values (hex SHA-256), including timestamped ones nobody can predict.
 	/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/gi,
 ];
@@ -112,4 +103,15 @@ export function redactUrl(
 	const redacted = pairs.length > 0 ? `${base}?${pairs.join('&')}` : base;
 	// The path can carry secrets too (a token pasted where an id belongs).
 	return scrubSecrets(redacted, secrets);
+}
+
+/**
+ * Text fit for output and alerts: the given secrets, and anything shaped like a Meta token (or a
+ * piece of one: see META_TOKEN_PATTERN), an app token or an appsecret_proof, removed; newlines
+ * folded so a message stays one line.
+ */
+export function redactSecrets(message: string, secrets: readonly string[] = []): string {
+	return scrubSecrets(message, secrets)
+		.replace(/\s*[\r\n]+\s*/g, ' ')
+		.trim();
 }

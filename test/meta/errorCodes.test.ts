@@ -1,6 +1,9 @@
-import { authReason, metaCodeKind, metaErrorKind, retryableClassOfCode } from '../../nodes/graph/errorCodes';
+import { metaErrorKind, retryableClassOfCode } from '../../nodes/meta/errorCodes';
 
-describe('metaCodeKind', () => {
+/** What a code says on its own: the kind of an answer carrying only that code. */
+const codeKind = (code: number | null | undefined) => metaErrorKind({ code });
+
+describe('the code table (metaErrorKind of a bare code)', () => {
 	it.each([
 		[190, 'auth'],
 		[102, 'auth'],
@@ -17,16 +20,16 @@ describe('metaCodeKind', () => {
 		[368, 'policy'],
 		[100, 'invalidParameter'],
 	])('code %i is %s', (code, kind) => {
-		expect(metaCodeKind(code)).toBe(kind);
+		expect(codeKind(code)).toBe(kind);
 	});
 
 	it.each([199, 300, 80015, 803, 0])('does not know code %i', (code) => {
-		expect(metaCodeKind(code)).toBeUndefined();
+		expect(codeKind(code)).toBeUndefined();
 	});
 
 	it('is undefined without a code', () => {
-		expect(metaCodeKind(undefined)).toBeUndefined();
-		expect(metaCodeKind(null)).toBeUndefined();
+		expect(codeKind(undefined)).toBeUndefined();
+		expect(codeKind(null)).toBeUndefined();
 	});
 });
 
@@ -37,15 +40,6 @@ describe('retryableClassOfCode', () => {
 		);
 		expect([1, 2].map(retryableClassOfCode)).toEqual(['transient', 'transient']);
 		expect([190, 200, 100, 368, 80015, 12345].map(retryableClassOfCode)).toEqual([null, null, null, null, null, null]);
-	});
-});
-
-describe('authReason', () => {
-	it('prefers the subcode, then reads the message, else invalid', () => {
-		expect(authReason(460, 'Session has expired')).toBe('passwordChanged');
-		expect(authReason(0, 'Session has expired on Friday')).toBe('expired');
-		expect(authReason(undefined, 'The user has not authorized application 123')).toBe('notAuthorized');
-		expect(authReason(null, null)).toBe('invalid');
 	});
 });
 

@@ -1,41 +1,34 @@
 /**
- * The credential's endpoint settings (Base URL, Graph API version, proof mode): defaults and
- * validation. Its own file because the credential and the nodes resolve them before any client
- * exists, and a bad value must fail naming the field the user sees.
+ * The Meta Token API credential's endpoint settings (Base URL, Graph API version, proof mode):
+ * validation, and the check that a request stays on the credential's own Graph host. Credential
+ * glue, not HTTP: the credential's authenticate and the nodes resolve them before any client
+ * exists, and a bad value must fail naming the field the user sees. Meta's defaults are in
+ * meta/endpoint.ts, the URL rules shared with the n8n API credential in credentialUrls.ts.
  */
-import { isLoopbackHost, parseUrl, requestOrigin, type RequestTarget } from './requestTarget';
-import type { AppsecretProofMode, MetaCredentials } from './types';
+import type { AppsecretProofMode, MetaCredentials } from '../meta/types';
+import {
+	DEFAULT_GRAPH_API_VERSION,
+	DEFAULT_GRAPH_BASE_URL,
+	GRAPH_API_VERSION_PATTERN,
+	META_GRAPH_ORIGIN,
+} from '../meta/endpoint';
+import {
+	CredentialSettingError,
+	isLoopbackHost,
+	parseHttpBaseUrl,
+	requestOrigin,
+	type RequestTarget,
+} from './credentialUrls';
 
-export type { RequestTarget } from './requestTarget';
-
-export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
-/** Current Graph API version (v25.0 shipped Feb 2026); users can pin another in the credential. */
-export const DEFAULT_GRAPH_API_VERSION = 'v25.0';
-
-const VERSION_PATTERN = /^v\d{1,2}\.\d$/;
-/** The one remote host the credential's secrets may go to. */
-const META_GRAPH_ORIGIN = new URL(DEFAULT_GRAPH_BASE_URL).origin;
-
-/** A credential value that cannot be used; the message names the field as the user sees it. */
-export class CredentialSettingError extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-	) {
-		super(message);
-		this.name = 'CredentialSettingError';
-	}
-}
-
-export interface GraphEndpoint {
+interface GraphEndpoint {
 	baseUrl: string;
 	version: string;
 	proofMode: AppsecretProofMode;
 }
 
-export function normalizeGraphApiVersion(value: string | undefined): string {
+function normalizeGraphApiVersion(value: string | undefined): string {
 	const version = (value ?? '').trim() || DEFAULT_GRAPH_API_VERSION;
-	if (!VERSION_PATTERN.test(version)) {
+	if (!GRAPH_API_VERSION_PATTERN.test(version)) {
 		throw new CredentialSettingError(
 			'Graph API Version',
 			`Graph API Version "${version}" is not a version: use the form vNN.N, e.g. ${DEFAULT_GRAPH_API_VERSION}.`,
@@ -51,21 +44,12 @@ export function normalizeGraphApiVersion(value: string | undefined): string {
  * API double or proxy, http or https, with a path prefix if it needs one — are accepted. Network
  * proxies need no Base URL: n8n's own proxy settings (HTTPS_PROXY…) carry every node request.
  */
-export function normalizeBaseUrl(value: string | undefined): string {
+function normalizeBaseUrl(value: string | undefined): string {
 	const raw = (value ?? '').trim() || DEFAULT_GRAPH_BASE_URL;
-	const url = parseUrl(raw);
-	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-		throw new CredentialSettingError(
-			'Base URL',
-			`Base URL is not an http(s) URL: use ${DEFAULT_GRAPH_BASE_URL}.`,
-		);
-	}
-	if (url.search || url.hash || url.username || url.password) {
-		throw new CredentialSettingError(
-			'Base URL',
-			'Base URL must not carry a query string, fragment or user info: use e.g. https://graph.facebook.com.',
-		);
-	}
+	const url = parseHttpBaseUrl(raw, {
+		notHttp: `Base URL is not an http(s) URL: use ${DEFAULT_GRAPH_BASE_URL}.`,
+		extras: 'Base URL must not carry a query string, fragment or user info: use e.g. https://graph.facebook.com.',
+	});
 	const path = url.pathname.replace(/\/+$/, '');
 	const isMeta = url.origin === META_GRAPH_ORIGIN && path === '';
 	if (!isMeta && !isLoopbackHost(url.hostname)) {
@@ -77,7 +61,7 @@ export function normalizeBaseUrl(value: string | undefined): string {
 	return `${url.origin}${path}`;
 }
 
-export function normalizeProofMode(value: string | undefined): AppsecretProofMode {
+function normalizeProofMode(value: string | undefined): AppsecretProofMode {
 	if (value === 'timestamped' || value === 'off') return value;
 	return 'auto';
 }
@@ -92,7 +76,7 @@ export function graphEndpoint(credentials: MetaCredentials): GraphEndpoint {
 }
 
 /** `{Base URL}/{version}`: where this credential's Graph API answers. */
-export function graphRoot(endpoint: GraphEndpoint): string {
+function graphRoot(endpoint: GraphEndpoint): string {
 	return `${endpoint.baseUrl}/${endpoint.version}`;
 }
 

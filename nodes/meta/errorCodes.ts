@@ -1,12 +1,13 @@
 /**
  * Meta's error codes and subcodes, and what each one means: the facts every classification in
  * the package reads. Their own file so that the Graph layer (classify.ts) and the policy layer
- * (a `debug_token` answer's `data.error`) judge a code by the same table, never by a copy of it.
+ * (a `debug_token` answer's `data.error`) judge a code by the same table, never by a copy of it;
+ * why a token died (the OAuth subcodes) is in authReasons.ts.
  */
-import type { AuthReason } from './types';
+import { authReasonOfSubcode } from './authReasons';
 
 /** What an error code says, before any message, status or header is read. */
-export type MetaCodeKind =
+type MetaCodeKind =
 	| 'auth'
 	| 'permission'
 	| 'capability'
@@ -33,7 +34,7 @@ const CODE_TABLE: ReadonlyArray<[MetaCodeKind, ReadonlyArray<number | readonly [
 ];
 
 /** The kind of a Graph error code, or undefined for a code the table does not know. */
-export function metaCodeKind(code: number | null | undefined): MetaCodeKind | undefined {
+function metaCodeKind(code: number | null | undefined): MetaCodeKind | undefined {
 	if (typeof code !== 'number') return undefined;
 	for (const [kind, codes] of CODE_TABLE) {
 		const listed = codes.some((entry) =>
@@ -54,34 +55,6 @@ export function retryableClassOfCode(code: number): 'rateLimit' | 'transient' | 
 	return kind === 'rateLimit' || kind === 'transient' ? kind : null;
 }
 
-/**
- * Meta's OAuth subcodes (458–467, 492, 493): why the token died. They decide the reason whatever
- * the code they come with, as Meta's own SDKs read them before the code.
- */
-export const AUTH_SUBCODES: Readonly<Record<number, AuthReason>> = {
-	458: 'notAuthorized',
-	459: 'checkpoint',
-	460: 'passwordChanged',
-	// The user reinstalled the app: the old session is gone, a new login gives a new token.
-	461: 'notAuthorized',
-	// A stale session version.
-	462: 'invalid',
-	463: 'expired',
-	464: 'invalid',
-	// The session user is invalid.
-	465: 'invalid',
-	// The session was invalidated explicitly through an API call.
-	466: 'notAuthorized',
-	467: 'invalid',
-	492: 'noPageRole',
-	493: 'inactive',
-};
-
-/** The auth reason an OAuth subcode gives on its own, whatever the code, or undefined. */
-export function authReasonOfSubcode(subcode: number | null | undefined): AuthReason | undefined {
-	return typeof subcode === 'number' ? AUTH_SUBCODES[subcode] : undefined;
-}
-
 /** Code 368 with this subcode is Meta's "You're going too fast" block: a throttle, not a policy verdict. */
 export const TOO_FAST_SUBCODE = 1390008;
 
@@ -89,7 +62,7 @@ export const TOO_FAST_SUBCODE = 1390008;
  * What an error answer says once its message and flags are read too: the code's kind, refined
  * where Meta reuses one code for causes with different fixes.
  */
-export type MetaErrorKind =
+type MetaErrorKind =
 	| MetaCodeKind
 	/** A missing or wrong appsecret_proof (sent as code 100, sometimes 190). */
 	| 'proof'
@@ -119,7 +92,7 @@ const MESSAGE_KINDS: ReadonlyArray<[RegExp, MetaErrorKind]> = [
 const PERMISSION_MESSAGE = /permissions?(\(s\))? must be granted|requires? (the )?[a-z]+(?:_[a-z]+)+ permission/i;
 
 /** The parts of a Graph error answer that decide its kind. */
-export interface MetaErrorFacts {
+interface MetaErrorFacts {
 	code?: number | null;
 	subcode?: number | null;
 	message?: string | null;
@@ -147,25 +120,4 @@ export function metaErrorKind(facts: MetaErrorFacts): MetaErrorKind | undefined 
 	if (kind === 'auth' && PERMISSION_MESSAGE.test(message)) return 'permissionByMessage';
 	if (facts.isTransient === false && (kind === 'transient' || kind === undefined)) return 'notTransient';
 	return kind;
-}
-
-/** Meta has sent expired tokens with subcode 0 or none: then the message is all there is. */
-const AUTH_MESSAGES: Array<[RegExp, AuthReason]> = [
-	[/has expired/i, 'expired'],
-	[/changed (their|the) password/i, 'passwordChanged'],
-	[/has not authori[sz]ed application|invalidated explicitly|has been revoked|logged out/i, 'notAuthorized'],
-	[/checkpoint/i, 'checkpoint'],
-	[/page role|role on (the|this) page/i, 'noPageRole'],
-	[/inactiv/i, 'inactive'],
-];
-
-/**
- * Why a token is dead, from Meta's error subcode (preferred) or its message. The one mapping for
- * the whole package: errors of any call and `debug_token`'s `data.error` are read the same way.
- */
-export function authReason(subcode: number | null | undefined, message: string | null | undefined): AuthReason {
-	const bySubcode = authReasonOfSubcode(subcode);
-	if (bySubcode) return bySubcode;
-	const said = message ?? '';
-	return AUTH_MESSAGES.find(([pattern]) => pattern.test(said))?.[1] ?? 'invalid';
 }

@@ -1,0 +1,45 @@
+import { appCredentials, appToken, APP_TOKEN_SHAPE, META_TOKEN_PATTERN, stripBearer } from '../../nodes/meta/token';
+
+describe('stripBearer', () => {
+	it.each([
+		['EAAtoken', 'EAAtoken'],
+		['  EAAtoken \n', 'EAAtoken'],
+		['Bearer EAAtoken', 'EAAtoken'],
+		['  bearer    EAAtoken  ', 'EAAtoken'],
+		['BEARER\tEAAtoken', 'EAAtoken'],
+		// Only a prefix followed by space is one: a lone word stays.
+		['Bearer', 'Bearer'],
+		['BearerEAAtoken', 'BearerEAAtoken'],
+		['', ''],
+	])('%j → %j', (text, expected) => {
+		expect(stripBearer(text)).toBe(expected);
+	});
+});
+
+describe('the app token', () => {
+	it('is id|secret when both are known', () => {
+		expect(appToken('123', 'abc')).toBe('123|abc');
+		expect(appToken('123', undefined)).toBeUndefined();
+		expect(appToken(undefined, 'abc')).toBeUndefined();
+		expect(appToken('', 'abc')).toBeUndefined();
+	});
+
+	it('takes the app id and secret trimmed, an empty or non-text one absent', () => {
+		expect(appCredentials({ appId: ' 123 ', appSecret: '\tabc\n' })).toEqual({ appId: '123', appSecret: 'abc' });
+		expect(appCredentials({ appId: '   ', appSecret: 42 })).toEqual({ appId: undefined, appSecret: undefined });
+		expect(appCredentials({})).toEqual({ appId: undefined, appSecret: undefined });
+	});
+});
+
+describe('token shapes', () => {
+	it('finds a Meta token or a piece of one, not short words', () => {
+		expect('a EAAabcdefghij12 b'.match(META_TOKEN_PATTERN)).toEqual(['EAAabcdefghij12']);
+		expect('EAAshort'.match(META_TOKEN_PATTERN)).toBeNull();
+	});
+
+	it('finds an app token, raw or URL-encoded, not a longer hex run', () => {
+		const secret = 'f00dfacecafe4b1d8badc0ffee123456';
+		expect(`x 123|${secret} y 45%7C${secret}`.match(APP_TOKEN_SHAPE)).toEqual([`123|${secret}`, `45%7C${secret}`]);
+		expect(`123|${secret}0`.match(APP_TOKEN_SHAPE)).toBeNull();
+	});
+});
