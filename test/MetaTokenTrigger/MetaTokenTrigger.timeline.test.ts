@@ -17,15 +17,15 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphClient } from '../nodes/graph/GraphClient';
-import { tokenFingerprint } from '../nodes/policy/tokenIdentity';
-import { MetaTokenTrigger } from '../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
-import { GraphDouble } from '../tools/graph-double/GraphDouble';
-import type { DoubleTokenSpec } from '../tools/graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from './support/fetchTransport';
-import { fakeDateOnly } from './support/fakeDate';
-import type { PollOutcome, PollerKind } from './support/pollers';
-import { POLLER_KINDS, PolledTrigger } from './support/pollers';
+import { GraphClient } from '../../nodes/graph/GraphClient';
+import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
+import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { DoubleTokenSpec } from '../../tools/graph-double/GraphDouble';
+import { authorizedTransport, fetchTransport } from '../support/fetchTransport';
+import { fakeDateOnly } from '../support/fakeDate';
+import type { PollOutcome, PollerKind } from '../support/pollers';
+import { POLLER_KINDS, PolledTrigger } from '../support/pollers';
 
 const HOUR = 3_600;
 const DAY = 86_400;
