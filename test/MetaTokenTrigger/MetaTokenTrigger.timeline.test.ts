@@ -1,5 +1,5 @@
 /**
- * Timeline simulation (acceptance criterion of the trigger issue): 400 days of polls, every 6 hours,
+ * Timeline simulation of the trigger over a token's life: 400 days of polls, every 6 hours,
  * of the REAL Meta Token Trigger — `poll` run in n8n-core's PollContext, over real HTTP, against the
  * Graph API double — while the watched token lives through a scripted life: an expiring system-user
  * token refreshed on day 50, a revocation, a 60-day user token, a 3-day Graph outage, a 5-day n8n

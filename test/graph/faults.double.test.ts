@@ -1,5 +1,5 @@
 /**
- * Issue 12 in the Graph layer, over real HTTP against the Graph API double: minting calls are not
+ * Faults in the Graph layer, over real HTTP against the Graph API double: minting calls are not
  * retried when they may have reached Meta, a run stops at once once Meta is unreachable, and a
  * batch call refused for a reason every single call shares costs one call per chunk, not a
  * fallback per token. (Announced waits beyond the budget: GraphClient.double.test.ts.)

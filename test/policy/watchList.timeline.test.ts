@@ -1,5 +1,5 @@
 /**
- * Timeline simulation of Check for Alerts over many tokens (the issue's proof): 400 days of runs,
+ * Timeline simulation of Check for Alerts over many tokens: 400 days of runs,
  * every 6 hours, of the policy over an agency's list of 31 clients — evaluateWatchList, its state
  * through JSON between runs as n8n stores it — while every client's token lives through a scripted
  * life and the clients themselves come and go from the list: listed throughout, away for 20 days,
