@@ -431,7 +431,7 @@ function executionTime(run: RunResult | undefined, node: string): number {
 	return task?.executionTime ?? NaN;
 }
 
-/** The matrix is 2.x's (the bar); with E2E_MAJORS=1 alone there is nothing to run. */
+/** The matrix runs in n8n 2.x only (the current major); with E2E_MAJORS=1 alone there is nothing to run. */
 const MAJORS: Major[] = selectedMajors().filter((major) => major === 2);
 function faultMatrix(major: Major): void {
 	let double: GraphDoubleProcess;

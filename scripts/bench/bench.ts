@@ -1,5 +1,5 @@
 /**
- * Bulk inspect in a real n8n 2.x against what users build today (issues 6 and 16). Run through
+ * Bulk inspect (batched and pipelined) in a real n8n 2.x against what users build today. Run through
  * `npm run bench` (scripts/bench/run.sh), which installs and builds first.
  *
  *   node .bench-build/scripts/bench/bench.js [--sizes 100,1000,5000] [--runs 3] [--runs-large 2]
@@ -229,7 +229,7 @@ async function runOnce(
 	};
 }
 
-/** Whether the built package has Check for Alerts (issue 13): without it, (k) cannot run. */
+/** Whether the built package has the Check for Alerts operation: without it, (k) cannot run. */
 function hasCheckAlerts(): boolean {
 	return existsSync(join(repoRoot, 'dist', 'nodes', 'MetaToken', 'actions', 'checkAlerts.operation.js'));
 }

@@ -1,5 +1,5 @@
 /**
- * Check for Alerts at agency scale (issue 13): 5,000 client tokens of mixed kinds and states
+ * Check for Alerts at agency scale: 5,000 client tokens of mixed kinds and states
  * (seed.ts) in one run, against the Graph double in its own process. Run through
  * `npm run bench:alerts` (scripts/bench/run.sh), which builds first.
  *

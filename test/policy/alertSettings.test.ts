@@ -54,7 +54,7 @@ describe('settings', () => {
 				checkFailingAfterHours: '6',
 			}),
 		).toMatchObject({ events: ['expired', 'invalid'], requiredScopes: ['ads_read', 'ads_management'], checkFailingAfterHours: 6 });
-		// An empty list used to be accepted and silently never alerted (issue 12): it is refused now.
+		// An empty list would silently never alert: it is refused.
 		expect(() => resolveAlertSettings({ events: [] })).toThrow(/^Events: none selected/);
 		expect(() => resolveAlertSettings({ events: ' , ' })).toThrow(/^Events: none selected/);
 	});

@@ -58,7 +58,7 @@ describe('toInspectRecord', () => {
 		expect(record).toMatchObject({
 			isValid: false,
 			status: 'invalid',
-			// A dead token never "never expires" (issue 12: it used to say true here).
+			// A dead token never "never expires", even with no expiry field.
 			neverExpires: false,
 			type: null,
 			appId: null,

@@ -174,7 +174,7 @@ describe('server', () => {
 	});
 
 	it("answers other paths with Meta's unsupported-request error", async () => {
-		// (/act_{id}/insights is served since issue 14: ads.test.ts.)
+		// (/act_{id}/insights is served: ads.test.ts.)
 		const reply = await graph('/act_42/campaigns', { bearer: APP_TOKEN });
 		expect(reply.status).toBe(400);
 		expect(errorOf(reply)).toMatchObject({

@@ -1,5 +1,5 @@
 /**
- * Timeline simulation (acceptance criterion of the trigger issue): 400 days of polls, every 6 hours,
+ * Timeline simulation of the trigger over a token's life: 400 days of polls, every 6 hours,
  * of the REAL Meta Token Trigger — `poll` run in n8n-core's PollContext, over real HTTP, against the
  * Graph API double — while the watched token lives through a scripted life: an expiring system-user
  * token refreshed on day 50, a revocation, a 60-day user token, a 3-day Graph outage, a 5-day n8n
@@ -17,15 +17,15 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphClient } from '../nodes/graph/GraphClient';
-import { tokenFingerprint } from '../nodes/policy/tokenIdentity';
-import { MetaTokenTrigger } from '../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
-import { GraphDouble } from '../tools/graph-double/GraphDouble';
-import type { DoubleTokenSpec } from '../tools/graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from './support/fetchTransport';
-import { fakeDateOnly } from './support/fakeDate';
-import type { PollOutcome, PollerKind } from './support/pollers';
-import { POLLER_KINDS, PolledTrigger } from './support/pollers';
+import { GraphClient } from '../../nodes/graph/GraphClient';
+import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
+import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
+import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { DoubleTokenSpec } from '../../tools/graph-double/GraphDouble';
+import { authorizedTransport, fetchTransport } from '../support/fetchTransport';
+import { fakeDateOnly } from '../support/fakeDate';
+import type { PollOutcome, PollerKind } from '../support/pollers';
+import { POLLER_KINDS, PolledTrigger } from '../support/pollers';
 
 const HOUR = 3_600;
 const DAY = 86_400;

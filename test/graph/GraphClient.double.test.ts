@@ -2,13 +2,13 @@
  * The Graph client over real HTTP against the Graph API double, signed exactly as n8n's credential
  * signs requests (token in the Authorization header, appsecret_proof for that token).
  */
-import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
-import { GraphError } from '../nodes/graph/GraphError';
-import type { GraphRequestLogEntry } from '../nodes/graph/sender';
-import type { GraphErrorClass, MetaCredentials } from '../nodes/meta/types';
-import { GraphDouble, type Fault, type LoggedRequest } from '../tools/graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from './support/fetchTransport';
-import { runBatch, inspectAll } from './graph/fakes';
+import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
+import { GraphError } from '../../nodes/graph/GraphError';
+import type { GraphRequestLogEntry } from '../../nodes/graph/sender';
+import type { GraphErrorClass, MetaCredentials } from '../../nodes/meta/types';
+import { GraphDouble, type Fault, type LoggedRequest } from '../../tools/graph-double/GraphDouble';
+import { authorizedTransport, fetchTransport } from '../support/fetchTransport';
+import { runBatch, inspectAll } from './fakes';
 
 /** 2026-09-21, unix seconds: the double's clock, which moves only when told. */
 const NOW = 1_790_000_000;

@@ -1,8 +1,8 @@
 /** The bench's arithmetic (scripts/bench): limits, the careful batching of (c), and the verdicts. */
-import type { BenchResults, Condition, RunSample } from '../scripts/bench/report';
-import { physicalLimitMs, quotaFloorMs, rows, targets } from '../scripts/bench/report';
-import { carefulBatching } from '../scripts/bench/workflows';
-import type { Variant } from '../scripts/bench/workflows';
+import type { BenchResults, Condition, RunSample } from '../../../scripts/bench/report';
+import { physicalLimitMs, quotaFloorMs, rows, targets } from '../../../scripts/bench/report';
+import { carefulBatching } from '../../../scripts/bench/workflows';
+import type { Variant } from '../../../scripts/bench/workflows';
 
 describe('bench arithmetic', () => {
 	it('physical limit is ⌈N/50/4⌉ round trips of latency', () => {

@@ -8,10 +8,10 @@ import path from 'node:path';
 
 import type { ICredentialType } from 'n8n-workflow';
 
-import { MetaTokenApi } from '../credentials/MetaTokenApi.credentials';
-import { MetaTokenN8nApi } from '../credentials/MetaTokenN8nApi.credentials';
+import { MetaTokenApi } from '../../credentials/MetaTokenApi.credentials';
+import { MetaTokenN8nApi } from '../../credentials/MetaTokenN8nApi.credentials';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 describe('package.json', () => {

@@ -1,19 +1,19 @@
 /**
- * Issue 12 in the Graph layer, over real HTTP against the Graph API double: minting calls are not
+ * Faults in the Graph layer, over real HTTP against the Graph API double: minting calls are not
  * retried when they may have reached Meta, a run stops at once once Meta is unreachable, and a
  * batch call refused for a reason every single call shares costs one call per chunk, not a
- * fallback per token. (Announced waits beyond the budget: graph-client.double.test.ts.)
+ * fallback per token. (Announced waits beyond the budget: GraphClient.double.test.ts.)
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { GraphClient, type GraphClientOptions } from '../nodes/graph/GraphClient';
-import { GraphError } from '../nodes/graph/GraphError';
-import type { MetaCredentials } from '../nodes/meta/types';
-import type { GraphTransport } from '../nodes/graph/http';
-import { GraphDouble, type Fault } from '../tools/graph-double/GraphDouble';
-import { authorizedTransport, fetchTransport } from './support/fetchTransport';
-import { inspectAll } from './graph/fakes';
+import { GraphClient, type GraphClientOptions } from '../../nodes/graph/GraphClient';
+import { GraphError } from '../../nodes/graph/GraphError';
+import type { MetaCredentials } from '../../nodes/meta/types';
+import type { GraphTransport } from '../../nodes/graph/http';
+import { GraphDouble, type Fault } from '../../tools/graph-double/GraphDouble';
+import { authorizedTransport, fetchTransport } from '../support/fetchTransport';
+import { inspectAll } from './fakes';
 
 const NOW = 1_790_000_000;
 const DAY = 86_400;

@@ -1,5 +1,5 @@
 /**
- * Timeline simulation of Check for Alerts over many tokens (the issue's proof): 400 days of runs,
+ * Timeline simulation of Check for Alerts over many tokens: 400 days of runs,
  * every 6 hours, of the policy over an agency's list of 31 clients — evaluateWatchList, its state
  * through JSON between runs as n8n stores it — while every client's token lives through a scripted
  * life and the clients themselves come and go from the list: listed throughout, away for 20 days,
@@ -8,19 +8,20 @@
  * What Meta answers comes from the Graph double's own token table (tools/graph-double/tokens.ts:
  * its `debug_token` data, dead-token errors and clocks), asked directly rather than over HTTP: the
  * node's wiring is tested in test/nodes/checkAlerts.test.ts, a single token's 400 days through the
- * real trigger in test/triggerTimeline.test.ts. Two lives, with their alerts derived by hand from
- * the policy's rules (nodes/policy/alertPolicy.ts and watchList.ts headers); each variant's list
- * is the life's list changed by the one rule it exercises, said where it is built.
+ * real trigger in test/MetaTokenTrigger/MetaTokenTrigger.timeline.test.ts. Two lives, with their
+ * alerts derived by hand from the policy's rules (nodes/policy/alertPolicy.ts and watchList.ts
+ * headers); each variant's list is the life's list changed by the one rule it exercises, said
+ * where it is built.
  */
-import type { Alert } from '../nodes/policy/alerts';
-import type { Observation } from '../nodes/policy/observations';
-import { observationFromCheckFailure, observationFromInspection } from '../nodes/policy/observations';
-import { tokenHint } from '../nodes/policy/tokenIdentity';
-import type { WatchEntry } from '../nodes/policy/watchList';
-import { evaluateWatchList } from '../nodes/policy/watchList';
-import type { WatchListState } from '../nodes/policy/watchListState';
-import type { DoubleTokenSpec } from '../tools/graph-double/GraphDouble';
-import { TokenStore } from '../tools/graph-double/tokens';
+import type { Alert } from '../../nodes/policy/alerts';
+import type { Observation } from '../../nodes/policy/observations';
+import { observationFromCheckFailure, observationFromInspection } from '../../nodes/policy/observations';
+import { tokenHint } from '../../nodes/policy/tokenIdentity';
+import type { WatchEntry } from '../../nodes/policy/watchList';
+import { evaluateWatchList } from '../../nodes/policy/watchList';
+import type { WatchListState } from '../../nodes/policy/watchListState';
+import type { DoubleTokenSpec } from '../../tools/graph-double/GraphDouble';
+import { TokenStore } from '../../tools/graph-double/tokens';
 
 const HOUR = 3_600;
 const DAY = 86_400;
