@@ -11,7 +11,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
-import { MINTING_OPERATIONS } from '../../nodes/MetaToken/actions/saveToCredential';
+import { MINTING_OPERATIONS } from '../../nodes/MetaToken/helpers/saveToCredential';
 import { GraphDouble } from '../graph-double/GraphDouble';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import type { CredentialStore, NodeRunOptions } from '../support/n8nHarness';

@@ -1,10 +1,10 @@
 /**
- * Check for Alerts: inspects every item's token as Inspect does (inspection.ts, ≤ 50 per Graph
- * batch call), runs each result through the trigger's alert policy with a history per token
+ * Check for Alerts: inspects every item's token as Inspect does (helpers/inspectItems.ts, ≤ 50 per
+ * Graph batch call), runs each result through the trigger's alert policy with a history per token
  * (nodes/policy/watchList.ts), and puts out one item per alert — nothing when nothing needs
  * attention — so a Slack node after it posts only news. The histories live in this node's
  * workflow static data, which n8n saves after every run that is not manual (read back through
- * n8n's API where n8n does not load it: savedHistory.ts).
+ * n8n's API where n8n does not load it: helpers/alertHistory.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
@@ -23,12 +23,12 @@ import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
-import type { TokenSource } from './fields';
-import { operationNotice } from './fields';
-import type { Inspection, ItemInspections } from './inspection';
-import { concurrencyOption, inspectItems } from './inspection';
-import { forEachItem } from './itemLoop';
-import { readHistoryField, savedHistory } from './savedHistory';
+import { readHistoryField, savedHistory } from '../helpers/alertHistory';
+import type { Inspection, ItemInspections } from '../helpers/inspectItems';
+import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
+import { forEachItem } from '../helpers/itemLoop';
+import type { TokenSource } from '../helpers/tokenSource';
+import { operationNotice } from '../helpers/tokenSource';
 
 /** Where in the node's static data the histories are kept (nodes/policy/watchListState.ts). */
 export const WATCH_LIST_KEY = 'watchList';

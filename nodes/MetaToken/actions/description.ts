@@ -5,17 +5,17 @@
  */
 import type { ICredentialsDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+import { READ_HISTORY_FIELD } from '../helpers/alertHistory';
+import { MINTING_OPERATIONS, saveToCredentialFields } from '../helpers/saveToCredential';
+import { tokenSourceFields } from '../helpers/tokenSource';
+import { allowAllOperationsField, operationFields } from '../helpers/toolMode';
 import * as checkAlerts from './checkAlerts.operation';
 import * as exchange from './exchange.operation';
-import { tokenSourceFields } from './fields';
 import * as generateSystemUserToken from './generateSystemUserToken.operation';
 import * as getPageTokens from './getPageTokens.operation';
 import * as inspect from './inspect.operation';
 import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
 import * as revoke from './revoke.operation';
-import { READ_HISTORY_FIELD } from './savedHistory';
-import { MINTING_OPERATIONS, saveToCredentialFields } from './saveToCredential';
-import { allowAllOperationsField, operationFields } from './toolMode';
 
 export const operationField: INodeProperties = {
 	displayName: 'Operation',

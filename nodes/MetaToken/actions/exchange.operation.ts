@@ -1,8 +1,8 @@
 /** Exchange: a short-lived user token → a long-lived one (needs App ID and App Secret). */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { itemToken, operationNotice } from './fields';
-import { mintingOperation } from './mintedToken';
+import { mintingOperation } from '../helpers/mintedToken';
+import { itemToken, operationNotice } from '../helpers/tokenSource';
 
 export const description: INodeProperties[] = [
 	operationNotice(

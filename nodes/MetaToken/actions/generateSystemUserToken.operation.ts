@@ -3,8 +3,8 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { parseScopeList } from '../../policy/scopes';
 import { TokenInputError } from '../../policy/tokenInput';
-import { itemToken, operationNotice } from './fields';
-import { mintingOperation } from './mintedToken';
+import { mintingOperation } from '../helpers/mintedToken';
+import { itemToken, operationNotice } from '../helpers/tokenSource';
 
 const show = { operation: ['generateSystemUserToken'] };
 

@@ -2,8 +2,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { tokenHint } from '../../policy/tokenIdentity';
-import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
+import { perItemOperation } from '../helpers/itemLoop';
+import { itemToken, operationNotice } from '../helpers/tokenSource';
 
 export const description: INodeProperties[] = [
 	operationNotice(

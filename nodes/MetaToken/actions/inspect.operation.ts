@@ -1,4 +1,4 @@
-/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (inspection.ts). */
+/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (helpers/inspectItems.ts). */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { GraphError } from '../../graph/GraphError';
@@ -7,9 +7,9 @@ import { toInspectRecord } from '../../policy/inspectRecord';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
 import { runParameter } from '../../shared/runParameters';
-import type { Inspection } from './inspection';
-import { concurrencyOption, inspectItems } from './inspection';
-import { forEachItem } from './itemLoop';
+import type { Inspection } from '../helpers/inspectItems';
+import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
+import { forEachItem } from '../helpers/itemLoop';
 
 export const description: INodeProperties[] = [
 	{

@@ -6,8 +6,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { OperationFailure } from '../../shared/failures';
-import { itemToken, operationNotice } from './fields';
-import { mintingOperation } from './mintedToken';
+import { mintingOperation } from '../helpers/mintedToken';
+import { itemToken, operationNotice } from '../helpers/tokenSource';
 
 export const description: INodeProperties[] = [
 	operationNotice(

@@ -4,8 +4,8 @@ import type { INodeProperties } from 'n8n-workflow';
 import { GraphError } from '../../graph/GraphError';
 import { tokenFingerprint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
-import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
+import { perItemOperation } from '../helpers/itemLoop';
+import { itemToken, operationNotice } from '../helpers/tokenSource';
 
 const show = { operation: ['revoke'] };
 

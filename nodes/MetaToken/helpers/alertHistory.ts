@@ -11,7 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { isRecord } from '../../graph/wire';
 import { OperationFailure } from '../../shared/failures';
-import { n8nApiBaseUrl, n8nApiBlockedMessage, readNodeStaticData, workflowPath, type StaticDataAnswer } from './n8nPublicApi';
+import { n8nApiBaseUrl, n8nApiBlockedMessage, readNodeStaticData, workflowPath, type StaticDataAnswer } from '../transport/n8nPublicApi';
 
 export const READ_HISTORY_FIELD = 'readHistoryThroughN8nApi';
 

@@ -9,10 +9,10 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
 import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
-import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from './n8nPublicApi';
+import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from '../transport/n8nPublicApi';
 
 export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 

@@ -10,8 +10,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { MetaTokenOperation } from './fields';
 import { MINTING_OPERATIONS } from './saveToCredential';
+import type { MetaTokenOperation } from './tokenSource';
 
 /** What an agent may do without the deliberate setting: read, never change. */
 const READ_ONLY_OPERATIONS: readonly MetaTokenOperation[] = ['inspect'];

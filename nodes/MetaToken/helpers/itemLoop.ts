@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
-import type { OperationModule } from './fields';
+import type { OperationModule } from './tokenSource';
 
 /**
  * Runs `run` for each input item; one result may be several output items (one per Page, say).

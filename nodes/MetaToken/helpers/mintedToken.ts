@@ -19,9 +19,9 @@ import type { AccessTokenAnswer } from '../../graph/types';
 import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
-import type { OperationModule } from './fields';
 import { forEachItem } from './itemLoop';
 import { CredentialSaveError, planSaves, saveTokenToCredentials, type SaveOutcome, type SaveTarget } from './saveToCredential';
+import type { OperationModule } from './tokenSource';
 import { isToolNode } from './toolMode';
 
 /** The output fields of a freshly minted token. */

@@ -8,11 +8,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../graph/concurrency';
 import type { DebugTokenRun } from '../../graph/GraphClient';
+import { mapWithConcurrency } from '../../graph/concurrency';
 import type { DebugTokenData } from '../../graph/types';
 import type { GraphSession } from '../../shared/graphSession';
-import { tokenReader } from './fields';
+import { tokenReader } from './tokenSource';
 
 export const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 16;
