@@ -11,7 +11,6 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
-import { MINTING_OPERATIONS } from '../../nodes/MetaToken/helpers/saveToCredential';
 import { GraphDouble } from '../graph-double/GraphDouble';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import type { CredentialStore, NodeRunOptions } from '../support/n8nHarness';
@@ -24,6 +23,8 @@ const DAY = 86_400;
 const WORKFLOW_ID = 'workflow-under-test';
 const NODE_KEY = 'node:Node Under Test';
 const node = new MetaToken();
+/** The operations that mint a token, where Save to Credential (and so the n8n API credential) is offered. */
+const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
 let double: GraphDouble;
 let api: N8nPublicApiStandIn;

@@ -27,15 +27,15 @@ import { readHistoryField, savedHistory } from '../helpers/alertHistory';
 import type { Inspection, ItemInspections } from '../helpers/inspectItems';
 import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
+import { defineOperation, operationNotice } from '../helpers/operation';
 import type { TokenSource } from '../helpers/tokenSource';
-import { operationNotice } from '../helpers/tokenSource';
 
 /** Where in the node's static data the histories are kept (nodes/policy/watchListState.ts). */
 export const WATCH_LIST_KEY = 'watchList';
 
 const show = { operation: ['checkAlerts'] };
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'checkAlertsNotice',
 		'checkAlerts',
@@ -126,7 +126,7 @@ function alertJson(alert: Alert, entry: WatchEntry, credentialName: string | nul
 	return { ...(alertItem(alert, record) as unknown as IDataObject), tokenName: entry.name, credentialName };
 }
 
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 	session: GraphSession,
@@ -181,3 +181,17 @@ export async function execute(
 	}
 	return output;
 }
+
+export const checkAlerts = defineOperation({
+	value: 'checkAlerts',
+	option: {
+		name: 'Check for Alerts',
+		action: 'Check tokens and report what needs attention',
+		description:
+			'Inspect many tokens and put out one item per alert (nears expiry, expired, invalid, lost permissions), each threshold once per token, as the Meta Token Trigger does for one',
+	},
+	token: 'the token',
+	usesN8nApi: true,
+	description,
+	execute,
+});

@@ -10,8 +10,9 @@ import { runParameter } from '../../shared/runParameters';
 import type { Inspection } from '../helpers/inspectItems';
 import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
+import { defineOperation } from '../helpers/operation';
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -53,7 +54,7 @@ interface InspectOptions {
  * each token inspects itself, and an auth error *is* the answer (status invalid or expired).
  * A token that appears on several items is inspected once.
  */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 	session: GraphSession,
@@ -87,3 +88,17 @@ function deadTokenData(inspection: Extract<Inspection, { ok: false }>): DebugTok
 		error: { code: error.code, subcode: error.subcode, message: error.metaMessage ?? error.message },
 	};
 }
+
+export const inspect = defineOperation({
+	value: 'inspect',
+	option: {
+		name: 'Inspect',
+		action: 'Inspect a token',
+		description:
+			'Read type, scopes and expiry of tokens with debug_token (many at once through Graph batches)',
+	},
+	token: 'the token',
+	readOnly: true,
+	description,
+	execute,
+});

@@ -7,9 +7,10 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { OperationFailure } from '../../shared/failures';
 import { mintingOperation } from '../helpers/mintedToken';
-import { itemToken, operationNotice } from '../helpers/tokenSource';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'refreshNotice',
 		'refreshSystemUserToken',
@@ -17,7 +18,7 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export const execute = mintingOperation(async (context, session, itemIndex) => {
+const execute = mintingOperation(async (context, session, itemIndex) => {
 	const { client } = session;
 	const token = itemToken(context, session, itemIndex);
 	// Inspect first (idempotent): with the app token when the credential has one, as the refresh needs.
@@ -31,4 +32,18 @@ export const execute = mintingOperation(async (context, session, itemIndex) => {
 		);
 	}
 	return await client.refreshSystemUserToken(token);
+});
+
+export const refreshSystemUserToken = defineOperation({
+	value: 'refreshSystemUserToken',
+	option: {
+		name: 'Refresh System-User Token',
+		action: 'Refresh a system user token',
+		description:
+			'Renew an expiring system-user token for another 60 days, before it expires',
+	},
+	token: 'the expiring system-user token',
+	minting: true,
+	description,
+	execute,
 });

@@ -5,11 +5,12 @@ import { GraphError } from '../../graph/GraphError';
 import { tokenFingerprint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
 import { perItemOperation } from '../helpers/itemLoop';
-import { itemToken, operationNotice } from '../helpers/tokenSource';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
 const show = { operation: ['revoke'] };
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'revokeNotice',
 		'revoke',
@@ -42,7 +43,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute = perItemOperation(async (context, session, itemIndex) => {
+const execute = perItemOperation(async (context, session, itemIndex) => {
 	const { client } = session;
 	const token = itemToken(context, session, itemIndex);
 	let type = context.getNodeParameter('tokenType', itemIndex, 'auto') as string;
@@ -67,4 +68,17 @@ export const execute = perItemOperation(async (context, session, itemIndex) => {
 		);
 	}
 	return { revoked: true, tokenFingerprint: tokenFingerprint(token) };
+});
+
+export const revoke = defineOperation({
+	value: 'revoke',
+	option: {
+		name: 'Revoke',
+		action: 'Revoke a token',
+		description:
+			'Destructive: kill a user or system-user token for good',
+	},
+	token: 'the token',
+	description,
+	execute,
 });

@@ -21,7 +21,7 @@ import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem } from './itemLoop';
 import { CredentialSaveError, planSaves, saveTokenToCredentials, type SaveOutcome, type SaveTarget } from './saveToCredential';
-import type { OperationModule } from './tokenSource';
+import type { OperationExecute } from './operation';
 import { isToolNode } from './toolMode';
 
 /** The output fields of a freshly minted token. */
@@ -48,7 +48,7 @@ type Mint = (context: IExecuteFunctions, session: GraphSession, itemIndex: numbe
  * Continue On Fail, any refusal stops the run before the first token is minted — then per item
  * the mint and, when asked, the save.
  */
-export function mintingOperation(mint: Mint): OperationModule['execute'] {
+export function mintingOperation(mint: Mint): OperationExecute {
 	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
 		refuseRetryOnFail(this);
 		const plans = await planSaves(this, items.length);

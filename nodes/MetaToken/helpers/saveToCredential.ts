@@ -14,51 +14,52 @@ import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from '../transport/n8nPublicApi';
 
-export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
-
 export const MIRROR_FIELD = 'mirrorCredentialIds';
 const MIRROR_LABEL = 'Also Update Credentials';
 
-export const saveToCredentialFields: INodeProperties[] = [
-	{
-		displayName: 'Save to Credential',
-		name: 'saveToCredential',
-		type: 'boolean',
-		default: false,
-		displayOptions: { show: { operation: MINTING_OPERATIONS } },
-		description:
-			'Whether to write the new token into a stored Meta Token API credential through the n8n public API (PATCH /api/v1/credentials/{ID}), so the next run uses it. Needs an n8n API credential and n8n 2.x. Send one item per credential: a run in which several items would save into the same credential is refused before anything is minted.',
-	},
-	{
-		displayName: 'Credential ID to Update',
-		name: 'credentialId',
-		type: 'string',
-		default: '',
-		placeholder: 'Leave empty for this node\'s own credential',
-		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true] } },
-		description:
-			'ID of the Meta Token API credential to update (from its URL in n8n). Empty updates the very credential this node runs with. Other credential types are refused.',
-	},
-	{
-		displayName: 'Also Update Credentials',
-		name: MIRROR_FIELD,
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. 3fKq9ZpL2mWx8TbA, 7HsQ1vNc4RtY6uEe',
-		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true] } },
-		description:
-			'IDs of further credentials, separated by commas (each is in its URL in n8n), that get the same new token in the same run: Facebook Graph API, Facebook Graph API (App) and WhatsApp API (Access Token), Header Auth (Value: "Bearer " and the token), Query Auth (Value), Bearer Auth (Bearer Token) and Meta Token API. Only that field is written; the rest of each credential stays. The token then sits in each of these credentials and goes wherever they are used: a Header, Query or Bearer Auth credential sends it to any host a workflow calls with it, with no Meta-only guard of this node — set its Allowed HTTP Request Domains. Any other type, OAuth2 included, is refused before anything is minted.',
-	},
-	{
-		displayName: 'Include Token in Output',
-		name: 'includeTokenInOutput',
-		type: 'boolean',
-		default: false,
-		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true], '@tool': [false] } },
-		description:
-			'Whether a saved item also carries the new token in accessToken. Off, it carries only tokenHint and tokenFingerprint, so the token is not stored in the execution history; it is in the credential. A token whose save failed is always in the output.',
-	},
-];
+/** The option's fields, shown for the operations that mint a token (`mintingValues`). */
+export function saveToCredentialFields(mintingValues: string[]): INodeProperties[] {
+	return [
+		{
+			displayName: 'Save to Credential',
+			name: 'saveToCredential',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { operation: mintingValues } },
+			description:
+				'Whether to write the new token into a stored Meta Token API credential through the n8n public API (PATCH /api/v1/credentials/{ID}), so the next run uses it. Needs an n8n API credential and n8n 2.x. Send one item per credential: a run in which several items would save into the same credential is refused before anything is minted.',
+		},
+		{
+			displayName: 'Credential ID to Update',
+			name: 'credentialId',
+			type: 'string',
+			default: '',
+			placeholder: 'Leave empty for this node\'s own credential',
+			displayOptions: { show: { operation: mintingValues, saveToCredential: [true] } },
+			description:
+				'ID of the Meta Token API credential to update (from its URL in n8n). Empty updates the very credential this node runs with. Other credential types are refused.',
+		},
+		{
+			displayName: 'Also Update Credentials',
+			name: MIRROR_FIELD,
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 3fKq9ZpL2mWx8TbA, 7HsQ1vNc4RtY6uEe',
+			displayOptions: { show: { operation: mintingValues, saveToCredential: [true] } },
+			description:
+				'IDs of further credentials, separated by commas (each is in its URL in n8n), that get the same new token in the same run: Facebook Graph API, Facebook Graph API (App) and WhatsApp API (Access Token), Header Auth (Value: "Bearer " and the token), Query Auth (Value), Bearer Auth (Bearer Token) and Meta Token API. Only that field is written; the rest of each credential stays. The token then sits in each of these credentials and goes wherever they are used: a Header, Query or Bearer Auth credential sends it to any host a workflow calls with it, with no Meta-only guard of this node — set its Allowed HTTP Request Domains. Any other type, OAuth2 included, is refused before anything is minted.',
+		},
+		{
+			displayName: 'Include Token in Output',
+			name: 'includeTokenInOutput',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { operation: mintingValues, saveToCredential: [true], '@tool': [false] } },
+			description:
+				'Whether a saved item also carries the new token in accessToken. Off, it carries only tokenHint and tokenFingerprint, so the token is not stored in the execution history; it is in the credential. A token whose save failed is always in the output.',
+		},
+	];
+}
 
 export type SaveFailureReason =
 	| 'noUpdateEndpoint'

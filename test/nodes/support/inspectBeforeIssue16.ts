@@ -10,7 +10,6 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapWithConcurrency } from '../../../nodes/graph/concurrency';
 import { GraphError } from '../../../nodes/graph/GraphError';
 import type { DebugTokenData } from '../../../nodes/graph/types';
-import { TOKEN_FIELD } from '../../../nodes/MetaToken/helpers/tokenSource';
 import { forEachItem } from '../../../nodes/MetaToken/helpers/itemLoop';
 import { toInspectRecord } from '../../../nodes/policy/inspectRecord';
 import { parseScopeList } from '../../../nodes/policy/scopes';
@@ -29,7 +28,7 @@ const MAX_CONCURRENCY = 16;
 /** The token an item works on, as fields.ts read it before issue 16: Token Source read per item. */
 function itemToken(context: IExecuteFunctions, session: GraphSession, itemIndex: number): string {
 	const source = context.getNodeParameter('tokenSource', itemIndex, 'credential') as string;
-	if (source === 'input') return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
+	if (source === 'input') return normalizeToken(context.getNodeParameter('token', itemIndex, ''), 'Token');
 	return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
 }
 
