@@ -8,11 +8,9 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/GraphError';
 import { alertItem } from '../../policy/alertItem';
 import type { Alert } from '../../policy/alertPolicy';
-import type { Observation, ObservationOptions } from '../../policy/observations';
-import { observationFromFailure, observationFromInspection } from '../../policy/observations';
+import { observe } from '../../policy/observations';
 import { tokenHint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
 import type { WatchEntry } from '../../policy/watchList';
@@ -24,7 +22,7 @@ import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
 import { readHistoryField, savedHistory } from '../helpers/alertHistory';
-import type { Inspection, ItemInspections } from '../helpers/inspectItems';
+import type { ItemInspections } from '../helpers/inspectItems';
 import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
 import { defineOperation, operationNotice } from '../helpers/operation';
@@ -46,7 +44,7 @@ const description: INodeProperties[] = [
 		name: 'tokenName',
 		type: 'string',
 		// n8n's lint rules (the verification scanner runs them) take every string parameter whose name
-		// holds "token" for a secret; the issue fixes this name, so it is masked like one. An
+		// holds "token" for a secret; the parameter's name is part of saved workflows, so it is masked like one. An
 		// expression, its usual form, shows unmasked in the editor.
 		typeOptions: { password: true },
 		default: '',
@@ -71,16 +69,6 @@ const description: INodeProperties[] = [
 /** An item made ready for the policy, or why it cannot be checked. */
 type Prepared = { entry: WatchEntry } | { error: unknown };
 
-function observationOf(token: string, inspection: Inspection, options: ObservationOptions): Observation {
-	if (inspection.ok) return observationFromInspection(token, inspection.data, options);
-	// Not a Graph answer at all: nothing to judge the token by, so the item fails.
-	if (!(inspection.error instanceof GraphError)) throw inspection.error;
-	return observationFromFailure(token, inspection.error, {
-		...options,
-		inspectedWith: inspection.selfInspected ? 'self' : 'appToken',
-	});
-}
-
 /** How each item's parameters are read (runParameters.ts: fixed values once, a plain `$json` field from the item). */
 interface ItemReaders {
 	settings: (itemIndex: number) => ResolvedAlertSettings;
@@ -92,7 +80,8 @@ function prepare(readers: ItemReaders, inspected: ItemInspections, itemIndex: nu
 		const token = inspected.token(itemIndex);
 		const settings = readers.settings(itemIndex);
 		const name = normalizeTokenName(readers.tokenName(itemIndex));
-		const observation = observationOf(token, inspected.inspection(token), {
+		// Not a Graph answer at all: nothing to judge the token by, so the item fails.
+		const observation = observe(token, inspected.inspection(token), {
 			nowMs,
 			// The label of every message about this token: its name, else its hint (never the token).
 			credentialName: name ?? tokenHint(token),
@@ -113,17 +102,11 @@ function duplicateError(name: string | null, firstItem: number): TokenInputError
 }
 
 /**
- * An alert as an output item: the alert's fields, the token's name, then the inspect record when
- * this run has one. Where both have a field (`expiresAt`, `missingScopes`, `daysLeft`,
- * `tokenHint`…) the record's value stays, so an item reads like Inspect's record of the token.
- */
-/**
  * An alert item as the trigger builds one (alertItem: the alert with the record of its check,
  * fields meaning the same as in Inspect), plus which token of the list it is about.
  */
 function alertJson(alert: Alert, entry: WatchEntry, credentialName: string | null): IDataObject {
-	const record = entry.observation.kind === 'ok' ? entry.observation.record : null;
-	return { ...(alertItem(alert, record) as unknown as IDataObject), tokenName: entry.name, credentialName };
+	return { ...(alertItem(alert, entry.observation) as unknown as IDataObject), tokenName: entry.name, credentialName };
 }
 
 async function execute(

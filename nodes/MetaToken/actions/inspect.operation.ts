@@ -1,13 +1,11 @@
 /** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (helpers/inspectItems.ts). */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/GraphError';
-import type { DebugTokenData } from '../../graph/types';
-import { toInspectRecord } from '../../policy/inspectRecord';
+import { DEFAULT_EXPIRING_WITHIN_DAYS, toInspectRecord } from '../../policy/inspectRecord';
+import { answerOf } from '../../policy/observations';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
 import { runParameter } from '../../shared/runParameters';
-import type { Inspection } from '../helpers/inspectItems';
 import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
 import { defineOperation } from '../helpers/operation';
@@ -26,7 +24,7 @@ const description: INodeProperties[] = [
 				displayName: 'Expiring Within Days',
 				name: 'expiringWithinDays',
 				type: 'number',
-				default: 7,
+				default: DEFAULT_EXPIRING_WITHIN_DAYS,
 				typeOptions: { minValue: 0 },
 				description: 'A valid token that dies within this many days gets status "expiring"',
 			},
@@ -63,30 +61,15 @@ async function execute(
 	const options = runParameter<InspectOptions>(this, 'options', {});
 	return await forEachItem(this, items, async (itemIndex) => {
 		const token = inspected.token(itemIndex);
-		const inspection = inspected.inspection(token);
 		const { requiredScopes, expiringWithinDays } = options(itemIndex);
-		const data = inspection.ok ? inspection.data : deadTokenData(inspection);
-		return toInspectRecord(token, data, {
+		// A token that inspects itself and is dead gets an auth error instead of `is_valid: false`:
+		// still an answer about the token, so it becomes a record, not a failed item.
+		return toInspectRecord(token, answerOf(inspected.inspection(token)), {
 			nowMs: inspected.nowMs,
 			requiredScopes: parseScopeList(requiredScopes),
-			expiringWithinDays: expiringWithinDays ?? 7,
+			expiringWithinDays: expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS,
 		}) as unknown as IDataObject;
 	}, session.secrets);
-}
-
-/**
- * A token that inspects itself and is dead gets an auth error instead of `is_valid: false`;
- * that is still an answer about the token, so it becomes a record, not a failed item.
- */
-function deadTokenData(inspection: Extract<Inspection, { ok: false }>): DebugTokenData {
-	const { error } = inspection;
-	const tokenIsDead =
-		inspection.selfInspected && error instanceof GraphError && error.errorClass === 'auth';
-	if (!tokenIsDead) throw error;
-	return {
-		is_valid: false,
-		error: { code: error.code, subcode: error.subcode, message: error.metaMessage ?? error.message },
-	};
 }
 
 export const inspect = defineOperation({

@@ -6,6 +6,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { OperationFailure } from '../../shared/failures';
+import { inspectToken } from '../../shared/inspectToken';
 import { mintingOperation } from '../helpers/mintedToken';
 import { defineOperation, operationNotice } from '../helpers/operation';
 import { itemToken } from '../helpers/tokenSource';
@@ -22,7 +23,9 @@ const execute = mintingOperation(async (context, session, itemIndex) => {
 	const { client } = session;
 	const token = itemToken(context, session, itemIndex);
 	// Inspect first (idempotent): with the app token when the credential has one, as the refresh needs.
-	const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+	const inspection = await inspectToken(client, token);
+	if (!inspection.ok) throw inspection.error;
+	const { data } = inspection;
 	const expiresAt = Number(data.expires_at ?? NaN);
 	if (data.is_valid === true && expiresAt === 0) {
 		throw new OperationFailure(

@@ -4,6 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { GraphError } from '../../graph/GraphError';
 import { tokenFingerprint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
+import { inspectToken } from '../../shared/inspectToken';
 import { perItemOperation } from '../helpers/itemLoop';
 import { defineOperation, operationNotice } from '../helpers/operation';
 import { itemToken } from '../helpers/tokenSource';
@@ -48,7 +49,9 @@ const execute = perItemOperation(async (context, session, itemIndex) => {
 	const token = itemToken(context, session, itemIndex);
 	let type = context.getNodeParameter('tokenType', itemIndex, 'auto') as string;
 	if (type === 'auto') {
-		const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+		const inspection = await inspectToken(client, token);
+		if (!inspection.ok) throw inspection.error;
+		const { data } = inspection;
 		if (data.is_valid === false) {
 			throw new GraphError({
 				errorClass: 'auth',

@@ -10,8 +10,9 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { DebugTokenRun } from '../../graph/GraphClient';
 import { mapWithConcurrency } from '../../graph/concurrency';
-import type { DebugTokenData } from '../../graph/types';
+import type { Inspection } from '../../policy/observations';
 import type { GraphSession } from '../../shared/graphSession';
+import { inspectToken } from '../../shared/inspectToken';
 import { tokenReader } from './tokenSource';
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -44,11 +45,6 @@ export function readConcurrency(context: IExecuteFunctions): number {
 		{ description: 'Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of 4.' },
 	);
 }
-
-export type Inspection =
-	| { ok: true; data: DebugTokenData }
-	// selfInspected: the token was also the calling token, so an auth error speaks of the token itself.
-	| { ok: false; error: unknown; selfInspected: boolean };
 
 /** What inspecting the items' tokens found. */
 export interface ItemInspections {
@@ -130,11 +126,11 @@ export async function inspectItems(
 	if (appToken && run) {
 		for (const [token, inspection] of pending) inspections.set(token, await (inspection as Promise<Inspection>));
 	} else if (appToken && first !== undefined) {
-		inspections.set(first, await inspectOne(session, first, appToken));
+		inspections.set(first, await inspectToken(client, first));
 	} else {
 		// Without the app token each token inspects itself: one call per token, Concurrency at a time.
 		const unique = [...pending.keys()];
-		const answers = await mapWithConcurrency(unique, concurrency, async (token) => await inspectOne(session, token, token));
+		const answers = await mapWithConcurrency(unique, concurrency, async (token) => await inspectToken(client, token));
 		unique.forEach((token, index) => inspections.set(token, answers[index]));
 	}
 	return {
@@ -146,13 +142,4 @@ export async function inspectItems(
 		inspection: (token) => inspections.get(token) as Inspection,
 		nowMs: Date.now(),
 	};
-}
-
-/** One token in a plain GET, with `accessToken` (the app token, or the token itself). */
-async function inspectOne(session: GraphSession, token: string, accessToken: string): Promise<Inspection> {
-	try {
-		return { ok: true, data: await session.client.debugToken(token, { accessToken }) };
-	} catch (error) {
-		return { ok: false, error, selfInspected: accessToken === token };
-	}
 }
