@@ -10,7 +10,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
-import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
 import { GraphDouble } from '../graph-double/GraphDouble';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import type { CredentialStore, NodeRunOptions } from '../support/n8nHarness';
@@ -137,7 +136,7 @@ describe('queue-mode worker runs', () => {
 		expect(events(await runNode(node, options({ items }, staticData)))).toEqual([]);
 		expect(events(await runNode(node, options({ items }, staticData)))).toEqual([]);
 		expect(workflowReads()).toHaveLength(1);
-		expect(Object.keys((staticData[NODE_KEY] as IDataObject)[WATCH_LIST_KEY] as IDataObject)).toEqual(['v', 'apps', 'named', 'unnamed']);
+		expect(Object.keys((staticData[NODE_KEY] as IDataObject).watchList as IDataObject)).toEqual(['v', 'apps', 'named', 'unnamed']);
 	});
 
 	it('a manual run reads the history, shows only news, and changes nothing', async () => {

@@ -21,7 +21,7 @@ import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
-import { readHistoryField, savedHistory } from '../helpers/alertHistory';
+import { readAlertHistory, readHistoryField } from '../helpers/alertHistory';
 import type { ItemInspections } from '../helpers/inspectItems';
 import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
@@ -29,7 +29,7 @@ import { defineOperation, operationNotice } from '../helpers/operation';
 import type { TokenSource } from '../helpers/tokenSource';
 
 /** Where in the node's static data the histories are kept (nodes/policy/watchListState.ts). */
-export const WATCH_LIST_KEY = 'watchList';
+const WATCH_LIST_KEY = 'watchList';
 
 const show = { operation: ['checkAlerts'] };
 
@@ -116,7 +116,7 @@ async function execute(
 ): Promise<INodeExecutionData[]> {
 	const staticData = this.getWorkflowStaticData('node');
 	// First: a history that cannot be read stops the run before any Graph call.
-	const history = await savedHistory(this, staticData, WATCH_LIST_KEY).catch((error: unknown) => {
+	const history = await readAlertHistory(this, staticData, WATCH_LIST_KEY).catch((error: unknown) => {
 		throw nodeError(this, error);
 	});
 	const inspected = await inspectItems(this, items, session);

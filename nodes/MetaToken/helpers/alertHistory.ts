@@ -59,7 +59,7 @@ function answerProblem(answer: StaticDataAnswer, workflowId: string, baseUrl: st
  * The history this run starts from (whatever was stored under `key`: the policy validates it).
  * Reads through the API only when the option is on and the node's static data holds none.
  */
-export async function savedHistory(context: IExecuteFunctions, staticData: IDataObject, key: string): Promise<unknown> {
+export async function readAlertHistory(context: IExecuteFunctions, staticData: IDataObject, key: string): Promise<unknown> {
 	if (staticData[key] !== undefined || !context.getNodeParameter(READ_HISTORY_FIELD, 0, false)) return staticData[key];
 	const workflowId = context.getWorkflow().id;
 	if (!workflowId) throw readFailure('noWorkflowId', 'This workflow has no ID yet, so its history cannot be read: save the workflow.');

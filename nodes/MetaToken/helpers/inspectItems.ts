@@ -15,7 +15,7 @@ import type { GraphSession } from '../../shared/graphSession';
 import { inspectToken } from '../../shared/inspectToken';
 import { tokenReader } from './tokenSource';
 
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 16;
 
 /** The `concurrency` option of every operation that inspects many tokens (in its Options). */
@@ -26,15 +26,15 @@ export const concurrencyOption: INodeProperties = {
 	default: DEFAULT_CONCURRENCY,
 	typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 	description:
-		"How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to 16. Every token still counts against Meta's app rate limit.",
+		`How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to ${MAX_CONCURRENCY}. Every token still counts against Meta's app rate limit.`,
 };
 
 /**
  * The run's Concurrency (read from the first item: it shapes one run of calls), a whole number
- * from 1 to 16. Anything else — NaN from an expression, 0, 2.5, "four" — stops the node naming the
+ * from 1 to MAX_CONCURRENCY. Anything else — NaN from an expression, 0, 2.5, "four" — stops the node naming the
  * field, instead of starting no workers or too many.
  */
-export function readConcurrency(context: IExecuteFunctions): number {
+function readConcurrency(context: IExecuteFunctions): number {
 	const options = context.getNodeParameter('options', 0, {}) as { concurrency?: unknown };
 	const raw: unknown = options.concurrency ?? DEFAULT_CONCURRENCY;
 	const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
@@ -42,7 +42,7 @@ export function readConcurrency(context: IExecuteFunctions): number {
 	throw new NodeOperationError(
 		context.getNode(),
 		`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}: got ${typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}.`,
-		{ description: 'Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of 4.' },
+		{ description: `Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of ${DEFAULT_CONCURRENCY}.` },
 	);
 }
 

@@ -25,7 +25,7 @@ import type { OperationExecute } from './operation';
 import { isToolNode } from './toolMode';
 
 /** The output fields of a freshly minted token. */
-export function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IDataObject {
+function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IDataObject {
 	const expiresIn =
 		typeof answer.expires_in === 'number' && Number.isFinite(answer.expires_in) && answer.expires_in > 0
 			? Math.round(answer.expires_in)

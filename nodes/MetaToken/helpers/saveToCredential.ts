@@ -14,7 +14,7 @@ import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from '../transport/n8nPublicApi';
 
-export const MIRROR_FIELD = 'mirrorCredentialIds';
+const MIRROR_FIELD = 'mirrorCredentialIds';
 const MIRROR_LABEL = 'Also Update Credentials';
 
 /** The option's fields, shown for the operations that mint a token (`mintingValues`). */
@@ -61,7 +61,7 @@ export function saveToCredentialFields(mintingValues: string[]): INodeProperties
 	];
 }
 
-export type SaveFailureReason =
+type SaveFailureReason =
 	| 'noUpdateEndpoint'
 	| 'unauthorized'
 	| 'failed'
@@ -90,7 +90,7 @@ export class CredentialSaveError extends OperationFailure {
 }
 
 /** One credential the new token goes into: the type n8n confirmed for it, and how that type is written. */
-export interface SaveDestination {
+interface SaveDestination {
 	credentialId: string;
 	type: string;
 	write: TokenWriter;
@@ -107,12 +107,12 @@ export interface SaveTarget {
 }
 
 /** Per input item: where it saves, null when it does not, or why it may not. */
-export type SavePlan = SaveTarget | null | CredentialSaveError;
+type SavePlan = SaveTarget | null | CredentialSaveError;
 
 const NOTHING_MINTED = 'Nothing was minted.';
 
 /** The credential to update: the one given, else the Meta Token API credential this node runs with. */
-export function targetCredentialId(context: IExecuteFunctions, itemIndex: number): string | undefined {
+function targetCredentialId(context: IExecuteFunctions, itemIndex: number): string | undefined {
 	const given = String(context.getNodeParameter('credentialId', itemIndex, '') ?? '').trim();
 	return given || context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.id || undefined;
 }

@@ -18,12 +18,12 @@ import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
 import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from '../../shared/ssrfProtection';
 
 /** No answer; `ssrfBlock` when n8n's SSRF protection refused to send the request at all. */
-export type N8nApiUnreached = { reached: false; ssrfBlock?: SsrfBlock };
+type N8nApiUnreached = { reached: false; ssrfBlock?: SsrfBlock };
 
-export type N8nApiAnswer = { reached: true; status: number; type?: string } | N8nApiUnreached;
+type N8nApiAnswer = { reached: true; status: number; type?: string } | N8nApiUnreached;
 
 /** Why the n8n API credential cannot be used; `message` names what to fix. */
-export interface N8nApiSetupProblem {
+interface N8nApiSetupProblem {
 	reason: 'noApiCredential' | 'insecureApiUrl';
 	message: string;
 }
