@@ -15,7 +15,7 @@ import { observe } from '../policy/observations';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import type { ResolvedAlertSettings } from '../shared/alertFields';
 import { alertSettingFields, readAlertSettings, renewalUrlField } from '../shared/alertFields';
-import { META_CREDENTIAL_TYPE } from '../shared/credentialTypes';
+import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../shared/credentialTypes';
 import { graphSession } from '../shared/graphSession';
 import { inspectToken } from '../shared/inspectToken';
 
@@ -108,7 +108,7 @@ async function observeCredentialToken(context: IPollFunctions, settings: Resolve
 		maxRateLimitWaitMs: RETRY_PAUSE_MS,
 		timeoutMs: requestTimeoutFor(context),
 	});
-	const credentialName = context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
+	const credentialName = metaCredentialOf(context)?.name ?? null;
 	let token: string;
 	try {
 		token = normalizeToken(credentials.accessToken, 'Access Token');

@@ -17,7 +17,7 @@ import type { WatchEntry } from '../../policy/watchList';
 import { TOKEN_NAME_FIELD, evaluateWatchList, normalizeTokenName } from '../../policy/watchList';
 import type { ResolvedAlertSettings } from '../../shared/alertFields';
 import { alertSettingFields, alertSettingsReader } from '../../shared/alertFields';
-import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { metaCredentialOf } from '../../shared/credentialTypes';
 import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
@@ -138,7 +138,7 @@ async function execute(
 	});
 	const { results, nextState } = evaluateWatchList(history, entries, nowMs);
 
-	const credential = this.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
+	const credential = metaCredentialOf(this)?.name ?? null;
 	const tokenSource = runParameter<TokenSource>(this, 'tokenSource', 'credential');
 	const output = await forEachItem(this, items, async (itemIndex) => {
 		const item = prepared[itemIndex];

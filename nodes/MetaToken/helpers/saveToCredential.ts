@@ -10,7 +10,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
-import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from '../transport/n8nPublicApi';
 
@@ -114,7 +114,7 @@ const NOTHING_MINTED = 'Nothing was minted.';
 /** The credential to update: the one given, else the Meta Token API credential this node runs with. */
 function targetCredentialId(context: IExecuteFunctions, itemIndex: number): string | undefined {
 	const given = String(context.getNodeParameter('credentialId', itemIndex, '') ?? '').trim();
-	return given || context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.id || undefined;
+	return given || metaCredentialOf(context)?.id || undefined;
 }
 
 function refused(reason: SaveFailureReason, message: string, status?: number): CredentialSaveError {
