@@ -12,7 +12,16 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../policy/credentialTargets';
 import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
-import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from '../transport/n8nPublicApi';
+import {
+	credentialPath,
+	lookUpCredential,
+	n8nApiBaseUrl,
+	n8nApiBlockedMessage,
+	patchCredentialData,
+	refusedKeyWords,
+	unreachedWords,
+	type CredentialAnswer,
+} from '../transport/n8nPublicApi';
 
 const MIRROR_FIELD = 'mirrorCredentialIds';
 const MIRROR_LABEL = 'Also Update Credentials';
@@ -215,7 +224,7 @@ function answeredType(answer: CredentialAnswer, credentialId: string, baseUrl: s
 		return refused('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to check credential ${credentialId}`));
 	}
 	if (!answer.reached) {
-		return refused('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to check credential ${credentialId}: check the n8n API credential's Base URL.`);
+		return refused('unreachable', `${unreachedWords(baseUrl, `to check credential ${credentialId}`)}: check the n8n API credential's Base URL.`);
 	}
 	const { status, type } = answer;
 	if (status >= 200 && status < 300) {
@@ -262,7 +271,7 @@ function noEndpoint(method: string, path: string, status: number): string {
 }
 
 function unauthorized(status: number, doing: string): string {
-	return `n8n refused the API key (${status}) when ${doing}: create an API key with the scopes credential:read and credential:update (Settings → n8n API), for a user who may edit that credential.`;
+	return refusedKeyWords(status, doing, 'the scopes credential:read and credential:update', 'edit that credential');
 }
 
 /** What became of one target's write after minting: `error` only when it failed. */
@@ -300,7 +309,7 @@ async function writeToken(context: IExecuteFunctions, baseUrl: string, destinati
 		return failed('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to save the new token into credential ${credentialId}`));
 	}
 	if (!answer.reached) {
-		return failed('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to save the new token into credential ${credentialId}.`);
+		return failed('unreachable', `${unreachedWords(baseUrl, `to save the new token into credential ${credentialId}`)}.`);
 	}
 	const { status } = answer;
 	if (status >= 200 && status < 300) return { credentialId, type, ok: true };

@@ -52,6 +52,16 @@ export function n8nApiBlockedMessage(baseUrl: string, ssrfBlock: SsrfBlock, doin
 	return `${ssrfBlockedSentence(baseUrl, ssrfBlock, doing)} Use this n8n's public https URL as the n8n API credential's Base URL, or allow this address. ${ssrfAllowAdvice(baseUrl)}`;
 }
 
+/** "Could not reach n8n at <origin> <doing>", which each caller completes with its own advice. */
+export function unreachedWords(baseUrl: string, doing: string): string {
+	return `Could not reach n8n at ${new URL(baseUrl).origin} ${doing}`;
+}
+
+/** Why n8n answered 401/403, and the API key that would do: `scopes` for a user who `may`. */
+export function refusedKeyWords(status: number, doing: string, scopes: string, may: string): string {
+	return `n8n refused the API key (${status}) when ${doing}: create an API key with ${scopes} (Settings → n8n API), for a user who may ${may}.`;
+}
+
 /** The path of one stored credential in the public API. */
 export function credentialPath(credentialId: string): string {
 	return `/api/v1/credentials/${encodeURIComponent(credentialId)}`;
