@@ -23,7 +23,7 @@ import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
 import { readAlertHistory, readHistoryField } from '../helpers/alertHistory';
 import type { ItemInspections } from '../helpers/inspectItems';
-import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
+import { inspectItems, inspectOptions } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
 import { defineOperation, operationNotice } from '../helpers/operation';
 import type { TokenSource } from '../helpers/tokenSource';
@@ -55,15 +55,7 @@ const description: INodeProperties[] = [
 	},
 	...alertSettingFields({ show }),
 	readHistoryField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [concurrencyOption],
-	},
+	inspectOptions('checkAlerts'),
 ];
 
 /** An item made ready for the policy, or why it cannot be checked. */

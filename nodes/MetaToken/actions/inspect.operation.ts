@@ -6,39 +6,30 @@ import { answerOf } from '../../policy/observations';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
 import { runParameter } from '../../shared/runParameters';
-import { concurrencyOption, inspectItems } from '../helpers/inspectItems';
+import { inspectItems, inspectOptions } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
 import { defineOperation } from '../helpers/operation';
 
 const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: { operation: ['inspect'] } },
-		options: [
-			concurrencyOption,
-			{
-				displayName: 'Expiring Within Days',
-				name: 'expiringWithinDays',
-				type: 'number',
-				default: DEFAULT_EXPIRING_WITHIN_DAYS,
-				typeOptions: { minValue: 0 },
-				description: 'A valid token that dies within this many days gets status "expiring"',
-			},
-			{
-				displayName: 'Required Scopes',
-				name: 'requiredScopes',
-				type: 'string',
-				default: '',
-				placeholder: 'ads_read,ads_management',
-				description:
-					'Comma-separated permissions the token must hold; those it lacks are listed in missingScopes',
-			},
-		],
-	},
+	inspectOptions('inspect', [
+		{
+			displayName: 'Expiring Within Days',
+			name: 'expiringWithinDays',
+			type: 'number',
+			default: DEFAULT_EXPIRING_WITHIN_DAYS,
+			typeOptions: { minValue: 0 },
+			description: 'A valid token that dies within this many days gets status "expiring"',
+		},
+		{
+			displayName: 'Required Scopes',
+			name: 'requiredScopes',
+			type: 'string',
+			default: '',
+			placeholder: 'ads_read,ads_management',
+			description:
+				'Comma-separated permissions the token must hold; those it lacks are listed in missingScopes',
+		},
+	]),
 ];
 
 interface InspectOptions {

@@ -19,7 +19,7 @@ const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 16;
 
 /** The `concurrency` option of every operation that inspects many tokens (in its Options). */
-export const concurrencyOption: INodeProperties = {
+const concurrencyOption: INodeProperties = {
 	displayName: 'Concurrency',
 	name: 'concurrency',
 	type: 'number',
@@ -28,6 +28,19 @@ export const concurrencyOption: INodeProperties = {
 	description:
 		`How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to ${MAX_CONCURRENCY}. Every token still counts against Meta's app rate limit.`,
 };
+
+/** The Options collection of an operation that inspects many tokens: Concurrency, then `extra`. */
+export function inspectOptions(operation: string, extra: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: [operation] } },
+		options: [concurrencyOption, ...extra],
+	};
+}
 
 /**
  * The run's Concurrency (read from the first item: it shapes one run of calls), a whole number
