@@ -7,16 +7,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { GraphError } from '../graph/GraphError';
 import { alertItem } from '../policy/alertItem';
 import { evaluateAlerts } from '../policy/alertPolicy';
 import { describeStatus } from '../policy/alertStatus';
 import type { Observation } from '../policy/observations';
-import { observationFromFailure, observationFromInspection } from '../policy/observations';
+import { observe } from '../policy/observations';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import type { ResolvedAlertSettings } from '../shared/alertFields';
 import { alertSettingFields, readAlertSettings, renewalUrlField } from '../shared/alertFields';
-import { META_CREDENTIAL_TYPE } from '../shared/credentialTypes';
+import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../shared/credentialTypes';
 import { graphSession } from '../shared/graphSession';
 
 /**
@@ -67,20 +66,20 @@ export class MetaTokenTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const settings = readAlertSettings(this);
-		const observation = await observe(this, settings);
+		const observation = await observeCredentialToken(this, settings);
 		const staticData = this.getWorkflowStaticData('node');
 		const nowMs = Date.now();
 
 		// "Fetch Test Event": show where things stand without touching the alert history.
 		if (this.getMode() === 'manual') {
 			const status = describeStatus(staticData.alertState, observation, settings.input, nowMs);
-			return [[{ json: withRecord(observation, status) }]];
+			return [[{ json: alertItem(status, observation) as unknown as IDataObject }]];
 		}
 
 		const { alerts, nextState, mustSave } = evaluateAlerts(staticData.alertState, observation, settings.input, nowMs);
 		staticData.alertState = nextState as unknown as IDataObject;
 		if (alerts.length > 0) {
-			return [alerts.map((alert) => ({ json: withRecord(observation, alert) }))];
+			return [alerts.map((alert) => ({ json: alertItem(alert, observation) as unknown as IDataObject }))];
 		}
 		// "Always Output Data" on the trigger would turn the empty result into an item for the nodes
 		// after it (an empty Slack message): then the state is left to n8n's poller as before.
@@ -105,7 +104,7 @@ function requestTimeoutFor(context: IPollFunctions): number {
 }
 
 /** One `debug_token` of the credential's token, as the policy's observation. */
-async function observe(context: IPollFunctions, settings: ResolvedAlertSettings): Promise<Observation> {
+async function observeCredentialToken(context: IPollFunctions, settings: ResolvedAlertSettings): Promise<Observation> {
 	// One retry at most (a rate limit: one 1-s pause): the next poll is the real retry, and a poll
 	// waiting out a long backoff only holds up n8n's poller.
 	const { client, credentials } = await graphSession(context, {
@@ -113,7 +112,7 @@ async function observe(context: IPollFunctions, settings: ResolvedAlertSettings)
 		maxRateLimitWaitMs: RETRY_PAUSE_MS,
 		timeoutMs: requestTimeoutFor(context),
 	});
-	const credentialName = context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
+	const credentialName = metaCredentialOf(context)?.name ?? null;
 	let token: string;
 	try {
 		token = normalizeToken(credentials.accessToken, 'Access Token');
@@ -122,28 +121,12 @@ async function observe(context: IPollFunctions, settings: ResolvedAlertSettings)
 			description: 'Fix the Access Token in the Meta Token API credential.',
 		});
 	}
-	const appToken = client.appToken();
-	const nowMs = Date.now();
-	const options = { nowMs, credentialName, requiredScopes: settings.requiredScopes };
-	let failure: GraphError | undefined;
+	const options = { nowMs: Date.now(), credentialName, requiredScopes: settings.requiredScopes };
+	const inspection = await client.inspectToken(token);
 	try {
-		// The app token can read a token that already died; without it the token inspects itself.
-		const data = await client.debugToken(token, { accessToken: appToken ?? token });
-		return observationFromInspection(token, data, options);
-	} catch (error) {
-		if (!(error instanceof GraphError)) {
-			throw new NodeOperationError(context.getNode(), 'The token could not be checked');
-		}
-		failure = error;
+		return observe(token, inspection, options);
+	} catch {
+		// observe throws only a failure that is not a Graph answer at all: nothing to judge the token by.
+		throw new NodeOperationError(context.getNode(), 'The token could not be checked');
 	}
-	return observationFromFailure(token, failure, {
-		...options,
-		inspectedWith: appToken ? 'appToken' : 'self',
-	});
-}
-
-/** An alert item: the alert with the inspect record of this poll, when it has one. */
-function withRecord(observation: Observation, alert: Parameters<typeof alertItem>[0]): IDataObject {
-	const record = observation.kind === 'ok' ? observation.record : null;
-	return alertItem(alert, record) as unknown as IDataObject;
 }

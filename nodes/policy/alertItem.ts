@@ -8,17 +8,19 @@
 import type { Alert } from './alerts';
 import type { StatusItem } from './alertStatus';
 import type { InspectRecord } from './inspectRecord';
+import type { Observation } from './observations';
 
 /** An alert (or a "Fetch Test Event" status item) with the record of its check, if the check worked. */
 type AlertItem = (Alert | StatusItem) & Partial<Omit<InspectRecord, keyof Alert | 'status'>>;
 
 /**
- * The record first, then the alert. Where both name a fact, the record's reading of this check
- * wins (the alert may carry what was last known); a check that failed has no record, and the
- * alert's last-known values stand alone.
+ * The record of the observed check first, then the alert. Where both name a fact, the record's
+ * reading of this check wins (the alert may carry what was last known); a check that failed has
+ * no record, and the alert's last-known values stand alone.
  */
-export function alertItem(alert: Alert | StatusItem, record: InspectRecord | null): AlertItem {
-	if (record === null) return { ...alert };
+export function alertItem(alert: Alert | StatusItem, observation: Observation): AlertItem {
+	if (observation.kind !== 'ok') return { ...alert };
+	const { record } = observation;
 	return {
 		...record,
 		...alert,

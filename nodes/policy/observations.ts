@@ -1,12 +1,12 @@
 /**
- * Observations: what one check of a token saw — an inspected token, or a check that failed — for
- * a poll of the trigger or an item of Check for Alerts, and the helpers that turn an inspection or
- * a Graph failure into one.
+ * Observations: what one check of a token saw — an inspected token, or a check that failed — and
+ * the one step (`observe`) that turns an inspection into one.
  *
  * Its own file because this is the boundary between the nodes (which talk to Meta) and the alert
- * policy (which only judges): both nodes build observations here, evaluateAlerts reads them.
+ * policy (which only judges): the trigger and Check for Alerts both build their observations with
+ * `observe`, evaluateAlerts reads them, and Inspect reads a dead token's answer with `answerOf`.
  */
-import type { AuthReason, DebugTokenData, GraphErrorClass } from '../meta/types';
+import { GRAPH_ERROR_CLASSES, type AuthReason, type DebugTokenData, type GraphErrorClass, type Inspection } from '../meta/types';
 import type { InspectRecord, TokenStatus } from './inspectRecord';
 import { recordAuthReason, toInspectRecord } from './inspectRecord';
 import { redactSecrets } from '../meta/redact';
@@ -83,16 +83,7 @@ export function observationFromAuthError(
 	error: Omit<CheckFailure, 'errorClass'>,
 	options: ObservationOptions,
 ): OkObservation {
-	const message = error.metaMessage ?? error.message;
-	const data: DebugTokenData = {
-		is_valid: false,
-		error: {
-			code: typeof error.code === 'number' ? error.code : undefined,
-			subcode: typeof error.subcode === 'number' ? error.subcode : undefined,
-			message,
-		},
-	};
-	const record = toInspectRecord(token, data, {
+	const record = toInspectRecord(token, deadTokenAnswer(error), {
 		nowMs: options.nowMs,
 		requiredScopes: parseScopeList(options.requiredScopes),
 	});
@@ -104,6 +95,18 @@ export function observationFromAuthError(
 		record: { ...record, status },
 		credentialName: options.credentialName ?? null,
 		reason,
+	};
+}
+
+/** The `data` of a `debug_token` answer saying "not valid, because": the dead token's own auth error. */
+function deadTokenAnswer(error: Omit<CheckFailure, 'errorClass'>): DebugTokenData {
+	return {
+		is_valid: false,
+		error: {
+			code: typeof error.code === 'number' ? error.code : undefined,
+			subcode: typeof error.subcode === 'number' ? error.subcode : undefined,
+			message: error.metaMessage ?? error.message,
+		},
 	};
 }
 
@@ -139,4 +142,42 @@ export function observationFromFailure(
 		return observationFromAuthError(token, failure, options);
 	}
 	return observationFromCheckFailure(token, failure, options);
+}
+
+/**
+ * A classified Graph failure (a GraphError fits), recognised by its shape so that the policy needs
+ * no Graph import: an error class of the Graph layer and a message. Our own failures (Save to
+ * Credential, the history read, bad input) carry other classes and are not check failures.
+ */
+function isCheckFailure(error: unknown): error is CheckFailure {
+	if (typeof error !== 'object' || error === null) return false;
+	const { errorClass, message } = error as { errorClass?: unknown; message?: unknown };
+	return (GRAPH_ERROR_CLASSES as readonly unknown[]).includes(errorClass) && typeof message === 'string';
+}
+
+/**
+ * What one inspection says for the alert policy: the record of Meta's answer; for a failure, a dead
+ * token when it inspected itself and Meta refused it for auth, else a failed check. Throws the
+ * inspection's error when it is not a classified Graph failure: there is nothing to judge the
+ * token by, so the caller fails (the trigger's poll, or the item).
+ */
+export function observe(token: string, inspection: Inspection, options: ObservationOptions): Observation {
+	if (inspection.ok) return observationFromInspection(token, inspection.data, options);
+	if (!isCheckFailure(inspection.error)) throw inspection.error;
+	return observationFromFailure(token, inspection.error, {
+		...options,
+		inspectedWith: inspection.selfInspected ? 'self' : 'appToken',
+	});
+}
+
+/**
+ * Inspect's answer for a token: Meta's answer, or — for a token that inspected itself and was
+ * refused for auth — that refusal as a "not valid" answer (it is still an answer about the token, so
+ * it becomes a record, not a failed item). Any other failure is thrown.
+ */
+export function answerOf(inspection: Inspection): DebugTokenData {
+	if (inspection.ok) return inspection.data;
+	const { error } = inspection;
+	if (inspection.selfInspected && isCheckFailure(error) && error.errorClass === 'auth') return deadTokenAnswer(error);
+	throw error;
 }

@@ -2,13 +2,12 @@
  * The Meta Token node's Check for Alerts run through n8n-core's ExecuteContext against the Graph
  * API double over real HTTP, with the workflow's static data saved between runs exactly when n8n
  * saves it (tools/n8n-harness/n8nHarness.ts: after non-manual runs only). The policy over many tokens is
- * tested in test/policy/watchList*.test.ts and test/watchListTimeline.test.ts; here: the wiring —
+ * tested in test/policy/watchList*.test.ts (the 400-day timeline in watchList.timeline.test.ts); here: the wiring —
  * what goes in, what comes out, what is kept, and the Graph calls it costs.
  */
 import type { IDataObject, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
-import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
 import type { DoubleTokenSpec } from '../../tools/graph-double/GraphDouble';
 import { GraphDouble } from '../../tools/graph-double/GraphDouble';
@@ -157,7 +156,7 @@ describe('an agency list in scheduled runs', () => {
 		double.clearRequests();
 		await check({ items, staticData: {} });
 		expect(double.requests.map((r) => [r.path, r.batchSize])).toEqual(inspectCalls);
-		// Issue 16's pacing: a tenth of the run before Meta's first answer says how much quota is used.
+		// The pacer's first-answer cap: a tenth of the run before Meta's first answer says how much quota is used.
 		expect(inspectCalls).toEqual([['/', 12], ['/', 50], ['/', 50], ['/', 8]]);
 	});
 
@@ -183,7 +182,7 @@ describe('an agency list in scheduled runs', () => {
 		expect(output.length).toBeGreaterThan(100);
 		const bytes = JSON.stringify(staticData).length;
 		expect(bytes / items.length).toBeLessThanOrEqual(200);
-		const list = (staticData[NODE_KEY] as IDataObject)[WATCH_LIST_KEY] as { named: Record<string, unknown> };
+		const list = (staticData[NODE_KEY] as IDataObject).watchList as { named: Record<string, unknown> };
 		expect(Object.keys(list.named)).toHaveLength(200);
 		expectNoSecrets(staticData, [...items.map((item) => item.token as string), APP.secret]);
 	});
@@ -210,7 +209,7 @@ describe('names', () => {
 		const hint = `${token.slice(0, 6)}…${token.slice(-4)}`;
 		expect(item.json).toMatchObject({ event: 'expiring', tokenName: null, tokenHint: hint });
 		expect(item.json.message).toMatch(new RegExp(`^Meta token "${hint}" \\(USER, app Reporting App\\) expires in 47 hours`));
-		const list = (staticData[NODE_KEY] as IDataObject)[WATCH_LIST_KEY] as { unnamed: Record<string, unknown> };
+		const list = (staticData[NODE_KEY] as IDataObject).watchList as { unnamed: Record<string, unknown> };
 		expect(Object.keys(list.unnamed)).toEqual([tokenFingerprint(token)]);
 		expect(await check({ items: [{ token }], staticData })).toEqual([]);
 	});

@@ -10,8 +10,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
-import { WATCH_LIST_KEY } from '../../nodes/MetaToken/actions/checkAlerts.operation';
-import { MINTING_OPERATIONS } from '../../nodes/MetaToken/actions/saveToCredential';
 import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import type { CredentialStore, NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
@@ -24,6 +22,8 @@ const DAY = 86_400;
 const WORKFLOW_ID = 'workflow-under-test';
 const NODE_KEY = 'node:Node Under Test';
 const node = new MetaToken();
+/** The operations that mint a token, where Save to Credential (and so the n8n API credential) is offered. */
+const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
 let double: GraphDouble;
 let api: N8nPublicApiStandIn;
@@ -136,7 +136,7 @@ describe('queue-mode worker runs', () => {
 		expect(events(await runNode(node, options({ items }, staticData)))).toEqual([]);
 		expect(events(await runNode(node, options({ items }, staticData)))).toEqual([]);
 		expect(workflowReads()).toHaveLength(1);
-		expect(Object.keys((staticData[NODE_KEY] as IDataObject)[WATCH_LIST_KEY] as IDataObject)).toEqual(['v', 'apps', 'named', 'unnamed']);
+		expect(Object.keys((staticData[NODE_KEY] as IDataObject).watchList as IDataObject)).toEqual(['v', 'apps', 'named', 'unnamed']);
 	});
 
 	it('a manual run reads the history, shows only news, and changes nothing', async () => {

@@ -1,5 +1,5 @@
 /**
- * Issue 12 in the nodes, run through n8n-core's ExecuteContext / PollContext against the Graph
+ * The fault matrix in the nodes, run through n8n-core's ExecuteContext / PollContext against the Graph
  * API double over real HTTP: a run with Meta unreachable, words that keep n8n's own message and
  * show a description once, bad parameters named, a never-expiring token refused by Refresh, and
  * output fields that mean one thing in Inspect and the trigger.

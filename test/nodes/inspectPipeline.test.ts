@@ -1,5 +1,5 @@
 /**
- * Issue 16's promise: the pipelined Inspect (batch calls leaving while later items are read,
+ * The pipelined Inspect (batch calls leaving while later items are read,
  * per-run options read once) puts out exactly what the Inspect before it did, item for item —
  * records, error items, duplicates, bad input, Continue On Fail, per-item options, and the error
  * that stops a run. Both run through n8n-core's ExecuteContext against the same Graph double.
@@ -10,14 +10,14 @@ import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { graphSession } from '../../nodes/shared/graphSession';
 import { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { runNode, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
-import { execute as inspectBefore } from './support/inspectBeforeIssue16';
+import { execute as inspectBefore } from './support/unpipelinedInspect';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-pipeline-5e1' };
 const DAY = 86_400;
 
 let double: GraphDouble;
 const pipelined = new MetaToken();
-/** The same node, its Inspect the one before issue 16. */
+/** The same node, its Inspect without pipelining (support/unpipelinedInspect.ts). */
 const before: INodeType = {
 	description: pipelined.description,
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

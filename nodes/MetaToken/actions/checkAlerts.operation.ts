@@ -1,41 +1,39 @@
 /**
- * Check for Alerts: inspects every item's token as Inspect does (inspection.ts, ≤ 50 per Graph
- * batch call), runs each result through the trigger's alert policy with a history per token
+ * Check for Alerts: inspects every item's token as Inspect does (helpers/inspectItems.ts, ≤ 50 per
+ * Graph batch call), runs each result through the trigger's alert policy with a history per token
  * (nodes/policy/watchList.ts), and puts out one item per alert — nothing when nothing needs
  * attention — so a Slack node after it posts only news. The histories live in this node's
  * workflow static data, which n8n saves after every run that is not manual (read back through
- * n8n's API where n8n does not load it: savedHistory.ts).
+ * n8n's API where n8n does not load it: helpers/alertHistory.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/GraphError';
 import { alertItem } from '../../policy/alertItem';
 import type { Alert } from '../../policy/alerts';
-import type { Observation, ObservationOptions } from '../../policy/observations';
-import { observationFromFailure, observationFromInspection } from '../../policy/observations';
+import { observe } from '../../policy/observations';
 import { tokenHint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
 import type { WatchEntry } from '../../policy/watchList';
 import { TOKEN_NAME_FIELD, evaluateWatchList, normalizeTokenName } from '../../policy/watchList';
 import type { ResolvedAlertSettings } from '../../shared/alertFields';
 import { alertSettingFields, alertSettingsReader } from '../../shared/alertFields';
-import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
+import { metaCredentialOf } from '../../shared/credentialTypes';
 import { nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
-import type { TokenSource } from './fields';
-import { operationNotice } from './fields';
-import type { Inspection, ItemInspections } from './inspection';
-import { concurrencyOption, inspectItems } from './inspection';
-import { forEachItem } from './itemLoop';
-import { readHistoryField, savedHistory } from './savedHistory';
+import { readAlertHistory, readHistoryField } from '../helpers/alertHistory';
+import type { ItemInspections } from '../helpers/inspectItems';
+import { inspectItems, inspectOptions } from '../helpers/inspectItems';
+import { forEachItem } from '../helpers/itemLoop';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import type { TokenSource } from '../helpers/tokenSource';
 
 /** Where in the node's static data the histories are kept (nodes/policy/watchListState.ts). */
-export const WATCH_LIST_KEY = 'watchList';
+const WATCH_LIST_KEY = 'watchList';
 
 const show = { operation: ['checkAlerts'] };
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'checkAlertsNotice',
 		'checkAlerts',
@@ -46,7 +44,7 @@ export const description: INodeProperties[] = [
 		name: 'tokenName',
 		type: 'string',
 		// n8n's lint rules (the verification scanner runs them) take every string parameter whose name
-		// holds "token" for a secret; the issue fixes this name, so it is masked like one. An
+		// holds "token" for a secret; the parameter's name is part of saved workflows, so it is masked like one. An
 		// expression, its usual form, shows unmasked in the editor.
 		typeOptions: { password: true },
 		default: '',
@@ -57,29 +55,11 @@ export const description: INodeProperties[] = [
 	},
 	...alertSettingFields({ show }),
 	readHistoryField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [concurrencyOption],
-	},
+	inspectOptions('checkAlerts'),
 ];
 
 /** An item made ready for the policy, or why it cannot be checked. */
 type Prepared = { entry: WatchEntry } | { error: unknown };
-
-function observationOf(token: string, inspection: Inspection, options: ObservationOptions): Observation {
-	if (inspection.ok) return observationFromInspection(token, inspection.data, options);
-	// Not a Graph answer at all: nothing to judge the token by, so the item fails.
-	if (!(inspection.error instanceof GraphError)) throw inspection.error;
-	return observationFromFailure(token, inspection.error, {
-		...options,
-		inspectedWith: inspection.selfInspected ? 'self' : 'appToken',
-	});
-}
 
 /** How each item's parameters are read (runParameters.ts: fixed values once, a plain `$json` field from the item). */
 interface ItemReaders {
@@ -92,7 +72,8 @@ function prepare(readers: ItemReaders, inspected: ItemInspections, itemIndex: nu
 		const token = inspected.token(itemIndex);
 		const settings = readers.settings(itemIndex);
 		const name = normalizeTokenName(readers.tokenName(itemIndex));
-		const observation = observationOf(token, inspected.inspection(token), {
+		// Not a Graph answer at all: nothing to judge the token by, so the item fails.
+		const observation = observe(token, inspected.inspection(token), {
 			nowMs,
 			// The label of every message about this token: its name, else its hint (never the token).
 			credentialName: name ?? tokenHint(token),
@@ -113,27 +94,21 @@ function duplicateError(name: string | null, firstItem: number): TokenInputError
 }
 
 /**
- * An alert as an output item: the alert's fields, the token's name, then the inspect record when
- * this run has one. Where both have a field (`expiresAt`, `missingScopes`, `daysLeft`,
- * `tokenHint`…) the record's value stays, so an item reads like Inspect's record of the token.
- */
-/**
  * An alert item as the trigger builds one (alertItem: the alert with the record of its check,
  * fields meaning the same as in Inspect), plus which token of the list it is about.
  */
 function alertJson(alert: Alert, entry: WatchEntry, credentialName: string | null): IDataObject {
-	const record = entry.observation.kind === 'ok' ? entry.observation.record : null;
-	return { ...(alertItem(alert, record) as unknown as IDataObject), tokenName: entry.name, credentialName };
+	return { ...(alertItem(alert, entry.observation) as unknown as IDataObject), tokenName: entry.name, credentialName };
 }
 
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 	session: GraphSession,
 ): Promise<INodeExecutionData[]> {
 	const staticData = this.getWorkflowStaticData('node');
 	// First: a history that cannot be read stops the run before any Graph call.
-	const history = await savedHistory(this, staticData, WATCH_LIST_KEY).catch((error: unknown) => {
+	const history = await readAlertHistory(this, staticData, WATCH_LIST_KEY).catch((error: unknown) => {
 		throw nodeError(this, error);
 	});
 	const inspected = await inspectItems(this, items, session);
@@ -155,7 +130,7 @@ export async function execute(
 	});
 	const { results, nextState } = evaluateWatchList(history, entries, nowMs);
 
-	const credential = this.getNode().credentials?.[META_CREDENTIAL_TYPE]?.name ?? null;
+	const credential = metaCredentialOf(this)?.name ?? null;
 	const tokenSource = runParameter<TokenSource>(this, 'tokenSource', 'credential');
 	const output = await forEachItem(this, items, async (itemIndex) => {
 		const item = prepared[itemIndex];
@@ -181,3 +156,17 @@ export async function execute(
 	}
 	return output;
 }
+
+export const checkAlerts = defineOperation({
+	value: 'checkAlerts',
+	option: {
+		name: 'Check for Alerts',
+		action: 'Check tokens and report what needs attention',
+		description:
+			'Inspect many tokens and put out one item per alert (nears expiry, expired, invalid, lost permissions), each threshold once per token, as the Meta Token Trigger does for one',
+	},
+	token: 'the token',
+	usesN8nApi: true,
+	description,
+	execute,
+});

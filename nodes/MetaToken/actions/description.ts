@@ -1,91 +1,78 @@
 /**
  * The Meta Token node's parameters: the operation list and every operation's own fields, in the
- * order the editor shows them. Assembled here so the node file stays a thin shell and the router
- * only dispatches.
+ * order the editor shows them. Every operation is defined once, in its *.operation.ts file;
+ * OPERATIONS lists them once, and every other list of operations — the Operation options, the
+ * Token Source fields, the tool's read-only operations, the minting ones that may save to a
+ * credential, where the n8n API credential shows, the router's dispatch — is derived from it.
  */
 import type { ICredentialsDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import * as checkAlerts from './checkAlerts.operation';
-import * as exchange from './exchange.operation';
-import { tokenSourceFields } from './fields';
-import * as generateSystemUserToken from './generateSystemUserToken.operation';
-import * as getPageTokens from './getPageTokens.operation';
-import * as inspect from './inspect.operation';
-import * as refreshSystemUserToken from './refreshSystemUserToken.operation';
-import * as revoke from './revoke.operation';
-import { READ_HISTORY_FIELD } from './savedHistory';
-import { MINTING_OPERATIONS, saveToCredentialFields } from './saveToCredential';
-import { allowAllOperationsField, operationFields } from './toolMode';
+import { READ_HISTORY_FIELD } from '../helpers/alertHistory';
+import type { MetaTokenOperation } from '../helpers/operation';
+import { saveToCredentialFields } from '../helpers/saveToCredential';
+import { tokenSourceFields } from '../helpers/tokenSource';
+import { allowAllOperationsField, operationFields } from '../helpers/toolMode';
+import { checkAlerts } from './checkAlerts.operation';
+import { exchange } from './exchange.operation';
+import { generateSystemUserToken } from './generateSystemUserToken.operation';
+import { getPageTokens } from './getPageTokens.operation';
+import { inspect } from './inspect.operation';
+import { refreshSystemUserToken } from './refreshSystemUserToken.operation';
+import { revoke } from './revoke.operation';
 
-export const operationField: INodeProperties = {
+/** Every operation, in the order their fields appear in the editor. Adding one: its file and this line. */
+export const OPERATIONS = [
+	inspect,
+	exchange,
+	refreshSystemUserToken,
+	generateSystemUserToken,
+	getPageTokens,
+	revoke,
+	checkAlerts,
+] as const;
+
+/** The values of the `operation` parameter. */
+export type OperationValue = (typeof OPERATIONS)[number]['value'];
+
+function valuesWhere(keep: (operation: MetaTokenOperation) => boolean): string[] {
+	return OPERATIONS.filter(keep).map((operation) => operation.value);
+}
+
+const operationField: INodeProperties = {
 	displayName: 'Operation',
 	name: 'operation',
 	type: 'options',
 	noDataExpression: true,
 	default: 'inspect',
-	options: [
-		{
-			name: 'Check for Alerts',
-			value: 'checkAlerts',
-			action: 'Check tokens and report what needs attention',
-			description:
-				'Inspect many tokens and put out one item per alert (nears expiry, expired, invalid, lost permissions), each threshold once per token, as the Meta Token Trigger does for one',
-		},
-		{
-			name: 'Exchange for Long-Lived Token',
-			value: 'exchange',
-			action: 'Exchange a short lived token for a long lived one',
-			description: 'Turn a short-lived user token (Graph API Explorer, about an hour) into a long-lived one (about 60 days)',
-		},
-		{
-			name: 'Generate System-User Token',
-			value: 'generateSystemUserToken',
-			action: 'Generate a system user token',
-			description: 'Mint a new system-user token with an admin token',
-		},
-		{
-			name: 'Get Page Tokens',
-			value: 'getPageTokens',
-			action: 'Get page tokens',
-			description: 'List the Pages a user token manages, one item per Page with its token',
-		},
-		{
-			name: 'Inspect',
-			value: 'inspect',
-			action: 'Inspect a token',
-			description: 'Read type, scopes and expiry of tokens with debug_token (many at once through Graph batches)',
-		},
-		{
-			name: 'Refresh System-User Token',
-			value: 'refreshSystemUserToken',
-			action: 'Refresh a system user token',
-			description: 'Renew an expiring system-user token for another 60 days, before it expires',
-		},
-		{
-			name: 'Revoke',
-			value: 'revoke',
-			action: 'Revoke a token',
-			description: 'Destructive: kill a user or system-user token for good',
-		},
-	],
+	// By name, as the editor (and n8n's lint rule for option lists) wants them.
+	options: OPERATIONS.map(({ value, option }) => ({
+		name: option.name,
+		value,
+		action: option.action,
+		description: option.description,
+	})).sort((a, b) => a.name.localeCompare(b.name)),
 };
+
+/** Token Source and Token, once per wording of what the token is, for the operations using it. */
+function tokenFields(): INodeProperties[] {
+	const byWording = new Map<string, string[]>();
+	for (const { token, value } of OPERATIONS) {
+		if (token) byWording.set(token, [...(byWording.get(token) ?? []), value]);
+	}
+	return [...byWording].flatMap(([what, values]) => tokenSourceFields(values, what));
+}
 
 export const properties: INodeProperties[] = [
 	// As an agent's tool the node offers only Inspect unless this tool-only setting allows more.
 	allowAllOperationsField,
-	...operationFields(operationField),
-	...tokenSourceFields(['inspect', 'exchange', 'getPageTokens', 'revoke', 'checkAlerts'], 'the token'),
-	...tokenSourceFields(['refreshSystemUserToken'], 'the expiring system-user token'),
-	...tokenSourceFields(['generateSystemUserToken'], 'the admin token that mints the new one'),
-	...inspect.description,
-	...exchange.description,
-	...refreshSystemUserToken.description,
-	...generateSystemUserToken.description,
-	...getPageTokens.description,
-	...revoke.description,
-	...checkAlerts.description,
-	...saveToCredentialFields,
+	...operationFields(operationField, valuesWhere((operation) => operation.readOnly === true)),
+	...tokenFields(),
+	...OPERATIONS.flatMap((operation) => operation.description),
+	...saveToCredentialFields(valuesWhere((operation) => operation.minting === true)),
 ];
+
+/** The operations that use the n8n API credential: the minting ones (Save to Credential), and those that read n8n's API. */
+const usingN8nApi = valuesWhere((operation) => operation.minting === true || operation.usesN8nApi === true);
 
 /**
  * When the n8n API credential shows (and is required): Save to Credential on for a minting
@@ -98,7 +85,7 @@ export const n8nApiCredentialDisplay: ICredentialsDisplayOptions = {
 	hide: {
 		operation: (operationField.options ?? [])
 			.map((option) => (option as { value: string }).value)
-			.filter((operation) => operation !== 'checkAlerts' && !MINTING_OPERATIONS.includes(operation)),
+			.filter((operation) => !usingN8nApi.includes(operation)),
 		saveToCredential: [false],
 		[READ_HISTORY_FIELD]: [false],
 	},

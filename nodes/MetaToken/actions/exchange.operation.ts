@@ -1,10 +1,11 @@
 /** Exchange: a short-lived user token → a long-lived one (needs App ID and App Secret). */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { itemToken, operationNotice } from './fields';
-import { mintingOperation } from './mintedToken';
+import { mintingOperation } from '../helpers/mintedToken';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'exchangeNotice',
 		'exchange',
@@ -12,6 +13,20 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export const execute = mintingOperation(async (context, session, itemIndex) => {
+const execute = mintingOperation(async (context, session, itemIndex) => {
 	return await session.client.exchangeToken(itemToken(context, session, itemIndex));
+});
+
+export const exchange = defineOperation({
+	value: 'exchange',
+	option: {
+		name: 'Exchange for Long-Lived Token',
+		action: 'Exchange a short lived token for a long lived one',
+		description:
+			'Turn a short-lived user token (Graph API Explorer, about an hour) into a long-lived one (about 60 days)',
+	},
+	token: 'the token',
+	minting: true,
+	description,
+	execute,
 });

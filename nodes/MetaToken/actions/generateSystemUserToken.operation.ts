@@ -3,12 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { parseScopeList } from '../../policy/scopes';
 import { TokenInputError } from '../../policy/tokenInput';
-import { itemToken, operationNotice } from './fields';
-import { mintingOperation } from './mintedToken';
+import { mintingOperation } from '../helpers/mintedToken';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
 const show = { operation: ['generateSystemUserToken'] };
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'generateNotice',
 		'generateSystemUserToken',
@@ -45,7 +46,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute = mintingOperation(async (context, session, itemIndex) => {
+const execute = mintingOperation(async (context, session, itemIndex) => {
 	const adminToken = itemToken(context, session, itemIndex);
 	const systemUserId = String(context.getNodeParameter('systemUserId', itemIndex, '')).trim();
 	if (!/^\d+$/.test(systemUserId)) {
@@ -61,4 +62,18 @@ export const execute = mintingOperation(async (context, session, itemIndex) => {
 		expiring: context.getNodeParameter('expiring', itemIndex, true) as boolean,
 		adminToken,
 	});
+});
+
+export const generateSystemUserToken = defineOperation({
+	value: 'generateSystemUserToken',
+	option: {
+		name: 'Generate System-User Token',
+		action: 'Generate a system user token',
+		description:
+			'Mint a new system-user token with an admin token',
+	},
+	token: 'the admin token that mints the new one',
+	minting: true,
+	description,
+	execute,
 });

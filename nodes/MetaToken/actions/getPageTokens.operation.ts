@@ -2,10 +2,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { tokenHint } from '../../policy/tokenIdentity';
-import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
+import { perItemOperation } from '../helpers/itemLoop';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'pageTokensNotice',
 		'getPageTokens',
@@ -13,7 +14,7 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export const execute = perItemOperation(async (context, session, itemIndex) => {
+const execute = perItemOperation(async (context, session, itemIndex) => {
 	const pages = await session.client.getPageAccounts({ accessToken: itemToken(context, session, itemIndex) });
 	return pages.map((page) => ({
 		pageId: page.id,
@@ -23,4 +24,17 @@ export const execute = perItemOperation(async (context, session, itemIndex) => {
 		accessToken: page.access_token ?? null,
 		tokenHint: page.access_token ? tokenHint(page.access_token) : null,
 	}));
+});
+
+export const getPageTokens = defineOperation({
+	value: 'getPageTokens',
+	option: {
+		name: 'Get Page Tokens',
+		action: 'Get page tokens',
+		description:
+			'List the Pages a user token manages, one item per Page with its token',
+	},
+	token: 'the token',
+	description,
+	execute,
 });

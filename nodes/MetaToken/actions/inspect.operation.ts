@@ -1,45 +1,35 @@
-/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (inspection.ts). */
+/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (helpers/inspectItems.ts). */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { GraphError } from '../../graph/GraphError';
-import type { DebugTokenData } from '../../meta/types';
-import { toInspectRecord } from '../../policy/inspectRecord';
+import { DEFAULT_EXPIRING_WITHIN_DAYS, toInspectRecord } from '../../policy/inspectRecord';
+import { answerOf } from '../../policy/observations';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
 import { runParameter } from '../../shared/runParameters';
-import type { Inspection } from './inspection';
-import { concurrencyOption, inspectItems } from './inspection';
-import { forEachItem } from './itemLoop';
+import { inspectItems, inspectOptions } from '../helpers/inspectItems';
+import { forEachItem } from '../helpers/itemLoop';
+import { defineOperation } from '../helpers/operation';
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: { operation: ['inspect'] } },
-		options: [
-			concurrencyOption,
-			{
-				displayName: 'Expiring Within Days',
-				name: 'expiringWithinDays',
-				type: 'number',
-				default: 7,
-				typeOptions: { minValue: 0 },
-				description: 'A valid token that dies within this many days gets status "expiring"',
-			},
-			{
-				displayName: 'Required Scopes',
-				name: 'requiredScopes',
-				type: 'string',
-				default: '',
-				placeholder: 'ads_read,ads_management',
-				description:
-					'Comma-separated permissions the token must hold; those it lacks are listed in missingScopes',
-			},
-		],
-	},
+const description: INodeProperties[] = [
+	inspectOptions('inspect', [
+		{
+			displayName: 'Expiring Within Days',
+			name: 'expiringWithinDays',
+			type: 'number',
+			default: DEFAULT_EXPIRING_WITHIN_DAYS,
+			typeOptions: { minValue: 0 },
+			description: 'A valid token that dies within this many days gets status "expiring"',
+		},
+		{
+			displayName: 'Required Scopes',
+			name: 'requiredScopes',
+			type: 'string',
+			default: '',
+			placeholder: 'ads_read,ads_management',
+			description:
+				'Comma-separated permissions the token must hold; those it lacks are listed in missingScopes',
+		},
+	]),
 ];
 
 interface InspectOptions {
@@ -53,7 +43,7 @@ interface InspectOptions {
  * each token inspects itself, and an auth error *is* the answer (status invalid or expired).
  * A token that appears on several items is inspected once.
  */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 	session: GraphSession,
@@ -62,28 +52,27 @@ export async function execute(
 	const options = runParameter<InspectOptions>(this, 'options', {});
 	return await forEachItem(this, items, async (itemIndex) => {
 		const token = inspected.token(itemIndex);
-		const inspection = inspected.inspection(token);
 		const { requiredScopes, expiringWithinDays } = options(itemIndex);
-		const data = inspection.ok ? inspection.data : deadTokenData(inspection);
-		return toInspectRecord(token, data, {
+		// A token that inspects itself and is dead gets an auth error instead of `is_valid: false`:
+		// still an answer about the token, so it becomes a record, not a failed item.
+		return toInspectRecord(token, answerOf(inspected.inspection(token)), {
 			nowMs: inspected.nowMs,
 			requiredScopes: parseScopeList(requiredScopes),
-			expiringWithinDays: expiringWithinDays ?? 7,
+			expiringWithinDays: expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS,
 		}) as unknown as IDataObject;
 	}, session.secrets);
 }
 
-/**
- * A token that inspects itself and is dead gets an auth error instead of `is_valid: false`;
- * that is still an answer about the token, so it becomes a record, not a failed item.
- */
-function deadTokenData(inspection: Extract<Inspection, { ok: false }>): DebugTokenData {
-	const { error } = inspection;
-	const tokenIsDead =
-		inspection.selfInspected && error instanceof GraphError && error.errorClass === 'auth';
-	if (!tokenIsDead) throw error;
-	return {
-		is_valid: false,
-		error: { code: error.code, subcode: error.subcode, message: error.metaMessage ?? error.message },
-	};
-}
+export const inspect = defineOperation({
+	value: 'inspect',
+	option: {
+		name: 'Inspect',
+		action: 'Inspect a token',
+		description:
+			'Read type, scopes and expiry of tokens with debug_token (many at once through Graph batches)',
+	},
+	token: 'the token',
+	readOnly: true,
+	description,
+	execute,
+});

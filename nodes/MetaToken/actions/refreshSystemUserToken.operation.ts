@@ -6,10 +6,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { OperationFailure } from '../../shared/failures';
-import { itemToken, operationNotice } from './fields';
-import { mintingOperation } from './mintedToken';
+import { mintingOperation } from '../helpers/mintedToken';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'refreshNotice',
 		'refreshSystemUserToken',
@@ -17,11 +18,13 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export const execute = mintingOperation(async (context, session, itemIndex) => {
+const execute = mintingOperation(async (context, session, itemIndex) => {
 	const { client } = session;
 	const token = itemToken(context, session, itemIndex);
 	// Inspect first (idempotent): with the app token when the credential has one, as the refresh needs.
-	const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+	const inspection = await client.inspectToken(token);
+	if (!inspection.ok) throw inspection.error;
+	const { data } = inspection;
 	const expiresAt = Number(data.expires_at ?? NaN);
 	if (data.is_valid === true && expiresAt === 0) {
 		throw new OperationFailure(
@@ -31,4 +34,18 @@ export const execute = mintingOperation(async (context, session, itemIndex) => {
 		);
 	}
 	return await client.refreshSystemUserToken(token);
+});
+
+export const refreshSystemUserToken = defineOperation({
+	value: 'refreshSystemUserToken',
+	option: {
+		name: 'Refresh System-User Token',
+		action: 'Refresh a system user token',
+		description:
+			'Renew an expiring system-user token for another 60 days, before it expires',
+	},
+	token: 'the expiring system-user token',
+	minting: true,
+	description,
+	execute,
 });

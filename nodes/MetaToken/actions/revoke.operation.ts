@@ -4,12 +4,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { GraphError } from '../../graph/GraphError';
 import { tokenFingerprint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
-import { itemToken, operationNotice } from './fields';
-import { perItemOperation } from './itemLoop';
+import { perItemOperation } from '../helpers/itemLoop';
+import { defineOperation, operationNotice } from '../helpers/operation';
+import { itemToken } from '../helpers/tokenSource';
 
 const show = { operation: ['revoke'] };
 
-export const description: INodeProperties[] = [
+const description: INodeProperties[] = [
 	operationNotice(
 		'revokeNotice',
 		'revoke',
@@ -42,12 +43,14 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute = perItemOperation(async (context, session, itemIndex) => {
+const execute = perItemOperation(async (context, session, itemIndex) => {
 	const { client } = session;
 	const token = itemToken(context, session, itemIndex);
 	let type = context.getNodeParameter('tokenType', itemIndex, 'auto') as string;
 	if (type === 'auto') {
-		const data = await client.debugToken(token, { accessToken: client.appToken() ?? token });
+		const inspection = await client.inspectToken(token);
+		if (!inspection.ok) throw inspection.error;
+		const { data } = inspection;
 		if (data.is_valid === false) {
 			throw new GraphError({
 				errorClass: 'auth',
@@ -67,4 +70,17 @@ export const execute = perItemOperation(async (context, session, itemIndex) => {
 		);
 	}
 	return { revoked: true, tokenFingerprint: tokenFingerprint(token) };
+});
+
+export const revoke = defineOperation({
+	value: 'revoke',
+	option: {
+		name: 'Revoke',
+		action: 'Revoke a token',
+		description:
+			'Destructive: kill a user or system-user token for good',
+	},
+	token: 'the token',
+	description,
+	execute,
 });

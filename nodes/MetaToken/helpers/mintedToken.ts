@@ -19,13 +19,13 @@ import type { AccessTokenAnswer } from '../../meta/types';
 import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
-import type { OperationModule } from './fields';
 import { forEachItem } from './itemLoop';
 import { CredentialSaveError, planSaves, saveTokenToCredentials, type SaveOutcome, type SaveTarget } from './saveToCredential';
+import type { OperationExecute } from './operation';
 import { isToolNode } from './toolMode';
 
 /** The output fields of a freshly minted token. */
-export function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IDataObject {
+function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IDataObject {
 	const expiresIn =
 		typeof answer.expires_in === 'number' && Number.isFinite(answer.expires_in) && answer.expires_in > 0
 			? Math.round(answer.expires_in)
@@ -48,7 +48,7 @@ type Mint = (context: IExecuteFunctions, session: GraphSession, itemIndex: numbe
  * Continue On Fail, any refusal stops the run before the first token is minted — then per item
  * the mint and, when asked, the save.
  */
-export function mintingOperation(mint: Mint): OperationModule['execute'] {
+export function mintingOperation(mint: Mint): OperationExecute {
 	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
 		refuseRetryOnFail(this);
 		const plans = await planSaves(this, items.length);

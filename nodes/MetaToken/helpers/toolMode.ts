@@ -10,11 +10,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { MetaTokenOperation } from './fields';
-import { MINTING_OPERATIONS } from './saveToCredential';
-
-/** What an agent may do without the deliberate setting: read, never change. */
-const READ_ONLY_OPERATIONS: readonly MetaTokenOperation[] = ['inspect'];
+import type { MetaTokenOperation } from './operation';
 
 const ALLOW_ALL = 'allowAllOperations';
 
@@ -39,11 +35,12 @@ export const allowAllOperationsField: INodeProperties = {
 
 /**
  * The operation parameter three times, one shown at a time: everything for the node itself; only
- * the read-only operations for a tool; everything again for a tool with "Allow All Operations".
+ * the read-only operations (`readOnlyValues`: what an agent may do without the deliberate setting)
+ * for a tool; everything again for a tool with "Allow All Operations".
  */
-export function operationFields(operation: INodeProperties): INodeProperties[] {
+export function operationFields(operation: INodeProperties, readOnlyValues: readonly string[]): INodeProperties[] {
 	const readOnly = (operation.options ?? []).filter((option) =>
-		READ_ONLY_OPERATIONS.includes((option as { value: MetaTokenOperation }).value),
+		readOnlyValues.includes((option as { value: string }).value),
 	);
 	// Own option arrays: n8n appends its "Custom API Call" entry to each operation list it loads.
 	const all = () => [...(operation.options ?? [])];
@@ -57,18 +54,18 @@ export function operationFields(operation: INodeProperties): INodeProperties[] {
 /** Refuses, before any call, what a tool may not do (also when set by JSON or an expression). */
 export function assertToolMayRun(context: IExecuteFunctions, operation: MetaTokenOperation, itemCount: number): void {
 	const allowAll = context.getNodeParameter(ALLOW_ALL, 0, false) === true;
-	if (!allowAll && !READ_ONLY_OPERATIONS.includes(operation)) {
+	if (!allowAll && operation.readOnly !== true) {
 		throw new NodeOperationError(
 			context.getNode(),
-			`As an AI agent's tool this node only inspects tokens; "${operation}" needs the tool setting "Allow All Operations".`,
+			`As an AI agent's tool this node only inspects tokens; "${operation.value}" needs the tool setting "Allow All Operations".`,
 		);
 	}
-	if (!MINTING_OPERATIONS.includes(operation)) return;
+	if (operation.minting !== true) return;
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		if (context.getNodeParameter('saveToCredential', itemIndex, false) !== true) {
 			throw new NodeOperationError(
 				context.getNode(),
-				`As an AI agent's tool, "${operation}" must save the new token into a credential (turn on "Save to Credential"): the agent never receives a whole token. Nothing was minted.`,
+				`As an AI agent's tool, "${operation.value}" must save the new token into a credential (turn on "Save to Credential"): the agent never receives a whole token. Nothing was minted.`,
 				{ itemIndex },
 			);
 		}

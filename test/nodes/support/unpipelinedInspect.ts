@@ -1,8 +1,8 @@
 /**
- * The Inspect operation as it was before issue 16 (main at 65bf41d, nodes/MetaToken/actions/
- * inspect.operation.ts): every item's token read first, then every distinct token inspected, then
- * the records — options read per item. Kept only as the reference whose output the pipelined
- * Inspect must match item for item (test/nodes/inspectPipeline.test.ts); not shipped.
+ * Inspect without pipelining: every item's token read first, then every distinct token inspected,
+ * then the records — options read per item (the shape of main at 65bf41d). Kept only as the
+ * reference whose output the pipelined Inspect must match item for item
+ * (test/nodes/inspectPipeline.test.ts); not shipped.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -10,8 +10,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapWithConcurrency } from '../../../nodes/graph/concurrency';
 import { GraphError } from '../../../nodes/graph/GraphError';
 import type { DebugTokenData } from '../../../nodes/meta/types';
-import { TOKEN_FIELD } from '../../../nodes/MetaToken/actions/fields';
-import { forEachItem } from '../../../nodes/MetaToken/actions/itemLoop';
+import { forEachItem } from '../../../nodes/MetaToken/helpers/itemLoop';
 import { toInspectRecord } from '../../../nodes/policy/inspectRecord';
 import { parseScopeList } from '../../../nodes/policy/scopes';
 import { normalizeToken } from '../../../nodes/policy/tokenInput';
@@ -26,10 +25,10 @@ interface InspectOptions {
 const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 16;
 
-/** The token an item works on, as fields.ts read it before issue 16: Token Source read per item. */
+/** The token an item works on, Token Source read per item (no per-run reading). */
 function itemToken(context: IExecuteFunctions, session: GraphSession, itemIndex: number): string {
 	const source = context.getNodeParameter('tokenSource', itemIndex, 'credential') as string;
-	if (source === 'input') return normalizeToken(context.getNodeParameter('token', itemIndex, ''), TOKEN_FIELD);
+	if (source === 'input') return normalizeToken(context.getNodeParameter('token', itemIndex, ''), 'Token');
 	return normalizeToken(session.credentials.accessToken, 'Access Token (credential)');
 }
 

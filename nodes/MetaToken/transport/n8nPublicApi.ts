@@ -18,12 +18,12 @@ import { normalizeN8nApiBaseUrl } from '../../shared/n8nApiSettings';
 import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from '../../shared/ssrfProtection';
 
 /** No answer; `ssrfBlock` when n8n's SSRF protection refused to send the request at all. */
-export type N8nApiUnreached = { reached: false; ssrfBlock?: SsrfBlock };
+type N8nApiUnreached = { reached: false; ssrfBlock?: SsrfBlock };
 
-export type N8nApiAnswer = { reached: true; status: number; type?: string } | N8nApiUnreached;
+type N8nApiAnswer = { reached: true; status: number; type?: string } | N8nApiUnreached;
 
 /** Why the n8n API credential cannot be used; `message` names what to fix. */
-export interface N8nApiSetupProblem {
+interface N8nApiSetupProblem {
 	reason: 'noApiCredential' | 'insecureApiUrl';
 	message: string;
 }
@@ -50,6 +50,16 @@ export async function n8nApiBaseUrl(context: IExecuteFunctions, doing: string): 
  */
 export function n8nApiBlockedMessage(baseUrl: string, ssrfBlock: SsrfBlock, doing: string): string {
 	return `${ssrfBlockedSentence(baseUrl, ssrfBlock, doing)} Use this n8n's public https URL as the n8n API credential's Base URL, or allow this address. ${ssrfAllowAdvice(baseUrl)}`;
+}
+
+/** "Could not reach n8n at <origin> <doing>", which each caller completes with its own advice. */
+export function unreachedWords(baseUrl: string, doing: string): string {
+	return `Could not reach n8n at ${new URL(baseUrl).origin} ${doing}`;
+}
+
+/** Why n8n answered 401/403, and the API key that would do: `scopes` for a user who `may`. */
+export function refusedKeyWords(status: number, doing: string, scopes: string, may: string): string {
+	return `n8n refused the API key (${status}) when ${doing}: create an API key with ${scopes} (Settings → n8n API), for a user who may ${may}.`;
 }
 
 /** The path of one stored credential in the public API. */

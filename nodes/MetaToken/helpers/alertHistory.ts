@@ -11,7 +11,15 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { isRecord } from '../../meta/wire';
 import { OperationFailure } from '../../shared/failures';
-import { n8nApiBaseUrl, n8nApiBlockedMessage, readNodeStaticData, workflowPath, type StaticDataAnswer } from './n8nPublicApi';
+import {
+	n8nApiBaseUrl,
+	n8nApiBlockedMessage,
+	readNodeStaticData,
+	refusedKeyWords,
+	unreachedWords,
+	workflowPath,
+	type StaticDataAnswer,
+} from '../transport/n8nPublicApi';
 
 export const READ_HISTORY_FIELD = 'readHistoryThroughN8nApi';
 
@@ -39,12 +47,12 @@ function answerProblem(answer: StaticDataAnswer, workflowId: string, baseUrl: st
 		return readFailure('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, "to read this workflow's alert history"));
 	}
 	if (!answer.reached) {
-		return readFailure('unreachable', `Could not reach n8n at ${origin} to read this workflow's alert history: check the n8n API credential's Base URL (an address of this n8n that its workers can reach).`);
+		return readFailure('unreachable', `${unreachedWords(baseUrl, "to read this workflow's alert history")}: check the n8n API credential's Base URL (an address of this n8n that its workers can reach).`);
 	}
 	const { status } = answer;
 	const request = `GET ${workflowPath(workflowId)}`;
 	if (status === 401 || status === 403) {
-		return readFailure('unauthorized', `n8n refused the API key (${status}) when reading this workflow's alert history: create an API key with the scope workflow:read (Settings → n8n API), for a user who may see this workflow.`, status);
+		return readFailure('unauthorized', refusedKeyWords(status, "reading this workflow's alert history", 'the scope workflow:read', 'see this workflow'), status);
 	}
 	if (status === 404) {
 		return readFailure('notFound', `n8n at ${origin} answered 404 to ${request}: it has no workflow ${workflowId}, or the API key's user may not see it. The n8n API credential must point at this n8n.`, status);
@@ -59,7 +67,7 @@ function answerProblem(answer: StaticDataAnswer, workflowId: string, baseUrl: st
  * The history this run starts from (whatever was stored under `key`: the policy validates it).
  * Reads through the API only when the option is on and the node's static data holds none.
  */
-export async function savedHistory(context: IExecuteFunctions, staticData: IDataObject, key: string): Promise<unknown> {
+export async function readAlertHistory(context: IExecuteFunctions, staticData: IDataObject, key: string): Promise<unknown> {
 	if (staticData[key] !== undefined || !context.getNodeParameter(READ_HISTORY_FIELD, 0, false)) return staticData[key];
 	const workflowId = context.getWorkflow().id;
 	if (!workflowId) throw readFailure('noWorkflowId', 'This workflow has no ID yet, so its history cannot be read: save the workflow.');

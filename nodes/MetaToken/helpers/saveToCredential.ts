@@ -9,58 +9,68 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
-import { OperationFailure } from '../../shared/failures';
 import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../shared/credentialTargets';
-import { credentialPath, lookUpCredential, n8nApiBaseUrl, n8nApiBlockedMessage, patchCredentialData, type CredentialAnswer } from './n8nPublicApi';
+import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../../shared/credentialTypes';
+import { OperationFailure } from '../../shared/failures';
+import {
+	credentialPath,
+	lookUpCredential,
+	n8nApiBaseUrl,
+	n8nApiBlockedMessage,
+	patchCredentialData,
+	refusedKeyWords,
+	unreachedWords,
+	type CredentialAnswer,
+} from '../transport/n8nPublicApi';
 
-export const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
-
-export const MIRROR_FIELD = 'mirrorCredentialIds';
+const MIRROR_FIELD = 'mirrorCredentialIds';
 const MIRROR_LABEL = 'Also Update Credentials';
 
-export const saveToCredentialFields: INodeProperties[] = [
-	{
-		displayName: 'Save to Credential',
-		name: 'saveToCredential',
-		type: 'boolean',
-		default: false,
-		displayOptions: { show: { operation: MINTING_OPERATIONS } },
-		description:
-			'Whether to write the new token into a stored Meta Token API credential through the n8n public API (PATCH /api/v1/credentials/{ID}), so the next run uses it. Needs an n8n API credential and n8n 2.x. Send one item per credential: a run in which several items would save into the same credential is refused before anything is minted.',
-	},
-	{
-		displayName: 'Credential ID to Update',
-		name: 'credentialId',
-		type: 'string',
-		default: '',
-		placeholder: 'Leave empty for this node\'s own credential',
-		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true] } },
-		description:
-			'ID of the Meta Token API credential to update (from its URL in n8n). Empty updates the very credential this node runs with. Other credential types are refused.',
-	},
-	{
-		displayName: 'Also Update Credentials',
-		name: MIRROR_FIELD,
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. 3fKq9ZpL2mWx8TbA, 7HsQ1vNc4RtY6uEe',
-		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true] } },
-		description:
-			'IDs of further credentials, separated by commas (each is in its URL in n8n), that get the same new token in the same run: Facebook Graph API, Facebook Graph API (App) and WhatsApp API (Access Token), Header Auth (Value: "Bearer " and the token), Query Auth (Value), Bearer Auth (Bearer Token) and Meta Token API. Only that field is written; the rest of each credential stays. The token then sits in each of these credentials and goes wherever they are used: a Header, Query or Bearer Auth credential sends it to any host a workflow calls with it, with no Meta-only guard of this node — set its Allowed HTTP Request Domains. Any other type, OAuth2 included, is refused before anything is minted.',
-	},
-	{
-		displayName: 'Include Token in Output',
-		name: 'includeTokenInOutput',
-		type: 'boolean',
-		default: false,
-		displayOptions: { show: { operation: MINTING_OPERATIONS, saveToCredential: [true], '@tool': [false] } },
-		description:
-			'Whether a saved item also carries the new token in accessToken. Off, it carries only tokenHint and tokenFingerprint, so the token is not stored in the execution history; it is in the credential. A token whose save failed is always in the output.',
-	},
-];
+/** The option's fields, shown for the operations that mint a token (`mintingValues`). */
+export function saveToCredentialFields(mintingValues: string[]): INodeProperties[] {
+	return [
+		{
+			displayName: 'Save to Credential',
+			name: 'saveToCredential',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { operation: mintingValues } },
+			description:
+				'Whether to write the new token into a stored Meta Token API credential through the n8n public API (PATCH /api/v1/credentials/{ID}), so the next run uses it. Needs an n8n API credential and n8n 2.x. Send one item per credential: a run in which several items would save into the same credential is refused before anything is minted.',
+		},
+		{
+			displayName: 'Credential ID to Update',
+			name: 'credentialId',
+			type: 'string',
+			default: '',
+			placeholder: 'Leave empty for this node\'s own credential',
+			displayOptions: { show: { operation: mintingValues, saveToCredential: [true] } },
+			description:
+				'ID of the Meta Token API credential to update (from its URL in n8n). Empty updates the very credential this node runs with. Other credential types are refused.',
+		},
+		{
+			displayName: 'Also Update Credentials',
+			name: MIRROR_FIELD,
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 3fKq9ZpL2mWx8TbA, 7HsQ1vNc4RtY6uEe',
+			displayOptions: { show: { operation: mintingValues, saveToCredential: [true] } },
+			description:
+				'IDs of further credentials, separated by commas (each is in its URL in n8n), that get the same new token in the same run: Facebook Graph API, Facebook Graph API (App) and WhatsApp API (Access Token), Header Auth (Value: "Bearer " and the token), Query Auth (Value), Bearer Auth (Bearer Token) and Meta Token API. Only that field is written; the rest of each credential stays. The token then sits in each of these credentials and goes wherever they are used: a Header, Query or Bearer Auth credential sends it to any host a workflow calls with it, with no Meta-only guard of this node — set its Allowed HTTP Request Domains. Any other type, OAuth2 included, is refused before anything is minted.',
+		},
+		{
+			displayName: 'Include Token in Output',
+			name: 'includeTokenInOutput',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { operation: mintingValues, saveToCredential: [true], '@tool': [false] } },
+			description:
+				'Whether a saved item also carries the new token in accessToken. Off, it carries only tokenHint and tokenFingerprint, so the token is not stored in the execution history; it is in the credential. A token whose save failed is always in the output.',
+		},
+	];
+}
 
-export type SaveFailureReason =
+type SaveFailureReason =
 	| 'noUpdateEndpoint'
 	| 'unauthorized'
 	| 'failed'
@@ -89,7 +99,7 @@ export class CredentialSaveError extends OperationFailure {
 }
 
 /** One credential the new token goes into: the type n8n confirmed for it, and how that type is written. */
-export interface SaveDestination {
+interface SaveDestination {
 	credentialId: string;
 	type: string;
 	write: TokenWriter;
@@ -106,14 +116,14 @@ export interface SaveTarget {
 }
 
 /** Per input item: where it saves, null when it does not, or why it may not. */
-export type SavePlan = SaveTarget | null | CredentialSaveError;
+type SavePlan = SaveTarget | null | CredentialSaveError;
 
 const NOTHING_MINTED = 'Nothing was minted.';
 
 /** The credential to update: the one given, else the Meta Token API credential this node runs with. */
-export function targetCredentialId(context: IExecuteFunctions, itemIndex: number): string | undefined {
+function targetCredentialId(context: IExecuteFunctions, itemIndex: number): string | undefined {
 	const given = String(context.getNodeParameter('credentialId', itemIndex, '') ?? '').trim();
-	return given || context.getNode().credentials?.[META_CREDENTIAL_TYPE]?.id || undefined;
+	return given || metaCredentialOf(context)?.id || undefined;
 }
 
 function refused(reason: SaveFailureReason, message: string, status?: number): CredentialSaveError {
@@ -214,7 +224,7 @@ function answeredType(answer: CredentialAnswer, credentialId: string, baseUrl: s
 		return refused('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to check credential ${credentialId}`));
 	}
 	if (!answer.reached) {
-		return refused('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to check credential ${credentialId}: check the n8n API credential's Base URL.`);
+		return refused('unreachable', `${unreachedWords(baseUrl, `to check credential ${credentialId}`)}: check the n8n API credential's Base URL.`);
 	}
 	const { status, type } = answer;
 	if (status >= 200 && status < 300) {
@@ -261,7 +271,7 @@ function noEndpoint(method: string, path: string, status: number): string {
 }
 
 function unauthorized(status: number, doing: string): string {
-	return `n8n refused the API key (${status}) when ${doing}: create an API key with the scopes credential:read and credential:update (Settings → n8n API), for a user who may edit that credential.`;
+	return refusedKeyWords(status, doing, 'the scopes credential:read and credential:update', 'edit that credential');
 }
 
 /** What became of one target's write after minting: `error` only when it failed. */
@@ -299,7 +309,7 @@ async function writeToken(context: IExecuteFunctions, baseUrl: string, destinati
 		return failed('blockedBySsrfProtection', n8nApiBlockedMessage(baseUrl, answer.ssrfBlock, `to save the new token into credential ${credentialId}`));
 	}
 	if (!answer.reached) {
-		return failed('unreachable', `Could not reach n8n at ${new URL(baseUrl).origin} to save the new token into credential ${credentialId}.`);
+		return failed('unreachable', `${unreachedWords(baseUrl, `to save the new token into credential ${credentialId}`)}.`);
 	}
 	const { status } = answer;
 	if (status >= 200 && status < 300) return { credentialId, type, ok: true };

@@ -1,7 +1,6 @@
 /**
- * What the operations share in their descriptions and in reading them: the operation names, the
- * token source (credential or per item) and the token it yields, and notices. Users' saved
- * workflows refer to every name and value here.
+ * The token an operation works on: the Token Source (credential or per item) and Token fields, and
+ * the token they yield. Users' saved workflows refer to every name and value here.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
@@ -9,28 +8,13 @@ import { normalizeToken } from '../../policy/tokenInput';
 import type { GraphSession } from '../../shared/graphSession';
 import { itemParameter, runParameter } from '../../shared/runParameters';
 
-export type MetaTokenOperation =
-	| 'inspect'
-	| 'exchange'
-	| 'refreshSystemUserToken'
-	| 'generateSystemUserToken'
-	| 'getPageTokens'
-	| 'revoke'
-	| 'checkAlerts';
-
-/** An operation's file: its parameters and what it does with the input items. */
-export interface OperationModule {
-	description: INodeProperties[];
-	execute(this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession): Promise<INodeExecutionData[]>;
-}
-
 /** Where an operation takes its token from: the credential, or a field filled per item. */
 export type TokenSource = 'credential' | 'input';
 
-export const TOKEN_FIELD = 'Token';
+const TOKEN_FIELD = 'Token';
 
 /** `tokenSource` and `token`, shown for the given operations. */
-export function tokenSourceFields(operations: MetaTokenOperation[], what: string): INodeProperties[] {
+export function tokenSourceFields(operations: string[], what: string): INodeProperties[] {
 	return [
 		{
 			displayName: 'Token Source',
@@ -64,11 +48,6 @@ export function tokenSourceFields(operations: MetaTokenOperation[], what: string
 			description: 'The access token to use. Surrounding spaces and a "Bearer " prefix are removed.',
 		},
 	];
-}
-
-/** A notice shown for one operation. */
-export function operationNotice(name: string, operation: MetaTokenOperation, text: string): INodeProperties {
-	return { displayName: text, name, type: 'notice', default: '', displayOptions: { show: { operation: [operation] } } };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
-import type { OperationModule } from './fields';
+import type { OperationExecute } from './operation';
 
 /**
  * Runs `run` for each input item; one result may be several output items (one per Page, say).
@@ -37,7 +37,7 @@ export async function forEachItem(
 /** The `execute` of an operation that handles each input item on its own. */
 export function perItemOperation(
 	run: (context: IExecuteFunctions, session: GraphSession, itemIndex: number) => Promise<IDataObject | IDataObject[]>,
-): OperationModule['execute'] {
+): OperationExecute {
 	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
 		return await forEachItem(this, items, async (itemIndex) => await run(this, session, itemIndex), session.secrets);
 	};

@@ -8,32 +8,42 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../graph/concurrency';
 import type { DebugTokenRun } from '../../graph/GraphClient';
-import type { DebugTokenData } from '../../meta/types';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, mapWithConcurrency } from '../../graph/concurrency';
+import type { Inspection } from '../../meta/types';
 import type { GraphSession } from '../../shared/graphSession';
-import { tokenReader } from './fields';
-
-export const DEFAULT_CONCURRENCY = 4;
-const MAX_CONCURRENCY = 16;
+import { tokenReader } from './tokenSource';
 
 /** The `concurrency` option of every operation that inspects many tokens (in its Options). */
-export const concurrencyOption: INodeProperties = {
+const concurrencyOption: INodeProperties = {
 	displayName: 'Concurrency',
 	name: 'concurrency',
 	type: 'number',
 	default: DEFAULT_CONCURRENCY,
 	typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 	description:
-		"How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to 16. Every token still counts against Meta's app rate limit.",
+		`How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to ${MAX_CONCURRENCY}. Every token still counts against Meta's app rate limit.`,
 };
+
+/** The Options collection of an operation that inspects many tokens: Concurrency, then `extra`. */
+export function inspectOptions(operation: string, extra: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: [operation] } },
+		options: [concurrencyOption, ...extra],
+	};
+}
 
 /**
  * The run's Concurrency (read from the first item: it shapes one run of calls), a whole number
- * from 1 to 16. Anything else — NaN from an expression, 0, 2.5, "four" — stops the node naming the
+ * from 1 to MAX_CONCURRENCY. Anything else — NaN from an expression, 0, 2.5, "four" — stops the node naming the
  * field, instead of starting no workers or too many.
  */
-export function readConcurrency(context: IExecuteFunctions): number {
+function readConcurrency(context: IExecuteFunctions): number {
 	const options = context.getNodeParameter('options', 0, {}) as { concurrency?: unknown };
 	const raw: unknown = options.concurrency ?? DEFAULT_CONCURRENCY;
 	const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
@@ -41,14 +51,9 @@ export function readConcurrency(context: IExecuteFunctions): number {
 	throw new NodeOperationError(
 		context.getNode(),
 		`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}: got ${typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}.`,
-		{ description: 'Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of 4.' },
+		{ description: `Fix the option "Concurrency" (Options → Concurrency), or remove it for the default of ${DEFAULT_CONCURRENCY}.` },
 	);
 }
-
-export type Inspection =
-	| { ok: true; data: DebugTokenData }
-	// selfInspected: the token was also the calling token, so an auth error speaks of the token itself.
-	| { ok: false; error: unknown; selfInspected: boolean };
 
 /** What inspecting the items' tokens found. */
 export interface ItemInspections {
@@ -130,11 +135,11 @@ export async function inspectItems(
 	if (appToken && run) {
 		for (const [token, inspection] of pending) inspections.set(token, await (inspection as Promise<Inspection>));
 	} else if (appToken && first !== undefined) {
-		inspections.set(first, await inspectOne(session, first, appToken));
+		inspections.set(first, await client.inspectToken(first));
 	} else {
 		// Without the app token each token inspects itself: one call per token, Concurrency at a time.
 		const unique = [...pending.keys()];
-		const answers = await mapWithConcurrency(unique, concurrency, async (token) => await inspectOne(session, token, token));
+		const answers = await mapWithConcurrency(unique, concurrency, async (token) => await client.inspectToken(token));
 		unique.forEach((token, index) => inspections.set(token, answers[index]));
 	}
 	return {
@@ -146,13 +151,4 @@ export async function inspectItems(
 		inspection: (token) => inspections.get(token) as Inspection,
 		nowMs: Date.now(),
 	};
-}
-
-/** One token in a plain GET, with `accessToken` (the app token, or the token itself). */
-async function inspectOne(session: GraphSession, token: string, accessToken: string): Promise<Inspection> {
-	try {
-		return { ok: true, data: await session.client.debugToken(token, { accessToken }) };
-	} catch (error) {
-		return { ok: false, error, selfInspected: accessToken === token };
-	}
 }
