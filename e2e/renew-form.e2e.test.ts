@@ -160,8 +160,9 @@ describe.each(selectedMajors())('Renewing a user token from the form, real n8n %
 			const stored = storedNow[0] ?? '';
 			expect(stored).not.toBe(current);
 			expect(stored).not.toBe(pasted.good);
-			// "Inspect the new token" read it from the credential, as every later run will.
-			expect(await inspections(stored)).toBe(1);
+			// "Inspect the new token" read it from the credential, as every later run will (the
+			// active trigger's minute poll may have read it too in the meantime: at least one).
+			expect(await inspections(stored)).toBeGreaterThanOrEqual(1);
 
 			// The page states the expiry Meta gave the new token (60 days from the exchange).
 			const expiresAt = new Date((exchange.at + 5_184_000) * 1000);
