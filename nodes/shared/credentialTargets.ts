@@ -47,11 +47,6 @@ export function tokenWriter(type: string): TokenWriter | undefined {
 	return target ? (token) => ({ [target.field]: target.value(token) }) : undefined;
 }
 
-/** The data of the write for a credential of `type`: its token field only; undefined for a type not written. */
-export function tokenWrite(type: string, token: string): Record<string, string> | undefined {
-	return tokenWriter(type)?.(token);
-}
-
 /** "Meta Token API, Facebook Graph API, … and Bearer Auth": for messages naming what is written. */
 export function writableTypesText(): string {
 	const labels = Object.values(TOKEN_FIELDS).map((target) => target.label);
