@@ -76,6 +76,11 @@ export class CredentialListError extends Error {
 // pasted URL or token (Meta's are 100+ characters), which would otherwise reach n8n's API in a path.
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
+/** Whether a value has the shape of an n8n credential ID (so it may go into a URL and a message). */
+export function isCredentialId(value: string): boolean {
+	return CREDENTIAL_ID.test(value);
+}
+
 /**
  * The credential IDs of a list as users give it: comma-, semicolon- or line-separated text, or
  * an array from an expression; blanks dropped, each ID once, in the order given.

@@ -131,6 +131,15 @@ describe('a save that works', () => {
 		expect(double.token(String(api.credentials.get('other-9')?.data.accessToken))?.type).toBe('USER');
 	});
 
+	it('refuses a Credential ID to Update that is no credential ID, without repeating it and before asking n8n', async () => {
+		const pasted = expiringSystemUserToken();
+		const text = await failureText(runNode(node, refresh(expiringSystemUserToken(), { credentialId: pasted })));
+		expect(text).toMatch(/"Credential ID to Update" is not a credential ID.*Nothing was minted/);
+		expect(text).not.toContain(pasted);
+		expect(api.requests).toHaveLength(0);
+		expect(mintCalls()).toHaveLength(0);
+	});
+
 	it('saves several items that each name their own credential', async () => {
 		api.store({ id: 'client-a', name: 'A', type: 'metaTokenApi', data: {} });
 		api.store({ id: 'client-b', name: 'B', type: 'metaTokenApi', data: {} });

@@ -72,7 +72,7 @@ function prepare(readers: ItemReaders, inspected: ItemInspections, itemIndex: nu
 		const token = inspected.token(itemIndex);
 		const settings = readers.settings(itemIndex);
 		const name = normalizeTokenName(readers.tokenName(itemIndex));
-		// Not a Graph answer at all: nothing to judge the token by, so the item fails.
+		// observe throws a failure that is not a Graph answer (nothing to judge the token by): the item fails.
 		const observation = observe(token, inspected.inspection(token), {
 			nowMs,
 			// The label of every message about this token: its name, else its hint (never the token).
@@ -141,7 +141,7 @@ async function execute(
 		// The credential's name only when the token is the credential's own.
 		const credentialName = tokenSource(itemIndex) === 'credential' ? credential : null;
 		return result.alerts.map((alert) => alertJson(alert, item.entry, credentialName));
-	});
+	}, session.secrets);
 
 	// Only now, after every item went through (or Continue On Fail kept the run going): a run that
 	// stops on an error records nothing, so its alerts come again at the next run.

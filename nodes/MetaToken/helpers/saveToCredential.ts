@@ -9,7 +9,7 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../shared/credentialTargets';
+import { CredentialListError, credentialIdList, isCredentialId, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../shared/credentialTargets';
 import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import {
@@ -163,6 +163,16 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 				refused(
 					'noCredentialId',
 					'This node runs without a stored Meta Token API credential ID, so there is nothing to update: set "Credential ID to Update".',
+				),
+			);
+			continue;
+		}
+		if (!isCredentialId(credentialId)) {
+			// Never repeated: a token pasted here by mistake must not reach the n8n API URL or a message.
+			plans.push(
+				refused(
+					'noCredentialId',
+					'"Credential ID to Update" is not a credential ID: give the ID from the credential\'s URL in n8n (…/home/credentials/<ID>), or leave it empty to update this node\'s own credential.',
 				),
 			);
 			continue;
