@@ -2,14 +2,14 @@
  * Save to Credential: writes a newly minted token into a stored Meta Token API credential through
  * n8n's public API, so the next run — of this workflow or any other using that credential — sends
  * it; and, with Also Update Credentials, into further credentials other workflows already use
- * (n8n's Facebook Graph API, WhatsApp and generic HTTP auth credentials: shared/credentialTargets.ts).
+ * (n8n's Facebook Graph API, WhatsApp and generic HTTP auth credentials: helpers/credentialTargets.ts).
  * The option's fields; the preflight that decides, before anything is minted, where each item
  * may save (one item per credential, every target a type that is written, an n8n API reachable
  * without sending its key in clear); and the writes themselves.
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { CredentialListError, credentialIdList, isCredentialId, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from '../../shared/credentialTargets';
+import { CredentialListError, credentialIdList, isCredentialId, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from './credentialTargets';
 import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import {

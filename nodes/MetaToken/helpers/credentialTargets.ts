@@ -8,7 +8,7 @@
  * credentials carry them, so they never change.
  */
 
-import { META_CREDENTIAL_TYPE } from './credentialTypes';
+import { META_CREDENTIAL_TYPE } from '../../shared/credentialTypes';
 
 export interface TokenField {
 	/** The credential type as n8n's editor names it. */

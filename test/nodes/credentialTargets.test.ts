@@ -3,7 +3,7 @@
  * "Also Update Credentials" list: what is accepted, what is refused, and that a refusal never
  * repeats what the user pasted.
  */
-import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText } from '../../nodes/shared/credentialTargets';
+import { CredentialListError, credentialIdList, isOAuth2Type, tokenWriter, writableTypesText } from '../../nodes/MetaToken/helpers/credentialTargets';
 
 describe('tokenWriter', () => {
 	it.each([
