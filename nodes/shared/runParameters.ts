@@ -16,6 +16,8 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { isToolNode } from './toolNode';
+
 /**
  * Whether the readers below take their shortcuts (a fixed value read once, a plain field reference
  * read from the item). Always on in n8n; the tests switch it off to prove that a run puts out
@@ -84,7 +86,6 @@ export function plainFieldReference(raw: unknown): string | undefined {
 	return field;
 }
 
-
 /** `value` when n8n's evaluation of a plain field reference returns it unchanged; else undefined. */
 function asEvaluated(json: INodeExecutionData['json'] | undefined, field: string): { value: unknown } | undefined {
 	if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
@@ -114,8 +115,7 @@ export function itemParameter(
 	const node = context.getNode();
 	// As an AI agent's tool (a node type "…Tool") the node's input comes from the agent, assembled
 	// differently across n8n versions: there `$json` is left to n8n.
-	const asTool = node.type.endsWith('Tool');
-	const field = readShortcuts.enabled && !asTool ? plainFieldReference(node.parameters[name]) : undefined;
+	const field = readShortcuts.enabled && !isToolNode(context) ? plainFieldReference(node.parameters[name]) : undefined;
 	if (field === undefined) return viaN8n;
 	return (itemIndex) => {
 		const direct = asEvaluated(items[itemIndex]?.json, field);

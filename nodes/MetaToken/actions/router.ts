@@ -9,7 +9,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { graphSession } from '../../shared/graphSession';
 import type { MetaTokenOperation } from '../helpers/operation';
-import { assertToolMayRun, isToolNode, withoutWholeTokens } from '../helpers/toolMode';
+import { isToolNode } from '../../shared/toolNode';
+import { assertToolMayRun, withoutWholeTokens } from '../helpers/toolMode';
 import { OPERATIONS, type OperationValue } from './description';
 
 const byValue = new Map<string, MetaTokenOperation<OperationValue>>(

@@ -22,7 +22,7 @@ import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem } from './itemLoop';
 import { CredentialSaveError, planSaves, saveTokenToCredentials, type SaveOutcome, type SaveTarget } from './saveToCredential';
 import type { OperationExecute } from './operation';
-import { isToolNode } from './toolMode';
+import { isToolNode } from '../../shared/toolNode';
 
 /** The output fields of a freshly minted token. */
 function mintedTokenJson(answer: AccessTokenAnswer, nowMs: number): IDataObject {

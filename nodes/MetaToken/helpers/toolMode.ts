@@ -14,15 +14,6 @@ import type { MetaTokenOperation } from './operation';
 
 const ALLOW_ALL = 'allowAllOperations';
 
-/**
- * The tool variant's type ends in `Tool`, the regular one in `metaToken`: true in both ways n8n
- * runs a tool (an agent's engine request on the execution stack, or a LangChain tool in a
- * SupplyDataContext) and in both majors, where `isToolExecution()` is not.
- */
-export function isToolNode(context: Pick<IExecuteFunctions, 'getNode'>): boolean {
-	return context.getNode().type.endsWith('Tool');
-}
-
 export const allowAllOperationsField: INodeProperties = {
 	displayName: 'Allow All Operations',
 	name: ALLOW_ALL,
