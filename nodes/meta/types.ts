@@ -15,6 +15,13 @@ export interface MetaCredentials {
 	graphApiVersion?: string;
 	proofMode?: AppsecretProofMode;
 	baseUrl?: string;
+	/** Which Meta token family (meta/platform.ts); absent on credentials saved before it existed = facebook. */
+	platform?: string;
+	/**
+	 * What this package last learned about the stored token's lifetime when it minted it
+	 * (policy/tokenRecord.ts): Instagram has no debug_token, so this is where its expiry is known from.
+	 */
+	tokenRecord?: string;
 }
 
 /** Every class a Graph failure is sorted into (and a stored failure streak may carry). */
