@@ -27,6 +27,7 @@ import {
 import type {
 	Answer,
 	DoubleApp,
+	DoublePlatform,
 	DoubleTokenSpec,
 	Fault,
 	FaultRule,
@@ -34,11 +35,13 @@ import type {
 	InvalidationReason,
 	LoggedRequest,
 } from './model';
+import { PlatformApi } from './platforms';
 import { TokenStore } from './tokens';
 
 export type {
 	DoubleApp,
 	DoublePage,
+	DoublePlatform,
 	DoubleTokenSpec,
 	Fault,
 	FaultRule,
@@ -76,6 +79,27 @@ export interface Quota {
 
 /** Meta's limit on sub-requests in one batch call. */
 const MAX_BATCH = 50;
+
+export {
+	instagramToken,
+	LONG_LIVED_SECONDS,
+	type PlatformTokenOptions,
+	SHORT_LIVED_SECONDS,
+	threadsToken,
+} from './platformTokens';
+
+/** Where each of Meta's other hosts is served on the double's URL; Facebook is the root. */
+export const PLATFORM_PREFIXES: Readonly<Record<Exclude<DoublePlatform, 'facebook'>, string>> = {
+	instagram: '/instagram',
+	threads: '/threads',
+};
+
+/** `/instagram/v25.0/me` → platform `instagram`, rest `/v25.0/me`; anything else is Facebook's. */
+function splitPlatform(pathname: string): { platform: DoublePlatform; rest: string } {
+	const match = /^\/(instagram|threads)(\/.*)?$/.exec(pathname);
+	if (!match) return { platform: 'facebook', rest: pathname };
+	return { platform: match[1] as DoublePlatform, rest: match[2] ?? '/' };
+}
 
 /** `/v25.0/debug_token` → version `v25.0`, path `/debug_token`; `/v25.0/` → path `/`. */
 function splitVersion(pathname: string): { version: string | null; path: string } {
@@ -157,6 +181,7 @@ export class GraphDouble {
 	private readonly server: Server;
 	private readonly store: TokenStore;
 	private readonly api: GraphApi;
+	private readonly platforms: PlatformApi;
 	private readonly faults = new FaultBook();
 	/** Pending latency and delay timers, cleared by stop() so the process can exit. */
 	private readonly timers = new Set<NodeJS.Timeout>();
@@ -176,6 +201,7 @@ export class GraphDouble {
 		this.latencyMs = options.latencyMs ?? 0;
 		this.store = new TokenStore(() => this.clock);
 		this.api = new GraphApi(this.store, () => this.clock, () => this.baseUrl);
+		this.platforms = new PlatformApi(this.store, () => this.clock, this.versions);
 		this.server = createServer((request, response) => {
 			this.serve(request, response).catch((error: unknown) => {
 				// A bug in the double must show in the failing test, not as a hung request.
@@ -206,6 +232,16 @@ export class GraphDouble {
 	/** `http://127.0.0.1:PORT`; clients append `/v25.0/...`. */
 	get url(): string {
 		return this.baseUrl;
+	}
+
+	/** graph.instagram.com on the double: `${url}/instagram` (append `/access_token`, `/v25.0/me`, …). */
+	get instagramUrl(): string {
+		return `${this.baseUrl}${PLATFORM_PREFIXES.instagram}`;
+	}
+
+	/** graph.threads.net on the double: `${url}/threads` (append `/access_token`, `/v1.0/me`, …). */
+	get threadsUrl(): string {
+		return `${this.baseUrl}${PLATFORM_PREFIXES.threads}`;
 	}
 
 	async stop(): Promise<void> {
@@ -309,9 +345,11 @@ export class GraphDouble {
 		const headers = flattenHeaders(incoming.headers);
 		const query = Object.fromEntries(url.searchParams);
 		const form = parseForm(headers['content-type'], body);
-		const { version, path } = splitVersion(url.pathname);
+		const { platform, rest } = splitPlatform(url.pathname);
+		const { version, path } = splitVersion(rest);
 		const callingToken = callingTokenOf(headers, query, form);
 		const request: GraphRequest = {
+			platform,
 			method,
 			path,
 			version,
@@ -319,6 +357,7 @@ export class GraphDouble {
 			callingToken,
 		};
 		const entry: LoggedRequest = {
+			platform,
 			method,
 			path,
 			version,
@@ -372,13 +411,15 @@ export class GraphDouble {
 	}
 
 	private graphAnswer(request: GraphRequest, fault: Fault | undefined, level: Level): Answer {
-		if (request.version === null || !this.versions.has(request.version)) return unsupportedVersion();
+		// Instagram and Threads check their own versions (their token endpoints have none).
+		const facebook = request.platform === 'facebook';
+		if (facebook && (request.version === null || !this.versions.has(request.version))) return unsupportedVersion();
 		// The batch call itself is free: each of its sub-requests counts against the quota.
 		if (level === 'call' && isBatchCall(request)) return this.batch(request, fault);
 		if (this.overQuota()) {
 			return { ...rateLimitAnswer({ appUsage: this.appUsage() }, this.businessId(request)), overQuota: true };
 		}
-		return this.api.handle(request);
+		return facebook ? this.api.handle(request) : this.platforms.handle(request);
 	}
 
 	private batch(request: GraphRequest, fault: Fault | undefined): Answer {
@@ -490,6 +531,7 @@ function subRequest(item: unknown, parent: GraphRequest): GraphRequest | null {
 		}
 	}
 	return {
+		platform: parent.platform,
 		method: method.toUpperCase(),
 		path,
 		version: version ?? parent.version,

@@ -5,7 +5,7 @@
  */
 import { jsonAnswer } from './errors';
 import type { GraphDouble } from './GraphDouble';
-import type { Answer, DoubleApp, DoubleTokenSpec, Fault, FaultRule, InvalidationReason } from './model';
+import type { Answer, DoubleApp, DoublePlatform, DoubleTokenSpec, Fault, FaultRule, InvalidationReason } from './model';
 
 /** Unversioned, so it can never collide with a Graph path (those start with `/vNN.N/`). */
 export const CONTROL_PREFIX = '/_double/';
@@ -30,6 +30,8 @@ function numberField(value: JsonObject, name: string, what: string): number {
 	if (typeof found !== 'number') throw new Error(`${what}.${name} must be a number`);
 	return found;
 }
+
+const PLATFORMS: ReadonlyArray<DoublePlatform> = ['facebook', 'instagram', 'threads'];
 
 const TOKEN_TYPES: ReadonlyArray<DoubleTokenSpec['type']> = ['USER', 'PAGE', 'SYSTEM_USER', 'APP'];
 
@@ -69,6 +71,9 @@ export function tokenSpecFromJson(value: unknown): DoubleTokenSpec {
 	if (!TOKEN_TYPES.includes(spec.type as DoubleTokenSpec['type'])) {
 		throw new Error(`token spec.type must be one of ${TOKEN_TYPES.join(', ')}`);
 	}
+	if (spec.platform !== undefined && !PLATFORMS.includes(spec.platform as DoublePlatform)) {
+		throw new Error(`token spec.platform must be one of ${PLATFORMS.join(', ')}`);
+	}
 	return spec as unknown as DoubleTokenSpec;
 }
 
@@ -100,6 +105,7 @@ export function faultRuleFromJson(value: unknown): FaultRule {
 	return {
 		fault: fault as unknown as Fault,
 		path,
+		platform: PLATFORMS.includes(rule.platform as DoublePlatform) ? (rule.platform as DoublePlatform) : undefined,
 		method: typeof rule.method === 'string' ? rule.method : undefined,
 		token: typeof rule.token === 'string' ? rule.token : undefined,
 		times,

@@ -152,10 +152,10 @@ export function pacificTime(unixSeconds: number): string {
 	);
 }
 
-export function expiredTokenError(expiresAt: number, now: number): GraphErrorFields {
+export function expiredTokenError(expiresAt: number, now: number, subcode = 463): GraphErrorFields {
 	return {
 		code: 190,
-		subcode: 463,
+		subcode,
 		message:
 			`Error validating access token: Session has expired on ${pacificTime(expiresAt)}. ` +
 			`The current time is ${pacificTime(now)}.`,
@@ -272,4 +272,53 @@ export function defaultStatus(code: number): number {
 	if (code === 1 || code === 2) return 500;
 	if (code === 4 || code === 10 || (code >= 200 && code <= 299)) return 403;
 	return 400;
+}
+
+// --- graph.instagram.com and graph.threads.net ------------------------------------------------
+// Their token errors (190) come as `OAuthException`, as at graph.facebook.com: a user pasted
+// `{"error":{"message":"Error validating access token: Session has expired on …","type":"OAuthException","code":190,"error_subcode":0,…}}`
+// from graph.instagram.com (github.com/Msameim181/n8n-nodes-instagram-integrations/issues/8).
+// graph.instagram.com names its other errors `IGApiException` (github.com/restfb/restfb/issues/1558:
+// `{"error":{"message":"Unknown path components: \/impressions\/day","type":"IGApiException","code":2500,…}}`).
+// No Threads answer with a type of its own (a `THApiException`) is on record: Threads errors use
+// `OAuthException`, Meta's general format (an assumption).
+
+/** The `type` of a graph.instagram.com / graph.threads.net error that is not about the token. */
+export function platformErrorType(platform: 'instagram' | 'threads'): string {
+	return platform === 'instagram' ? 'IGApiException' : 'OAuthException';
+}
+
+/**
+ * What graph.instagram.com answered users whose token it would not serve at its token endpoints
+ * (`GET /access_token?grant_type=ig_exchange_token` and `GET /refresh_access_token`):
+ * `{"error":{"message":"Unsupported request - method type: get","type":"IGApiException","code":100,…}}`
+ * (github.com/stevenschobert/instafeed.js/issues/654 on refresh_access_token, where "only GET
+ * requests work" and the token had timed out or was of the retired Basic Display API). Meta
+ * documents no error for a refresh under 24 hours, a short-lived token sent to refresh or a
+ * long-lived one sent to exchange; the double answers those with this refusal — an assumption,
+ * the only refusal of these endpoints on record. Threads: the same words, type OAuthException.
+ */
+export function tokenEndpointRefusal(platform: 'instagram' | 'threads'): Answer {
+	return errorAnswer(400, {
+		code: 100,
+		type: platformErrorType(platform),
+		message: 'Unsupported request - method type: get',
+	});
+}
+
+/**
+ * A path the host does not serve under its version (graph.instagram.com's own answer, restfb
+ * issue 1558 above; graph.threads.net answers the same way — an assumption).
+ */
+export function platformUnknownPath(platform: 'instagram' | 'threads', path: string): Answer {
+	return errorAnswer(400, { ...unknownPath(path), type: platformErrorType(platform) });
+}
+
+/** A parameter Meta's page marks required, missing (Meta's general code-100 format). */
+export function platformMissingParameter(platform: 'instagram' | 'threads', name: string): Answer {
+	return errorAnswer(400, {
+		code: 100,
+		type: platformErrorType(platform),
+		message: `(#100) The parameter ${name} is required`,
+	});
 }

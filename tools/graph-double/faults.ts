@@ -24,8 +24,9 @@ export function isAnswerFault(fault: Fault): fault is AnswerFault {
 	return ANSWER_FAULTS.has(fault.type);
 }
 
-export function isBatchCall(request: Pick<GraphRequest, 'method' | 'path'>): boolean {
-	return request.method === 'POST' && request.path === '/';
+/** Only graph.facebook.com has the batch endpoint. */
+export function isBatchCall(request: Pick<GraphRequest, 'platform' | 'method' | 'path'>): boolean {
+	return request.platform === 'facebook' && request.method === 'POST' && request.path === '/';
 }
 
 interface ActiveRule {
@@ -63,6 +64,7 @@ function carriesToken(request: GraphRequest, token: string): boolean {
 }
 
 function applies(rule: FaultRule, request: GraphRequest, level: Level): boolean {
+	if (rule.platform !== undefined && rule.platform !== request.platform) return false;
 	if (rule.method !== undefined && rule.method.toUpperCase() !== request.method) return false;
 	if (rule.token !== undefined && !carriesToken(request, rule.token)) return false;
 	if (typeof rule.path === 'string' && rule.path !== request.path) return false;

@@ -18,8 +18,20 @@ export interface DoublePage {
 	tasks?: string[];
 }
 
+/**
+ * Which of Meta's token families a token belongs to, and so which host answers for it:
+ * graph.facebook.com (the double's root), graph.instagram.com (`/instagram`) or graph.threads.net
+ * (`/threads`). A token is known only to its own host, as at Meta.
+ */
+export type DoublePlatform = 'facebook' | 'instagram' | 'threads';
+
 export interface DoubleTokenSpec {
-	/** Default: generated, 'EAA' + 40 random alphanumerics (`{appId}|{secret}` for APP tokens). */
+	/** Default 'facebook'. Instagram and Threads tokens are USER tokens of an app added with addApp. */
+	platform?: DoublePlatform;
+	/**
+	 * Default: generated, 'EAA' + 40 random alphanumerics (`{appId}|{secret}` for APP tokens);
+	 * Instagram 'IGAA' and Threads 'THAA' + 140 alphanumerics, the shapes Meta issues.
+	 */
 	token?: string;
 	type: 'USER' | 'PAGE' | 'SYSTEM_USER' | 'APP';
 	appId: string;
@@ -27,12 +39,16 @@ export interface DoubleTokenSpec {
 	userId?: string;
 	/** PAGE: the page id. */
 	profileId?: string;
+	/** Instagram and Threads: what `/me?fields=…,username` answers (default `user_{userId}`). */
+	username?: string;
 	scopes?: string[];
 	granularScopes?: Array<{ scope: string; target_ids?: Array<string | number> }>;
 	/** Unix seconds, default the double's now(). */
 	issuedAt?: number;
-	/** Unix seconds; 0 = never expires (default 0). */
+	/** Unix seconds; 0 = never expires (default 0, or `issuedAt + lifetime`). */
 	expiresAt?: number;
+	/** Seconds from `issuedAt` to expiry, used when `expiresAt` is not given. */
+	lifetime?: number;
 	/** Unix seconds; 0/undefined = none. Reported by debug_token, never kills the token. */
 	dataAccessExpiresAt?: number;
 	/** SYSTEM_USER made with set_token_expires_in_60_days: refreshable through fb_exchange_token. */
@@ -92,6 +108,8 @@ export type Fault =
 
 export interface FaultRule {
 	fault: Fault;
+	/** Only requests to this host (default: any). */
+	platform?: DoublePlatform;
 	/** The path without version, e.g. '/debug_token' ('/' is the batch endpoint): exact match. */
 	path?: string | RegExp;
 	method?: string;
@@ -105,8 +123,10 @@ export interface FaultRule {
 }
 
 export interface LoggedRequest {
+	/** The host the call went to: the root is Facebook, `/instagram` and `/threads` the others. */
+	platform: DoublePlatform;
 	method: string;
-	/** Without version, e.g. '/debug_token'; '/' for batch. */
+	/** Without host prefix and version, e.g. '/debug_token' or '/refresh_access_token'; '/' for batch. */
 	path: string;
 	/** e.g. 'v25.0'; null for an unversioned call. */
 	version: string | null;
@@ -129,6 +149,7 @@ export interface LoggedRequest {
 
 /** A Graph call as the handlers see it: a top-level request or one batch sub-request. */
 export interface GraphRequest {
+	platform: DoublePlatform;
 	/** Upper case. */
 	method: string;
 	path: string;

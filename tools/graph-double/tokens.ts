@@ -12,10 +12,20 @@ import {
 import type {
 	DoubleApp,
 	DoublePage,
+	DoublePlatform,
 	DoubleTokenSpec,
 	InvalidationReason,
 	StoredToken,
 } from './model';
+
+/**
+ * The subcode an expired token answers with. graph.instagram.com sends 0 (a user pasted
+ * `"code":190,"error_subcode":0` with "Session has expired on Monday, 01-Dec-25 11:00:00 PST…"
+ * from `GET graph.instagram.com/v23.0/me`: github.com/Msameim181/n8n-nodes-instagram-integrations/issues/8).
+ * Threads: no real answer is on record; the double answers like graph.facebook.com (463), an
+ * assumption.
+ */
+const EXPIRED_SUBCODE: Readonly<Record<DoublePlatform, number>> = { facebook: 463, instagram: 0, threads: 463 };
 
 /** ~60 days: the lifetime of long-lived user tokens and expiring system-user tokens. */
 export const SIXTY_DAYS = 5_184_000;
@@ -25,11 +35,26 @@ const SHORT_LIVED_MAX = 86_400;
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function randomToken(): string {
-	let token = 'EAA';
-	for (let i = 0; i < 40; i++) token += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+/**
+ * How Meta's tokens begin: Facebook user tokens `EAA…`; tokens of the Instagram API with
+ * Instagram Login `IGAA…` and Threads tokens `THAA…`, some 150–200 characters of letters and
+ * digits (as users paste them, e.g. `THREADS_ACCESS_TOKEN=THAA…` in public Threads bots' setup
+ * notes; Instagram's `IGAA…` likewise). The length is the double's choice.
+ */
+const TOKEN_SHAPES: Readonly<Record<DoublePlatform, { prefix: string; length: number }>> = {
+	facebook: { prefix: 'EAA', length: 40 },
+	instagram: { prefix: 'IGAA', length: 140 },
+	threads: { prefix: 'THAA', length: 140 },
+};
+
+export function randomToken(platform: DoublePlatform = 'facebook'): string {
+	const { prefix, length } = TOKEN_SHAPES[platform];
+	let token = prefix;
+	for (let i = 0; i < length; i++) token += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
 	return token;
 }
+
+export const platformOfToken = (token: StoredToken): DoublePlatform => token.platform ?? 'facebook';
 
 /** What a token string resolves to: its record, or why there is none. */
 export type Lookup = StoredToken | 'unknown' | 'badAppSecret';
@@ -59,20 +84,27 @@ export class TokenStore {
 	add(spec: DoubleTokenSpec): StoredToken {
 		const app = this.apps.get(spec.appId);
 		if (!app) throw new Error(`GraphDouble: unknown app ${spec.appId}; addApp it first`);
+		const issuedAt = spec.issuedAt ?? this.now();
 		const stored: StoredToken = {
 			...spec,
-			token: spec.token ?? (spec.type === 'APP' ? `${app.id}|${app.secret}` : randomToken()),
-			issuedAt: spec.issuedAt ?? this.now(),
-			expiresAt: spec.expiresAt ?? 0,
+			token: spec.token ?? (spec.type === 'APP' ? `${app.id}|${app.secret}` : randomToken(spec.platform)),
+			issuedAt,
+			expiresAt: spec.expiresAt ?? (spec.lifetime === undefined ? 0 : issuedAt + spec.lifetime),
 		};
 		this.tokens.set(stored.token, stored);
 		return stored;
 	}
 
-	/** Table first (so an app token can be invalidated), then the `{app-id}|{app-secret}` form. */
-	lookup(token: string): Lookup {
+	/**
+	 * Table first (so an app token can be invalidated), then the `{app-id}|{app-secret}` form
+	 * (Facebook only). A token of another family is unknown here: Meta's hosts do not share
+	 * tokens (an Instagram-Login token sent to graph.facebook.com answers "Cannot parse access
+	 * token", github.com/TiagoGrosso/instagram-graph-api-lib/issues/462). `null` = any host.
+	 */
+	lookup(token: string, platform: DoublePlatform | null = 'facebook'): Lookup {
 		const stored = this.tokens.get(token);
-		if (stored) return stored;
+		if (stored) return platform === null || platformOfToken(stored) === platform ? stored : 'unknown';
+		if (platform !== 'facebook' && platform !== null) return 'unknown';
 		const [appId, secret, ...rest] = token.split('|');
 		const app = this.apps.get(appId);
 		if (!app || secret === undefined || rest.length > 0) return 'unknown';
@@ -82,7 +114,7 @@ export class TokenStore {
 
 	/** The token's own record, for tests; the app-token form is resolved like a calling token. */
 	find(token: string): StoredToken | undefined {
-		const found = this.lookup(token);
+		const found = this.lookup(token, null);
 		return typeof found === 'string' ? undefined : found;
 	}
 
@@ -91,7 +123,9 @@ export class TokenStore {
 		if (token.invalid) return token.invalid;
 		const expiresAt = token.expiresAt ?? 0;
 		const now = this.now();
-		if (expiresAt !== 0 && now >= expiresAt) return expiredTokenError(expiresAt, now);
+		if (expiresAt !== 0 && now >= expiresAt) {
+			return expiredTokenError(expiresAt, now, EXPIRED_SUBCODE[platformOfToken(token)]);
+		}
 		return null;
 	}
 
@@ -109,7 +143,10 @@ export class TokenStore {
 	/** De-authorising the app kills every token of that user for that app (page tokens included). */
 	deauthorize(user: StoredToken): void {
 		for (const token of this.tokens.values()) {
-			const sameUser = user.userId !== undefined && token.userId === user.userId;
+			const sameUser =
+				user.userId !== undefined &&
+				token.userId === user.userId &&
+				platformOfToken(token) === platformOfToken(user);
 			if (token === user || (sameUser && token.appId === user.appId)) {
 				this.invalidate(token, 'revoked');
 			}

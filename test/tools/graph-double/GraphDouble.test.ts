@@ -1159,6 +1159,7 @@ describe('quota, latency and the request log', () => {
 		await debugCall(token, token);
 		const [first, second] = double.requests;
 		expect(first).toEqual<LoggedRequest>({
+			platform: 'facebook',
 			method: 'POST',
 			path: '/oauth/access_token',
 			version: VERSION,
