@@ -289,11 +289,11 @@ export function platformErrorType(platform: 'instagram' | 'threads'): string {
 }
 
 /**
- * What graph.instagram.com answered users whose token it would not serve at its token endpoints
- * (`GET /access_token?grant_type=ig_exchange_token` and `GET /refresh_access_token`):
- * `{"error":{"message":"Unsupported request - method type: get","type":"IGApiException","code":100,…}}`
- * (github.com/stevenschobert/instafeed.js/issues/654 on refresh_access_token, where "only GET
- * requests work" and the token had timed out or was of the retired Basic Display API). Meta
+ * What graph.instagram.com answered users whose token it would not serve at its token endpoints:
+ * `{"error":{"message":"Unsupported request - method type: get","type":"IGApiException","code":100,"fbtrace_id":…}}`
+ * from the ig_exchange_token call (github.com/chatwoot/chatwoot/issues/14932, verbatim; users
+ * traced it to an account that is not a tester of the app), the same message from
+ * `GET /refresh_access_token` (github.com/stevenschobert/instafeed.js/issues/654). Meta
  * documents no error for a refresh under 24 hours, a short-lived token sent to refresh or a
  * long-lived one sent to exchange; the double answers those with this refusal — an assumption,
  * the only refusal of these endpoints on record. Threads: the same words, type OAuthException.

@@ -13,7 +13,7 @@
  *   token at least 24 hours old and not expired; valid 60 days from the refresh; its example
  *   answers a new string with `expires_in: 5183944`).
  * - Instagram `/me`: …/docs/instagram-platform/instagram-api-with-instagram-login/get-started
- *   (`GET /{version}/me?fields=user_id,username`).
+ *   (`GET /{version}/me?fields=user_id,username`) and …/docs/instagram-platform/reference/me.
  * - Threads: …/docs/threads/get-started/long-lived-tokens (`th_exchange_token`, `th_refresh_token`,
  *   `expires_in: 5183944`, the same 24-hour / unexpired rule), …/docs/threads/troubleshooting/debug-access-token
  *   and …/docs/threads/reference/debug (`GET /v1.0/debug_token?input_token=`, the caller a token

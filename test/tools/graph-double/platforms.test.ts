@@ -178,7 +178,7 @@ describe('Instagram: GET /access_token (ig_exchange_token) — developers.facebo
 		expect(errorOf(reply).message).toMatch(/^Error validating access token: Session has expired on /);
 	});
 
-	it('refuses a long-lived token with the endpoint\'s refusal (assumption: instafeed.js#654\'s answer)', async () => {
+	it('refuses a long-lived token with the endpoint\'s refusal (assumption: the refusal users got from this endpoint, chatwoot#14932)', async () => {
 		const long = double.addToken(instagramToken({ appId: IG_APP.id }));
 		expectRefusal(await igExchange(long), 'IGApiException');
 	});
