@@ -12,6 +12,7 @@ import { evaluateAlerts } from '../policy/alertPolicy';
 import { describeStatus } from '../policy/alertStatus';
 import type { Observation } from '../policy/observations';
 import { observe } from '../policy/observations';
+import { platformReadingOf } from '../policy/inspectRecord';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import type { ResolvedAlertSettings } from '../shared/alertFields';
 import { alertSettingFields, readAlertSettings, renewalUrlField } from '../shared/alertFields';
@@ -121,7 +122,13 @@ async function observeCredentialToken(context: IPollFunctions, settings: Resolve
 			description: 'Fix the Access Token in the Meta Token API credential.',
 		});
 	}
-	const options = { nowMs: Date.now(), credentialName, requiredScopes: settings.requiredScopes };
+	const options = {
+		nowMs: Date.now(),
+		credentialName,
+		requiredScopes: settings.requiredScopes,
+		// Instagram and Threads: the platform and the credential's record of its token's expiry.
+		...platformReadingOf(credentials, token),
+	};
 	const inspection = await client.inspectToken(token);
 	try {
 		return observe(token, inspection, options);
