@@ -16,16 +16,14 @@
  *   result (n8n then saves the new history under every poller).
  * - Refresh stops: each threshold exactly once, then `expired` once, then silence.
  */
-import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
-
 import type { IDataObject } from 'n8n-workflow';
 
 import { MetaTokenTrigger } from '../../nodes/MetaTokenTrigger/MetaTokenTrigger.node';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
 import { formatTokenRecord, recordMintedToken } from '../../nodes/policy/tokenRecord';
 import { fakeDateOnly } from '../support/fakeDate';
-import type { PollOutcome, PollerKind } from '../support/pollers';
+import { PlatformStandIn } from '../support/platformStandIn';
+import type { PollOutcome, PollRun, PollerKind } from '../support/pollers';
 import { POLLER_KINDS, PolledTrigger } from '../support/pollers';
 
 const HOUR = 3_600;
@@ -33,65 +31,8 @@ const DAY = 86_400;
 const T0 = Date.UTC(2026, 0, 1) / 1000;
 const DAYS = 400;
 const POLL_HOURS = [0, 6, 12, 18];
-/** What Meta says an Instagram long-lived token lives (`expires_in` of exchange and refresh). */
-const LIFETIME = 60 * DAY;
 
 const at = (day: number, hour = 0): number => T0 + day * DAY + hour * HOUR;
-
-/** graph.instagram.com's `/me`, as far as this timeline needs it, on its own clock. */
-class InstagramStandIn {
-	/** Expiry (unix s) of every token Meta issued. */
-	readonly tokens = new Map<string, number>();
-	now = at(-1);
-	meCalls = 0;
-	private server: Server | undefined;
-	url = '';
-
-	async start(): Promise<void> {
-		this.server = createServer((request, response) => {
-			const url = new URL(request.url ?? '/', 'http://localhost');
-			const answer = (status: number, body: unknown) => {
-				response.writeHead(status, { 'content-type': 'application/json' });
-				response.end(JSON.stringify(body));
-			};
-			if (request.method !== 'GET' || !/^\/v\d+\.\d+\/me$/.test(url.pathname)) {
-				answer(400, { error: { message: 'Unsupported request', type: 'IGApiException', code: 100 } });
-				return;
-			}
-			this.meCalls += 1;
-			// The token as Bearer only: a token in the query string would be logged by proxies.
-			const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-			const expiresAt = token === undefined ? undefined : this.tokens.get(token);
-			if (expiresAt === undefined) {
-				answer(400, { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 } });
-			} else if (expiresAt <= this.now) {
-				answer(400, {
-					error: {
-						message: `Error validating access token: Session has expired on ${new Date(expiresAt * 1000).toUTCString()}.`,
-						type: 'OAuthException',
-						code: 190,
-						error_subcode: 463,
-					},
-				});
-			} else {
-				answer(200, { user_id: '17841400000000001', username: 'acme.shoes', id: '9001' });
-			}
-		});
-		await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
-	}
-
-	async stop(): Promise<void> {
-		await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-	}
-
-	/** `ig_exchange_token` / `ig_refresh_token`: a new token, 60 days from now. */
-	mint(name: string): { token: string; expiresIn: number } {
-		const token = `IGAA${name}${'x'.repeat(120)}${this.tokens.size}`;
-		this.tokens.set(token, this.now + LIFETIME);
-		return { token, expiresIn: LIFETIME };
-	}
-}
 
 /** What the Meta Token API credential holds, as Save to Credential leaves it. */
 interface Credential {
@@ -99,10 +40,10 @@ interface Credential {
 	tokenRecord: string;
 }
 
-let meta: InstagramStandIn;
+let meta: PlatformStandIn;
 
 beforeAll(async () => {
-	meta = new InstagramStandIn();
+	meta = new PlatformStandIn(at(-1));
 	await meta.start();
 });
 afterAll(async () => await meta.stop());
@@ -138,8 +79,8 @@ async function live(kind: PollerKind, lastRefreshDay: number) {
 		credentialIds: { metaTokenApi: 'cred-instagram' },
 	});
 	// Each poll reads the credential as it is at that moment (n8n decrypts it per execution).
-	const run = () => ({
-		credentials: { metaTokenApi: { ...credential, platform: 'instagram', baseUrl: meta.url } as IDataObject },
+	const run = (): PollRun => ({
+		credentials: { metaTokenApi: { ...credential, platform: 'instagram', baseUrl: meta.url } },
 	});
 	const seen: Seen[] = [];
 	const empty: Array<[number, number]> = [];
@@ -182,13 +123,14 @@ describe.each(POLLER_KINDS)('an Instagram token under the %s poller', (kind) => 
 	const restartPolls = kind === 'legacy' ? 7 : 0;
 
 	it('kept alive by weekly refreshes with Save to Credential: no alert in 400 days', async () => {
-		meta.meCalls = 0;
+		meta.requests.length = 0;
 		const { seen, empty, polls, tokens, stored } = await live(kind, DAYS);
 		expect(seen).toEqual([]);
 		expect(tokens).toHaveLength(1 + Math.ceil(DAYS / 7));
 		// One /me per poll, never more (no retry: nothing failed), never a batch.
 		expect(polls).toBe(DAYS * POLL_HOURS.length + restartPolls);
-		expect(meta.meCalls).toBe(polls);
+		expect(meta.requests).toHaveLength(polls);
+		expect(meta.requests.every((request) => request.method === 'GET' && request.path === '/v25.0/me')).toBe(true);
 		// The first poll, then the first poll after each weekly refresh (day 0's refresh comes
 		// after the activation poll): the new token's history must be saved under every poller.
 		// On day 350, a refresh day and a restart day, the legacy poller's restart poll (04:00) is that poll.
