@@ -104,7 +104,10 @@ function requestTimeoutFor(context: IPollFunctions): number {
 	return Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, Math.floor((budget - RETRY_PAUSE_MS) / 2)));
 }
 
-/** One `debug_token` of the credential's token, as the policy's observation. */
+/**
+ * One inspection of the credential's token (`debug_token`; Instagram's `/me`, Threads' debug_token
+ * or `/me`: graph/platformInspect.ts), as the policy's observation.
+ */
 async function observeCredentialToken(context: IPollFunctions, settings: ResolvedAlertSettings): Promise<Observation> {
 	// One retry at most (a rate limit: one 1-s pause): the next poll is the real retry, and a poll
 	// waiting out a long backoff only holds up n8n's poller.

@@ -4,6 +4,7 @@
  * trigger's state and in Check for Alerts' watch list.
  */
 import { evaluateAlerts } from '../../nodes/policy/alertPolicy';
+import { describeStatus } from '../../nodes/policy/alertStatus';
 import { platformReadingOf, toInspectRecord } from '../../nodes/policy/inspectRecord';
 import { observationFromAuthError, observationFromInspection } from '../../nodes/policy/observations';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
@@ -195,5 +196,19 @@ describe('Check for Alerts keeps "said once" in its compact watch list', () => {
 		expect(stored.named['Acme IG'].u).toBe(2);
 		const second = evaluateWatchList(stored, [entry(T0 + DAY)], T0 + DAY);
 		expect(second.results[0]).toMatchObject({ alerts: [] });
+	});
+});
+
+describe('Fetch Test Event on an Instagram token', () => {
+	it('says the expiry is unknown (not "never expires") and that the next poll raises expiryUnknown', () => {
+		const status = describeStatus(undefined, instagramSeen(TOKEN_IG, T0), {}, T0);
+		expect(status).toMatchObject({ event: 'status', status: 'valid', pendingEvents: ['expiryUnknown'], expiresAt: null });
+		expect(status.message).toMatch(/its expiry is unknown/);
+		expect(status.message).not.toMatch(/never expires/);
+	});
+
+	it('with a record: counts down to it, as for a Facebook token', () => {
+		const status = describeStatus(undefined, instagramSeen(TOKEN_IG, T0, recordOf(TOKEN_IG, T0 - 50 * DAY)), {}, T0);
+		expect(status).toMatchObject({ status: 'expiring', threshold: 14, pendingEvents: ['expiring'] });
 	});
 });
