@@ -12,6 +12,7 @@ import { evaluateAlerts } from '../policy/alertPolicy';
 import { describeStatus } from '../policy/alertStatus';
 import type { Observation } from '../policy/observations';
 import { observe } from '../policy/observations';
+import { platformReadingOf } from '../policy/inspectRecord';
 import { TokenInputError, normalizeToken } from '../policy/tokenInput';
 import type { ResolvedAlertSettings } from '../shared/alertFields';
 import { alertSettingFields, readAlertSettings, renewalUrlField } from '../shared/alertFields';
@@ -103,7 +104,10 @@ function requestTimeoutFor(context: IPollFunctions): number {
 	return Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, Math.floor((budget - RETRY_PAUSE_MS) / 2)));
 }
 
-/** One `debug_token` of the credential's token, as the policy's observation. */
+/**
+ * One inspection of the credential's token (`debug_token`; Instagram's `/me`, Threads' debug_token
+ * or `/me`: graph/platformInspect.ts), as the policy's observation.
+ */
 async function observeCredentialToken(context: IPollFunctions, settings: ResolvedAlertSettings): Promise<Observation> {
 	// One retry at most (a rate limit: one 1-s pause): the next poll is the real retry, and a poll
 	// waiting out a long backoff only holds up n8n's poller.
@@ -121,7 +125,13 @@ async function observeCredentialToken(context: IPollFunctions, settings: Resolve
 			description: 'Fix the Access Token in the Meta Token API credential.',
 		});
 	}
-	const options = { nowMs: Date.now(), credentialName, requiredScopes: settings.requiredScopes };
+	const options = {
+		nowMs: Date.now(),
+		credentialName,
+		requiredScopes: settings.requiredScopes,
+		// Instagram and Threads: the platform and the credential's record of its token's expiry.
+		...platformReadingOf(credentials, token),
+	};
 	const inspection = await client.inspectToken(token);
 	try {
 		return observe(token, inspection, options);

@@ -6,7 +6,9 @@
 import { accessTokenAnswerOf, debugDataOf, pageAccountsOf, requireSuccess, type AnswerContext } from './answers';
 import { BatchRun, type BatchOptions } from './batch';
 import { GraphError } from './GraphError';
+import { inspectPlatformToken } from './platformInspect';
 import { GraphSender, type GraphCallRequest, type GraphSenderOptions } from './sender';
+import type { MetaPlatform } from '../meta/platform';
 import { appCredentials, appToken } from '../meta/token';
 import type { AccessTokenAnswer, DebugTokenData, Inspection, PageAccount } from '../meta/types';
 
@@ -14,6 +16,8 @@ export interface GraphClientOptions extends GraphSenderOptions {
 	/** Needed to exchange, refresh and revoke tokens, and for the app token. */
 	appId?: string;
 	appSecret?: string;
+	/** Which Meta host the client speaks to (meta/platform.ts); default facebook. */
+	platform?: MetaPlatform;
 }
 
 /** Batched inspections fed one token at a time: see {@link GraphClient.debugTokenRun}. */
@@ -38,8 +42,10 @@ export class GraphClient {
 	private readonly appSecret?: string;
 	private readonly knownSecrets: string[];
 	private readonly sender: GraphSender;
+	readonly platform: MetaPlatform;
 
 	constructor(options: GraphClientOptions) {
+		this.platform = options.platform ?? 'facebook';
 		({ appId: this.appId, appSecret: this.appSecret } = appCredentials(options));
 		this.knownSecrets = [this.appSecret, this.appToken(), ...(options.secrets ?? []).map((secret) => secret.trim())]
 			.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
@@ -80,6 +86,8 @@ export class GraphClient {
 	 * refusal may be the token's own death: `selfInspected`). Never throws: a failure is the answer.
 	 */
 	async inspectToken(token: string): Promise<Inspection> {
+		// Instagram and Threads tokens inspect themselves, one call each (platformInspect.ts).
+		if (this.platform !== 'facebook') return await inspectPlatformToken(this.sender, this.platform, token);
 		const app = this.appToken();
 		try {
 			return { ok: true, data: await this.debugToken(token, { accessToken: app ?? token }) };

@@ -63,6 +63,8 @@ export interface DebugTokenData {
 	granular_scopes?: Array<{ scope: string; target_ids?: Array<string | number> }>;
 	user_id?: string;
 	profile_id?: string;
+	/** Instagram and Threads only: the account's username, from their `/me` (debug_token has none). */
+	username?: string;
 	error?: { code?: number; subcode?: number; message?: string };
 }
 

@@ -33,20 +33,27 @@
  *   token, and "it works again" is noise in an alert channel).
  * - While checks fail, the last known expiry keeps counting down: threshold alerts still fire for the
  *   same token, marked as based on the last successful check, before the streak began.
+ * - An Instagram or Threads token whose expiry nothing tells (no token record, no debug_token) is
+ *   never called "never expires": `expiryUnknown` is raised once for it, and again only for another
+ *   token, or after its expiry was known for a while. An answer without a date (Threads' /me
+ *   fallback) leaves an expiry learnt earlier for the same token counting down.
  * - `mustSave` says when a poll without alerts changed something later decisions depend on
  *   (alertState.ts, isDecisionChange): the trigger then returns an empty result so that n8n saves
  *   the state under every poller (the legacy one saves static data only when a poll returns items).
  * - Disabled events are never emitted, but the state advances as if they had been: enabling an event
  *   later does not replay old news, and a suppressed alert does not count as "sent" for `renewed`.
  */
+import { PLATFORM_FACTS } from '../meta/platform';
 import type { GraphErrorClass } from '../meta/types';
 import type { AlertEvent, AlertSettings, AlertSettingsInput } from './alertSettings';
 import { resolveAlertSettings } from './alertSettings';
 import type { AlertState, CheckFailureStreak, TrackedToken } from './alertState';
 import { MAX_SCOPES, isDecisionChange, loadAlertState, trackedFrom } from './alertState';
 import {
+	EXPIRY_UNKNOWN_ACTION,
 	NOTHING_TO_DO,
 	expiryAction,
+	expiryUnknownMessage,
 	expiryMessage,
 	renewedMessage,
 	scopesAction,
@@ -95,6 +102,7 @@ const TOKEN_EVENTS: ReadonlySet<AlertEvent> = new Set([
 	'expired',
 	'invalid',
 	'scopesLost',
+	'expiryUnknown',
 ]);
 
 /** Emits an alert about the token and remembers that the token has been alerted about. */
@@ -150,6 +158,8 @@ function thresholdAlerts(
 // Scopes, renewal
 
 function scopeAlerts(run: Evaluation, token: TrackedToken, record: InspectRecord): void {
+	// Scopes Meta did not tell (Instagram's /me) are not lost: what was reported stays as it was.
+	if (record.scopesKnown === false) return;
 	const missing = missingScopesNow(record, run.settings).slice(0, MAX_SCOPES);
 	const newlyMissing = missing.filter((scope) => !token.alertedMissingScopes.includes(scope));
 	// Remember exactly what is missing now: a scope that comes back and is lost again is news.
@@ -184,13 +194,49 @@ function isLater(next: number | null, previous: number | null): boolean {
 	return next === null || next > previous;
 }
 
+function expiryUnknownAlert(token: TrackedToken, record: InspectRecord): Alert {
+	return {
+		event: 'expiryUnknown',
+		severity: 'warning',
+		threshold: null,
+		daysLeft: null,
+		message: expiryUnknownMessage(token, record.platform ? PLATFORM_FACTS[record.platform].label : null),
+		action: EXPIRY_UNKNOWN_ACTION,
+		...subjectOf(token, { tokenHint: record.tokenHint, missingScopes: [...record.missingScopes] }),
+	};
+}
+
+/**
+ * What this check saw, as a token with a fresh history. An answer that cannot tell the expiry says
+ * nothing against the one an earlier check learnt for the same token: that one keeps counting down.
+ */
+function seenNow(observation: OkObservation, previous: TrackedToken | null, nowMs: number): TrackedToken {
+	const seen = trackedFrom(observation, nowMs);
+	if (seen.expiryUnknown === undefined || previous === null || previous.fingerprint !== seen.fingerprint) return seen;
+	if (previous.expiresAtMs === null) return seen;
+	const known: TrackedToken = {
+		...seen,
+		expiresAtMs: previous.expiresAtMs,
+		expiryCause: previous.expiryCause,
+		tokenExpiresAtMs: previous.tokenExpiresAtMs,
+	};
+	delete known.expiryUnknown;
+	return known;
+}
+
+/** Whether the expiry is still unknown (and already said so), or known: then nothing is remembered. */
+function expiryUnknownAfter(previous: TrackedToken, seen: TrackedToken): TrackedToken['expiryUnknown'] {
+	if (seen.expiryUnknown === undefined) return undefined;
+	return previous.expiryUnknown ?? seen.expiryUnknown;
+}
+
 function onInspected(state: AlertState, observation: OkObservation, run: Evaluation): void {
 	// A working check ends a failure streak. No alert for that (see the module comment).
 	state.failure = null;
 	const record = observation.record;
-	const seen = trackedFrom(observation, run.nowMs);
-	const death = deathOf(observation, seen.expiresAtMs, run.nowMs);
 	const previous = state.token;
+	const seen = seenNow(observation, previous, run.nowMs);
+	const death = deathOf(observation, seen.expiresAtMs, run.nowMs);
 
 	let token: TrackedToken;
 	// A dead token's answer often lacks its dates; that is no renewal.
@@ -216,6 +262,9 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 			tokenExpiresAtMs: seen.tokenExpiresAtMs,
 			checkedAtMs: run.nowMs,
 		};
+		const unknown = expiryUnknownAfter(previous, seen);
+		if (unknown === undefined) delete token.expiryUnknown;
+		else token.expiryUnknown = unknown;
 	}
 	state.token = token;
 
@@ -230,6 +279,11 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 	// Alive again (Meta said invalid, then valid for the same token): it is watched like any live
 	// token, and a second death is news again.
 	token.dead = null;
+	// Said once per token instead of guessing: no threshold can be crossed without an expiry.
+	if (token.expiryUnknown === 'unknown') {
+		token.expiryUnknown = 'alerted';
+		emitAboutToken(run, token, expiryUnknownAlert(token, record));
+	}
 	thresholdAlerts(run, token, record.tokenHint, null, missingScopesNow(record, run.settings).slice(0, MAX_SCOPES));
 	scopeAlerts(run, token, record);
 }

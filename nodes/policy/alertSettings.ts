@@ -15,7 +15,8 @@ export type AlertEvent =
 	| 'dataAccessExpiring'
 	| 'scopesLost'
 	| 'checkFailing'
-	| 'renewed';
+	| 'renewed'
+	| 'expiryUnknown';
 
 export const ALERT_EVENTS: readonly AlertEvent[] = [
 	'expiring',
@@ -25,6 +26,7 @@ export const ALERT_EVENTS: readonly AlertEvent[] = [
 	'scopesLost',
 	'checkFailing',
 	'renewed',
+	'expiryUnknown',
 ];
 
 export const DEFAULT_THRESHOLDS: readonly number[] = [14, 7, 3, 1];

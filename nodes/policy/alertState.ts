@@ -44,6 +44,12 @@ export interface TrackedToken {
 	 * that save state only with alerts would make it stale); kept so stored states stay valid.
 	 */
 	checkedAtMs: number;
+	/**
+	 * Instagram and Threads: nothing tells this token's expiry (`expiresAtMs` null means unknown
+	 * then, not never): `unknown`, or `alerted` once `expiryUnknown` was raised for it. Absent when
+	 * the expiry is known (and for every Facebook token).
+	 */
+	expiryUnknown?: 'unknown' | 'alerted';
 }
 
 /** A streak of failed checks. */
@@ -106,6 +112,7 @@ export function trackedFrom(observation: OkObservation, nowMs: number): TrackedT
 		expiresAtMs: effectiveExpiryMs(record),
 		expiryCause: recordExpiryCause(record),
 		tokenExpiresAtMs: expiresAtMs(record),
+		...(record.expirySource === 'unknown' ? { expiryUnknown: 'unknown' as const } : {}),
 	};
 }
 
@@ -142,10 +149,11 @@ function loadToken(raw: unknown): TrackedToken | null | undefined {
 		Array.isArray(t.alertedMissingScopes) &&
 		t.alertedMissingScopes.every((scope) => typeof scope === 'string') &&
 		typeof t.alerted === 'boolean' &&
-		isNumber(t.checkedAtMs);
+		isNumber(t.checkedAtMs) &&
+		(t.expiryUnknown === undefined || t.expiryUnknown === 'unknown' || t.expiryUnknown === 'alerted');
 	if (!valid) return undefined;
 	// Rebuilt field by field: unknown keys are dropped and nothing aliases the stored object.
-	return {
+	const token: TrackedToken = {
 		fingerprint: t.fingerprint as string,
 		credentialName: t.credentialName as string | null,
 		type: t.type as string | null,
@@ -159,6 +167,8 @@ function loadToken(raw: unknown): TrackedToken | null | undefined {
 		alerted: t.alerted as boolean,
 		checkedAtMs: t.checkedAtMs as number,
 	};
+	if (t.expiryUnknown !== undefined) token.expiryUnknown = t.expiryUnknown as TrackedToken['expiryUnknown'];
+	return token;
 }
 
 function loadFailure(raw: unknown): CheckFailureStreak | null | undefined {
@@ -203,6 +213,7 @@ function sameDecisionToken(a: TrackedToken | null, b: TrackedToken | null): bool
 		a.lowestAlertedThreshold === b.lowestAlertedThreshold &&
 		a.dead === b.dead &&
 		a.alerted === b.alerted &&
+		a.expiryUnknown === b.expiryUnknown &&
 		sameScopes(a.alertedMissingScopes, b.alertedMissingScopes)
 	);
 }

@@ -5,6 +5,7 @@
  * Its own file because it is a read-only view for a human testing the trigger: it reuses the
  * policy's decisions (alertPolicy) and words (alertWords) but decides nothing and stores nothing.
  */
+import { PLATFORM_FACTS } from '../meta/platform';
 import type { AlertEvent, AlertSettingsInput } from './alertSettings';
 import { resolveAlertSettings } from './alertSettings';
 import { evaluateAlerts } from './alertPolicy';
@@ -28,6 +29,8 @@ import {
 	firstAlertNote,
 	missingPermissionsNote,
 	neverExpiresMessage,
+	expiryUnknownMessage,
+	EXPIRY_UNKNOWN_ACTION,
 	scopesAction,
 } from './alertWords';
 import type { TokenStatus } from './inspectRecord';
@@ -117,7 +120,10 @@ export function describeStatus(
 	let severity: AlertSeverity = 'info';
 	let message: string;
 	let action = NOTHING_TO_DO_NOW;
-	if (token.expiresAtMs === null) {
+	if (token.expiresAtMs === null && token.expiryUnknown !== undefined) {
+		message = expiryUnknownMessage(token, record.platform ? PLATFORM_FACTS[record.platform].label : null);
+		action = EXPIRY_UNKNOWN_ACTION;
+	} else if (token.expiresAtMs === null) {
 		message = neverExpiresMessage(token);
 	} else {
 		message = expiryMessage(token, nowMs);

@@ -123,7 +123,9 @@ export function scopesLostMessage(token: TrackedToken, missing: readonly string[
 export function renewedMessage(previous: TrackedToken, next: TrackedToken, nowMs: number): string {
 	const expiry =
 		next.expiresAtMs === null
-			? 'never expires'
+			? next.expiryUnknown
+				? 'has no known expiry'
+				: 'never expires'
 			: `${next.expiryCause === 'dataAccess' ? 'keeps data access until' : 'expires'} ${whenInWords(next.expiresAtMs, nowMs)}, ${timeLeftInWords(next.expiresAtMs, nowMs)}`;
 	const how =
 		previous.fingerprint !== next.fingerprint
@@ -168,6 +170,22 @@ export function checkFailingMessage(
 export function neverExpiresMessage(token: TrackedToken): string {
 	return `${label(token)} never expires`;
 }
+
+/**
+ * An `expiryUnknown` alert (and status): said once instead of guessing. `platform` is the family's
+ * name as users know it (Instagram, Threads).
+ */
+export function expiryUnknownMessage(token: TrackedToken, platform: string | null): string {
+	const family = platform ?? 'This platform';
+	return (
+		`${label(token)}: its expiry is unknown. ${family} does not tell when this token expires, and the credential holds no record of it ` +
+		'(one is written when this package exchanges or refreshes the token with Save to Credential), so no expiry alert can come for it until one does'
+	);
+}
+
+/** What to do about an unknown expiry: let this package mint the token, so its expiry is recorded. */
+export const EXPIRY_UNKNOWN_ACTION =
+	"Run the Meta Token node's Refresh Long-Lived Token (or Exchange) on this credential with Save to Credential on: the new token's expiry is recorded in the credential, and alerts count down to it. A weekly Schedule Trigger doing so keeps the token alive.";
 
 export function firstAlertNote(thresholdDays: number, atMs: number): string {
 	return `; first alert at ${count(thresholdDays, 'day')} left, on ${isoDay(atMs)}`;

@@ -123,6 +123,8 @@ export function deathAlert(
 
 /** Scopes the token should have but lacks, per the settings (else as the record computed them). */
 export function missingScopesNow(record: InspectRecord, settings: AlertSettings): string[] {
+	// Unknown scopes (Instagram's /me tells none) cannot be missing.
+	if (record.scopesKnown === false) return [];
 	return settings.requiredScopes.length > 0
 		? missingScopesOf(record.scopes, settings.requiredScopes)
 		: parseScopeList(record.missingScopes);

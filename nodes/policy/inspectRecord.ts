@@ -10,13 +10,23 @@
  * same record in tests, in the node and in the trigger.
  */
 import { authReason, saysExpired } from '../meta/authReasons';
-import type { AuthReason, DebugTokenData } from '../meta/types';
+import { platformOf, type MetaPlatform } from '../meta/platform';
+import type { AuthReason, DebugTokenData, MetaCredentials } from '../meta/types';
 import { redactSecrets } from '../meta/redact';
 import { missingScopesOf } from './scopes';
 import { DAY_MS, wholeDaysLeft } from './time';
 import { tokenFingerprint, tokenHint } from './tokenIdentity';
+import { tokenRecordFor, type TokenRecord } from './tokenRecord';
 
 export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'invalid';
+
+/**
+ * Where an Instagram or Threads record's expiry comes from: Meta's own answer (Threads'
+ * debug_token), the record this package kept when it minted the token (the credential's
+ * `tokenRecord`: Instagram's only source), or nowhere (then `expiresAt` is null and means unknown,
+ * not "never").
+ */
+export type ExpirySource = 'meta' | 'recorded' | 'unknown';
 
 interface GranularScope {
 	scope: string;
@@ -59,6 +69,15 @@ export interface InspectRecord {
 	tokenHint: string;
 	/** Meta's `data.error`, with anything token-like removed from the message. */
 	error: { code: number | null; subcode: number | null; message: string } | null;
+	/**
+	 * Instagram and Threads records only (a Facebook record is unchanged): which family the token is,
+	 * where its expiry comes from, whether Meta told its scopes, and the account's username.
+	 */
+	platform?: Exclude<MetaPlatform, 'facebook'>;
+	expirySource?: ExpirySource;
+	/** False when Meta's answer carried no scopes (Instagram's /me): `scopes` is then empty, not "none". */
+	scopesKnown?: boolean;
+	username?: string | null;
 }
 
 export interface InspectOptions {
@@ -67,9 +86,32 @@ export interface InspectOptions {
 	requiredScopes?: string[];
 	/** A valid token with at most this many days left is `expiring`. Default DEFAULT_EXPIRING_WITHIN_DAYS. */
 	expiringWithinDays?: number;
+	/** The credential's platform; absent or facebook = a debug_token answer, read as it always was. */
+	platform?: MetaPlatform;
+	/**
+	 * What this package recorded when it minted the token (`tokenRecordFor(token, credentials.tokenRecord)`),
+	 * only when it describes this very token: the expiry of an Instagram or Threads token when Meta
+	 * does not tell it.
+	 */
+	tokenRecord?: TokenRecord;
 }
 
 export type ExpiryCause = 'expires' | 'dataAccess';
+
+/**
+ * How the answers about `token` are read under this credential: nothing to add for Facebook (its
+ * records stay as they always were); for Instagram and Threads the platform and the credential's
+ * token record, when it describes this very token.
+ */
+export function platformReadingOf(
+	credentials: Pick<MetaCredentials, 'platform' | 'tokenRecord'>,
+	token: string,
+): Pick<InspectOptions, 'platform' | 'tokenRecord'> {
+	const platform = platformOf(credentials.platform);
+	if (platform === 'facebook') return {};
+	const tokenRecord = tokenRecordFor(token, credentials.tokenRecord);
+	return tokenRecord === undefined ? { platform } : { platform, tokenRecord };
+}
 
 export const DEFAULT_EXPIRING_WITHIN_DAYS = 7;
 
@@ -201,13 +243,51 @@ function statusOf(
 // ---------------------------------------------------------------------------------------------
 // The record
 
-/** Normalises a `debug_token` answer (`data`) for `token` into the inspect record. */
+/**
+ * An Instagram or Threads answer with the expiry filled in from the token record when Meta's
+ * answer has none (and its source), ready to be read like a debug_token answer.
+ */
+function withRecordedExpiry(
+	answer: DebugTokenData,
+	tokenRecord: TokenRecord | undefined,
+): { answer: DebugTokenData; expirySource: ExpirySource } {
+	if (positiveSeconds(answer.expires_at) !== null) return { answer, expirySource: 'meta' };
+	if (tokenRecord?.expiresAt === undefined) return { answer, expirySource: 'unknown' };
+	const filled: DebugTokenData = { ...answer, expires_at: tokenRecord.expiresAt };
+	if (positiveSeconds(answer.issued_at) === null) filled.issued_at = tokenRecord.issuedAt;
+	return { answer: filled, expirySource: 'recorded' };
+}
+
+/**
+ * Normalises a `debug_token` answer (`data`) for `token` into the inspect record. For Instagram and
+ * Threads (`options.platform`) the answer may also be a `/me` one (platformInspect.ts): the record
+ * then says where its expiry comes from, and an unknown expiry is never "never expires".
+ */
 export function toInspectRecord(
 	token: string,
 	data: DebugTokenData,
 	options: InspectOptions,
 ): InspectRecord {
-	const answer: DebugTokenData = typeof data === 'object' && data !== null ? data : {};
+	const given: DebugTokenData = typeof data === 'object' && data !== null ? data : {};
+	const platform = options.platform === 'instagram' || options.platform === 'threads' ? options.platform : null;
+	if (platform === null) return recordOf(token, given, options);
+	const { answer, expirySource } = withRecordedExpiry(given, options.tokenRecord);
+	const record = recordOf(token, answer, options);
+	const scopesKnown = Array.isArray(answer.scopes);
+	return {
+		...record,
+		// Instagram and Threads tokens always expire (about 60 days): a missing date is unknown.
+		neverExpires: false,
+		// Scopes Meta did not tell cannot be missing: listing every required one would be a guess.
+		missingScopes: scopesKnown ? record.missingScopes : [],
+		platform,
+		expirySource,
+		scopesKnown,
+		username: text(answer.username),
+	};
+}
+
+function recordOf(token: string, answer: DebugTokenData, options: InspectOptions): InspectRecord {
 	const expiringWithinDays =
 		typeof options.expiringWithinDays === 'number' && Number.isFinite(options.expiringWithinDays)
 			? options.expiringWithinDays

@@ -7,7 +7,7 @@
  * `observe`, evaluateAlerts reads them, and Inspect reads a dead token's answer with `answerOf`.
  */
 import { GRAPH_ERROR_CLASSES, type AuthReason, type DebugTokenData, type GraphErrorClass, type Inspection } from '../meta/types';
-import type { InspectRecord, TokenStatus } from './inspectRecord';
+import type { InspectOptions, InspectRecord, TokenStatus } from './inspectRecord';
 import { recordAuthReason, toInspectRecord } from './inspectRecord';
 import { redactSecrets } from '../meta/redact';
 import { parseScopeList } from './scopes';
@@ -41,6 +41,16 @@ export interface ObservationOptions {
 	nowMs: number;
 	credentialName?: string | null;
 	requiredScopes?: string | string[];
+	/** The credential's platform and token record: how an Instagram or Threads answer is read (inspectRecord.ts). */
+	platform?: InspectOptions['platform'];
+	tokenRecord?: InspectOptions['tokenRecord'];
+}
+
+function recordOptions(options: ObservationOptions): InspectOptions {
+	const record: InspectOptions = { nowMs: options.nowMs, requiredScopes: parseScopeList(options.requiredScopes) };
+	if (options.platform !== undefined) record.platform = options.platform;
+	if (options.tokenRecord !== undefined) record.tokenRecord = options.tokenRecord;
+	return record;
 }
 
 /** A successful `debug_token` answer (alive or dead token) as an observation. */
@@ -49,10 +59,7 @@ export function observationFromInspection(
 	data: DebugTokenData,
 	options: ObservationOptions,
 ): OkObservation {
-	const record = toInspectRecord(token, data, {
-		nowMs: options.nowMs,
-		requiredScopes: parseScopeList(options.requiredScopes),
-	});
+	const record = toInspectRecord(token, data, recordOptions(options));
 	return {
 		kind: 'ok',
 		fingerprint: record.tokenFingerprint,
@@ -83,10 +90,7 @@ export function observationFromAuthError(
 	error: Omit<CheckFailure, 'errorClass'>,
 	options: ObservationOptions,
 ): OkObservation {
-	const record = toInspectRecord(token, deadTokenAnswer(error), {
-		nowMs: options.nowMs,
-		requiredScopes: parseScopeList(options.requiredScopes),
-	});
+	const record = toInspectRecord(token, deadTokenAnswer(error), recordOptions(options));
 	const reason = error.reason ?? (record.status === 'expired' ? 'expired' : recordAuthReason(record) ?? 'invalid');
 	const status: TokenStatus = reason === 'expired' ? 'expired' : 'invalid';
 	return {

@@ -40,6 +40,8 @@ export interface StoredEntry {
 	m?: string;
 	/** 1 once an alert about this token went out (decides `renewed`) [not yet]. */
 	n?: 1;
+	/** Instagram and Threads: the expiry is unknown, 1; and `expiryUnknown` was raised, 2 [known]. */
+	u?: 1 | 2;
 	/** Failing checks: [first failure (ms), error class, 1 once checkFailing was raised]. */
 	k?: [number, GraphErrorClass, 0 | 1];
 }
@@ -99,6 +101,7 @@ function encodeToken(token: TrackedToken, entry: StoredEntry, apps: AppTable): v
 	if (token.dead !== null) entry.x = token.dead === 'expired' ? 'e' : 'i';
 	if (token.alertedMissingScopes.length > 0) entry.m = token.alertedMissingScopes.join(',');
 	if (token.alerted) entry.n = 1;
+	if (token.expiryUnknown !== undefined) entry.u = token.expiryUnknown === 'alerted' ? 2 : 1;
 }
 
 /** One token's AlertState as a stored entry; `seenMs` is the run that listed it. */
@@ -131,7 +134,7 @@ function isFailure(value: unknown): boolean {
 /** Whether `raw` is an entry this version wrote; anything else is dropped (a fresh start for it). */
 function isStoredEntry(raw: unknown, apps: readonly string[]): raw is StoredEntry {
 	if (!isRecord(raw) || !isFiniteNumber(raw.s)) return false;
-	const tokenFields = ['c', 't', 'a', 'e', 'd', 'l', 'x', 'm', 'n'];
+	const tokenFields = ['c', 't', 'a', 'e', 'd', 'l', 'x', 'm', 'n', 'u'];
 	if (raw.f === undefined && tokenFields.some((field) => raw[field] !== undefined)) return false;
 	return (
 		absentOr(raw.f, isText) &&
@@ -144,6 +147,7 @@ function isStoredEntry(raw: unknown, apps: readonly string[]): raw is StoredEntr
 		absentOr(raw.x, (x) => x === 'e' || x === 'i') &&
 		absentOr(raw.m, isText) &&
 		absentOr(raw.n, (n) => n === 1) &&
+		absentOr(raw.u, (u) => (u === 1 || u === 2) && raw.e === undefined) &&
 		absentOr(raw.k, isFailure)
 	);
 }
@@ -151,7 +155,7 @@ function isStoredEntry(raw: unknown, apps: readonly string[]): raw is StoredEntr
 function decodeToken(entry: StoredEntry & { f: string }, apps: readonly string[], label: string | null): TrackedToken {
 	const expiresAtMs = entry.e === undefined ? null : toMs(entry.e);
 	const dataAccess = entry.d !== undefined;
-	return {
+	const token: TrackedToken = {
 		fingerprint: entry.f,
 		credentialName: label,
 		type: entry.t === undefined ? null : (TYPE_NAMES[entry.t] ?? entry.t.slice(1)),
@@ -165,6 +169,8 @@ function decodeToken(entry: StoredEntry & { f: string }, apps: readonly string[]
 		alerted: entry.n === 1,
 		checkedAtMs: (entry.s - (entry.c ?? 0)) * 1000,
 	};
+	if (entry.u !== undefined) token.expiryUnknown = entry.u === 2 ? 'alerted' : 'unknown';
+	return token;
 }
 
 /** A stored entry as the AlertState evaluateAlerts reads; `label` names the token in messages. */

@@ -15,6 +15,7 @@ const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }>
 	{ name: 'Check Failing', value: 'checkFailing', description: 'The token could not be checked for the set number of hours (Meta down, rate limits, network)' },
 	{ name: 'Data Access Expiring', value: 'dataAccessExpiring', description: 'Data access (90 days after the user\'s last activity) ends before the token does, within a threshold' },
 	{ name: 'Expired', value: 'expired', description: 'The token has expired' },
+	{ name: 'Expiry Unknown', value: 'expiryUnknown', description: 'Once per token: nothing tells when an Instagram or Threads token expires (no record from a refresh or exchange with Save to Credential, no debug_token)' },
 	{ name: 'Expiring', value: 'expiring', description: 'The token dies within one of the thresholds' },
 	{ name: 'Invalid', value: 'invalid', description: 'The token was invalidated: password changed, app removed, revoked, checkpoint…' },
 	{ name: 'Renewed', value: 'renewed', description: 'After an alert, a new token or a later expiry appeared in the credential' },

@@ -41,6 +41,26 @@ export function inspected(token: string, data: DebugTokenData, nowMs: number): O
 	return observationFromInspection(token, data, { nowMs, credentialName: CREDENTIAL });
 }
 
+/** An Instagram token (Instagram Login): `IG…`, as Meta issues them. */
+export const TOKEN_IG = 'IGAA' + 'i'.repeat(150) + 'IIII';
+
+/**
+ * An Instagram token's `/me` answer (platformInspect.ts reads it as a working token's `data`),
+ * observed with the credential's token record when there is one.
+ */
+export function instagramSeen(
+	token: string,
+	nowMs: number,
+	tokenRecord?: { fingerprint: string; issuedAt: number; expiresAt?: number },
+): Observation {
+	return observationFromInspection(token, { is_valid: true, user_id: '17841400000000001', username: 'acme.shoes' }, {
+		nowMs,
+		credentialName: CREDENTIAL,
+		platform: 'instagram',
+		...(tokenRecord ? { tokenRecord } : {}),
+	});
+}
+
 export function failed(token: string, errorClass: GraphErrorClass, message = 'Something went wrong'): Observation {
 	return observationFromCheckFailure(token, { errorClass, message }, { credentialName: CREDENTIAL });
 }

@@ -13,12 +13,14 @@ import {
 	failed,
 	HOUR,
 	inspected,
+	instagramSeen,
 	MINUTE,
 	sec,
 	T0,
 	thresholdsOf,
 	TOKEN_A,
 	TOKEN_B,
+	TOKEN_IG,
 	Trigger,
 	userAnswer,
 	walk,
@@ -575,6 +577,7 @@ describe('disabled events', () => {
 			seen.push(
 				...trigger.see(TOKEN_A, userAnswer(T0 + 60 * DAY, { is_valid: false, error: { code: 190, subcode: 467, message: 'x' } }), T0 + 6 * HOUR),
 			);
+			seen.push(...trigger.poll(instagramSeen(TOKEN_IG, T0 + 7 * HOUR), T0 + 7 * HOUR));
 			return [...new Set(events(seen))];
 		};
 		const all = scenario([...ALERT_EVENTS]);

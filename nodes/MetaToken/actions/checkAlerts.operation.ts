@@ -10,6 +10,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { alertItem } from '../../policy/alertItem';
 import type { Alert } from '../../policy/alerts';
+import { platformReadingOf } from '../../policy/inspectRecord';
+import type { ObservationOptions } from '../../policy/observations';
 import { observe } from '../../policy/observations';
 import { tokenHint } from '../../policy/tokenIdentity';
 import { TokenInputError } from '../../policy/tokenInput';
@@ -65,6 +67,8 @@ type Prepared = { entry: WatchEntry } | { error: unknown };
 interface ItemReaders {
 	settings: (itemIndex: number) => ResolvedAlertSettings;
 	tokenName: (itemIndex: number) => unknown;
+	/** Instagram and Threads: the platform and the credential's record of the token (inspectRecord.ts). */
+	platformReading: (token: string) => Pick<ObservationOptions, 'platform' | 'tokenRecord'>;
 }
 
 function prepare(readers: ItemReaders, inspected: ItemInspections, itemIndex: number, nowMs: number): Prepared {
@@ -78,6 +82,7 @@ function prepare(readers: ItemReaders, inspected: ItemInspections, itemIndex: nu
 			// The label of every message about this token: its name, else its hint (never the token).
 			credentialName: name ?? tokenHint(token),
 			requiredScopes: settings.requiredScopes,
+			...readers.platformReading(token),
 		});
 		return { entry: { name, observation, settings: settings.input } };
 	} catch (error) {
@@ -117,6 +122,7 @@ async function execute(
 	const readers: ItemReaders = {
 		settings: alertSettingsReader(this),
 		tokenName: itemParameter(this, items, 'tokenName', ''),
+		platformReading: (token) => platformReadingOf(session.credentials, token),
 	};
 	const prepared = items.map((_, itemIndex) => prepare(readers, inspected, itemIndex, nowMs));
 	const entryOf: number[] = [];

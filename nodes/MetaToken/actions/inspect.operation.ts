@@ -1,7 +1,7 @@
 /** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (helpers/inspectItems.ts). */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_EXPIRING_WITHIN_DAYS, toInspectRecord } from '../../policy/inspectRecord';
+import { DEFAULT_EXPIRING_WITHIN_DAYS, platformReadingOf, toInspectRecord } from '../../policy/inspectRecord';
 import { answerOf } from '../../policy/observations';
 import { parseScopeList } from '../../policy/scopes';
 import type { GraphSession } from '../../shared/graphSession';
@@ -59,6 +59,8 @@ async function execute(
 			nowMs: inspected.nowMs,
 			requiredScopes: parseScopeList(requiredScopes),
 			expiringWithinDays: expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS,
+			// Instagram and Threads: where the expiry comes from (Meta, the credential's record, or unknown).
+			...platformReadingOf(session.credentials, token),
 		}) as unknown as IDataObject;
 	}, session.secrets);
 }

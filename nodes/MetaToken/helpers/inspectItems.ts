@@ -91,7 +91,8 @@ export async function inspectItems(
 	const concurrency = readConcurrency(context);
 	const readToken = tokenReader(context, session, items);
 	const tokens: unknown[] = new Array(items.length);
-	const appToken = client.appToken();
+	// Instagram and Threads have no app token and no Graph batch: each token inspects itself.
+	const appToken = client.platform === 'facebook' ? client.appToken() : undefined;
 	const pending = new Map<string, Promise<Inspection> | undefined>();
 	let run: DebugTokenRun | undefined;
 	const inspectWithApp = (token: string): Promise<Inspection> =>
