@@ -118,7 +118,7 @@ export class BatchRun {
 		if (this.closed) throw new Error('BatchRun: a request was added after close()');
 		if (this.addedCount++ % MAX_BATCH_SIZE === 0) this.addedSecrets = [];
 		const secrets = this.addedSecrets;
-		secrets.push(...secretParameterValues(splitRelativeUrl(request.relativeUrl).qs));
+		secrets.push(...(request.secrets ?? secretParameterValues(splitRelativeUrl(request.relativeUrl).qs)));
 		const result = new Promise<BatchResult>((settle) => this.queue.push({ request, secrets, rounds: 0, settle }));
 		if (this.queue.length >= Math.min(MAX_BATCH_SIZE, this.sender.pacer.room())) this.notify();
 		return result;
