@@ -44,12 +44,12 @@ const ROUND_SHARE_BEFORE_FIRST_ANSWER = 0.2;
  * How many calls of a run of `expected` may be in flight before Meta's first answer: a tenth of
  * the run — or, when one full round (`concurrency` calls of 50) is at most a fifth of the run, that
  * round. A run of 5 to 10 rounds (1,000 tokens at the default Concurrency 4) otherwise starts with
- * a half-empty round and takes one round-trip more than it needs; the first round is all that
- * leaves blind, and a throttled app still costs at most a fifth of the run's calls, refused once,
- * before the pacer pauses and probes with single calls. Smaller runs keep the tenth: for them a
- * full round would be most or all of the run.
+ * a half-empty round and takes one round-trip more than it needs; only the first round leaves
+ * blind, so a throttled app still costs at most a fifth of the run's calls before the pacer pauses
+ * and probes with single calls. Smaller runs keep the tenth: for them a full round would be more
+ * than a fifth of the run (up to 200 tokens at Concurrency 4, all of it).
  */
-export function firstAnswerCap(expected: number, concurrency: number): number {
+function firstAnswerCap(expected: number, concurrency: number): number {
 	const tenth = Math.max(MIN_BEFORE_FIRST_ANSWER, Math.ceil(expected * SHARE_BEFORE_FIRST_ANSWER));
 	const round = concurrency * MAX_BATCH_SIZE;
 	return round <= expected * ROUND_SHARE_BEFORE_FIRST_ANSWER ? Math.max(tenth, round) : tenth;
