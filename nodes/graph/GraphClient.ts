@@ -109,6 +109,7 @@ export class GraphClient {
 				const result = await run.add({
 					method: 'GET',
 					relativeUrl: `debug_token?${new URLSearchParams({ input_token: token }).toString()}`,
+					secrets: [token],
 				});
 				if (!result.ok) return { ...result, selfInspected: false };
 				// An answer can only echo its own input token (and the caller's): scrubbing each one for

@@ -23,7 +23,8 @@ export interface BatchOptions {
 	concurrency?: number;
 	/**
 	 * How many requests the run will have (its item count, say), when they are added one by one;
-	 * a tenth of it may go out before Meta's first answer tells how much of the quota is used.
+	 * a tenth of it (or one full round of calls, see {@link firstAnswerCap}) may go out before
+	 * Meta's first answer tells how much of the quota is used.
 	 */
 	expected?: number;
 }
@@ -36,6 +37,23 @@ const MAX_BATCH_SIZE = 50;
  */
 const SHARE_BEFORE_FIRST_ANSWER = 0.1;
 const MIN_BEFORE_FIRST_ANSWER = 10;
+/** …or one full round of batch calls, when that round is at most this share of the run. */
+const ROUND_SHARE_BEFORE_FIRST_ANSWER = 0.2;
+
+/**
+ * How many calls of a run of `expected` may be in flight before Meta's first answer: a tenth of
+ * the run — or, when one full round (`concurrency` calls of 50) is at most a fifth of the run, that
+ * round. A run of 5 to 10 rounds (1,000 tokens at the default Concurrency 4) otherwise starts with
+ * a half-empty round and takes one round-trip more than it needs; only the first round leaves
+ * blind, so a throttled app still costs at most a fifth of the run's calls before the pacer pauses
+ * and probes with single calls. Smaller runs keep the tenth: for them a full round would be more
+ * than a fifth of the run (up to 200 tokens at Concurrency 4, all of it).
+ */
+function firstAnswerCap(expected: number, concurrency: number): number {
+	const tenth = Math.max(MIN_BEFORE_FIRST_ANSWER, Math.ceil(expected * SHARE_BEFORE_FIRST_ANSWER));
+	const round = concurrency * MAX_BATCH_SIZE;
+	return round <= expected * ROUND_SHARE_BEFORE_FIRST_ANSWER ? Math.max(tenth, round) : tenth;
+}
 
 /**
  * Whether a failed batch call says "this answer cannot be read as a batch answer" (a 2xx that is not
@@ -89,9 +107,7 @@ export class BatchRun {
 	) {
 		this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
 		if (opts.expected !== undefined && opts.expected > 0) {
-			sender.pacer.capBeforeFirstAnswer(
-				Math.max(MIN_BEFORE_FIRST_ANSWER, Math.ceil(opts.expected * SHARE_BEFORE_FIRST_ANSWER)),
-			);
+			sender.pacer.capBeforeFirstAnswer(firstAnswerCap(opts.expected, this.concurrency));
 		}
 		this.runSecrets = sender.secretsOf({ accessToken: opts.accessToken });
 		this.finished = this.dispatch();
@@ -102,7 +118,7 @@ export class BatchRun {
 		if (this.closed) throw new Error('BatchRun: a request was added after close()');
 		if (this.addedCount++ % MAX_BATCH_SIZE === 0) this.addedSecrets = [];
 		const secrets = this.addedSecrets;
-		secrets.push(...secretParameterValues(splitRelativeUrl(request.relativeUrl).qs));
+		secrets.push(...(request.secrets ?? secretParameterValues(splitRelativeUrl(request.relativeUrl).qs)));
 		const result = new Promise<BatchResult>((settle) => this.queue.push({ request, secrets, rounds: 0, settle }));
 		if (this.queue.length >= Math.min(MAX_BATCH_SIZE, this.sender.pacer.room())) this.notify();
 		return result;

@@ -124,8 +124,9 @@ export class RateLimitPacer {
 	constructor(private readonly options: PacerOptions) {}
 
 	/**
-	 * At most `calls` in flight until the first answer: a batch run of N sets a tenth of N, so a
-	 * throttled app costs at most that many refused calls before the pacer knows it.
+	 * At most `calls` in flight until the first answer: a batch run of N sets a tenth of N (a fifth
+	 * at most, when that fills its first round: batch.ts), so a throttled app costs at most that many
+	 * refused calls before the pacer knows it.
 	 */
 	capBeforeFirstAnswer(calls: number): void {
 		this.capUnanswered = Math.min(this.capUnanswered, Math.max(1, Math.floor(calls)));

@@ -271,6 +271,31 @@ describe('rate-limit pacing of batches', () => {
 		return { client, fake: new FakeTransport(), sleeps, log: [], sends, clock: now };
 	}
 
+	it('sends one full round before the first answer when that round is at most a fifth of the run, else a tenth', async () => {
+		// The calls sent before any answer came back: those with no earlier answer to go by.
+		const blind = (sends: Send[]): number[] => sends.filter((send, index) => send.inFlight === index + 1).map((send) => send.size);
+		const calm = (_n: number, size: number) => json(Array.from({ length: size }, () => item({ data: { is_valid: true } })), 200, appUsage(1));
+		const cases: Array<[tokens: number, concurrency: number, blind: number[]]> = [
+			// 1,000 at Concurrency 4: a round of 200 is a fifth: four calls of 50, not two (a tenth).
+			[1000, 4, [50, 50, 50, 50]],
+			// 999: a round would be more than a fifth; a tenth (100) as before.
+			[999, 4, [50, 50]],
+			[5000, 4, [50, 50, 50, 50]],
+			// 5,000 at Concurrency 16: a round of 800 is less than a fifth, and more than a tenth.
+			[5000, 16, Array(16).fill(50)],
+			[200, 4, [20]],
+			// 3,999 at Concurrency 16: a round of 800 would be more than a fifth: a tenth (400).
+			[3999, 16, Array(8).fill(50)],
+		];
+		for (const [count, concurrency, expected] of cases) {
+			const { client, sends } = pacedHarness(calm);
+			const results = await inspectAll(client, tokens(count), { accessToken: APP_TOKEN, concurrency });
+			expect(results.every((result) => result.ok)).toBe(true);
+			expect([count, concurrency, blind(sends)]).toEqual([count, concurrency, expected]);
+			expect(sends.reduce((sum, send) => sum + send.size, 0)).toBe(count);
+		}
+	});
+
 	it('gives batch items their rateLimit error once the budget is spent, and keeps the others', async () => {
 		const { client, sleeps } = pacedHarness(
 			(_n, size) =>
