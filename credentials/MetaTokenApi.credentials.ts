@@ -206,8 +206,9 @@ export class MetaTokenApi implements ICredentialType {
 		},
 		// Last, so that it sits right above "Allowed HTTP Request Domains", which n8n appends to
 		// every credential that authenticates requests and which reads as if it were this
-		// credential's only guard. One per platform, each naming its own host.
-		...(['facebook', 'instagram', 'threads'] as const).map((platform) => allowedDomainsNotice(platform)),
+		// credential's only guard. One per platform, each naming its own host; Facebook's last, so
+		// that it stays the property right above n8n's setting (the others are hidden there).
+		...(['instagram', 'threads', 'facebook'] as const).map((platform) => allowedDomainsNotice(platform)),
 	];
 
 	/**

@@ -134,6 +134,15 @@ describe('the fields per platform, as n8n reads them', () => {
 		expect(notices('threads')).toEqual([expect.stringContaining('enter graph.threads.net')]);
 	});
 
+	it("each platform's notice is the last property shown for it: n8n puts Allowed HTTP Request Domains right after", () => {
+		for (const platform of ['facebook', 'instagram', 'threads']) {
+			const shown = properties.filter((property) => !((property.displayOptions?.hide?.platform ?? []) as string[]).includes(platform));
+			expect(shown[shown.length - 1].displayName).toContain(`enter graph.${platform}.${platform === 'threads' ? 'net' : 'com'}`);
+		}
+		// Facebook's keeps its name and its place as the very last property (e2e/editor-panels).
+		expect(properties[properties.length - 1].name).toBe('allowedDomainsNotice');
+	});
+
 	// n8n's public API (create, and the PATCH Save to Credential sends) validates a credential's data
 	// against a schema built from these properties: `hidden` fields are left out of it (so a PATCH
 	// carrying one is refused as an unknown property) and each `show` condition becomes a
