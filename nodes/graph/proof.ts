@@ -58,14 +58,15 @@ export interface AuthorizableRequest {
 }
 
 /**
- * Puts the token in the `Authorization` header (never the query string) and adds the proof for
- * that very token. Shared by the credential's `authenticate` and any transport outside n8n (the
+ * Puts the token in the `Authorization` header (and in the query string only where Meta
+ * documents it there: `keepQueryToken`) and adds the proof for that very token. Shared by the credential's `authenticate` and any transport outside n8n (the
  * tests' fetch transport), so n8n and the tests sign requests identically.
  */
 export function authorizeRequest<T extends AuthorizableRequest>(
 	credentials: MetaCredentials,
 	request: T,
 	nowMs: number,
+	options: { keepQueryToken?: boolean } = {},
 ): T {
 	const token = bearerToken(request.headers, credentials);
 	const headers: Record<string, unknown> = { ...(request.headers ?? {}) };
@@ -75,7 +76,10 @@ export function authorizeRequest<T extends AuthorizableRequest>(
 	const qs: Record<string, unknown> = { ...(request.qs ?? {}) };
 	delete qs.appsecret_proof;
 	delete qs.appsecret_time;
-	delete qs.access_token;
+	// The token travels in the header. Only where Meta documents it in the query string (the
+	// Instagram and Threads token endpoints, `keepQueryToken`) does the caller's `access_token`
+	// stay, and only when it is the very token of the header: never a second token beside it.
+	if (!(options.keepQueryToken && qs.access_token === token)) delete qs.access_token;
 	Object.assign(
 		qs,
 		proofParameters(credentials.proofMode, appCredentials(credentials).appSecret, token, nowMs),

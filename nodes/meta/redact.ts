@@ -4,7 +4,7 @@
  * place that knows which parameters carry a secret and how a secret may be spelled in text; the
  * Graph layer and the policy layer both redact with it (the shapes of tokens are in token.ts).
  */
-import { APP_TOKEN_SHAPE, META_TOKEN_PATTERN } from './token';
+import { APP_TOKEN_SHAPE, META_TOKEN_PATTERN, PLATFORM_APP_TOKEN_SHAPE } from './token';
 
 const REDACTED = '[redacted]';
 
@@ -34,6 +34,8 @@ const MIN_SECRET_LENGTH = 4;
 /** Shapes of secrets even when nobody told us about them. */
 const SECRET_SHAPES: readonly RegExp[] = [
 	META_TOKEN_PATTERN,
+	// Before the plain app token, so `TH|id|secret` goes whole rather than leaving `TH|`.
+	PLATFORM_APP_TOKEN_SHAPE,
 	APP_TOKEN_SHAPE,
 	// appsecret_proof values (hex SHA-256), including timestamped ones nobody can predict.
 	/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/gi,
@@ -62,7 +64,7 @@ function usableSecrets(secrets: readonly string[]): string[] {
 
 /**
  * Replaces each known secret (and its URL-encoded forms) with `[redacted]`, then anything shaped
- * like a Meta token, an app token or an appsecret_proof.
+ * like a Meta token (of any platform), an app token or an appsecret_proof.
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
 	let result = text;

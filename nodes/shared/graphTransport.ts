@@ -14,10 +14,13 @@ import type {
 
 import { systemErrorCode } from '../graph/networkErrors';
 import { GraphError } from '../graph/GraphError';
-import { DEFAULT_GRAPH_BASE_URL } from '../meta/endpoint';
+import { META_PLATFORMS, PLATFORM_FACTS } from '../meta/platform';
 import type { GraphHttpResponse, GraphTransport } from '../graph/http';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
 import { ssrfAllowAdvice, ssrfBlockedSentence, ssrfBlockOf, type SsrfBlock } from './ssrfProtection';
+
+/** Every Meta host the credential may point at, for messages. */
+const META_GRAPH_HOSTS = META_PLATFORMS.flatMap((platform) => [PLATFORM_FACTS[platform].origin, ...PLATFORM_FACTS[platform].alsoOrigins]).join(', ');
 
 export type GraphContext = IExecuteFunctions | IPollFunctions;
 
@@ -53,7 +56,7 @@ function graphHostBlocked(url: string, ssrfBlock: SsrfBlock): GraphError {
 	return new GraphError({
 		errorClass: 'network',
 		summary: `${ssrfBlockedSentence(url, ssrfBlock, 'for the Graph API')} Nothing was sent.`,
-		description: `Meta's Graph host (${DEFAULT_GRAPH_BASE_URL}) is public and needs no exception; a loopback Base URL in the Meta Token API credential (a local Graph API double or proxy) does. ${ssrfAllowAdvice(url)}`,
+		description: `Meta's Graph hosts (${META_GRAPH_HOSTS}) are public and need no exception; a loopback Base URL in the Meta Token API credential (a local Graph API double or proxy) does. ${ssrfAllowAdvice(url)}`,
 		neverReachedMeta: true,
 		retryable: false,
 	});

@@ -107,3 +107,52 @@ describe('redactSecrets', () => {
 		expect(redactSecrets('fragment EAAabcdefghij12 end')).toBe('fragment [redacted] end');
 	});
 });
+
+/**
+ * Instagram and Threads tokens as Meta issues them (shapes of real ones seen in public code and
+ * threads, the characters after the prefix made up): Instagram API with Instagram Login `IGAA…`,
+ * the retired Basic Display API `IGQV…` (URL-safe base64, `-` and `_` included), Threads `THAA…`,
+ * and the app tokens Threads' oauth/access_token answers with (`TH|app-id|…`).
+ */
+describe('Instagram and Threads token shapes', () => {
+	const IG = 'IGAAQ3ZAmRfZBdZAFhMUWZA3cU9fQ0tzbnBHZAUR0cUZAIWkVWdVhZAM1p2Tk5vaUZAwZAFBmSHJ5';
+	const IG_BASIC = 'IGQVJYd1pRLWxvX0dOa2tzUU5fZA2N3b0pVX2JRWmlPdU5ha0ZAYQlFYcmJyZAjU4-_QWE';
+	const THREADS = 'THAANi6eSCpddBYlpZAGtSWdGWFUweGZAwajlnaktJLWhEbmpqNW1RamRsV3RpOUU5OC1m';
+	const THREADS_APP = 'TH|1234567890|xYzABCdefghijklMNOPqrst';
+
+	it.each([IG, IG_BASIC, THREADS, 'THQVJabcdefghij12', 'IGAAabcdefghij'])('finds %s whole', (token) => {
+		expect(`a ${token} b`.match(META_TOKEN_PATTERN)).toEqual([token]);
+		expect(redactSecrets(`Meta said: Invalid token ${token}.`)).toBe(`Meta said: Invalid token ${REDACTED}.`);
+	});
+
+	it('removes them from URLs and JSON, raw and percent-encoded', () => {
+		expect(redactSecrets(`GET https://graph.threads.net/me?access_token=${THREADS}&fields=id`)).toBe(`GET https://graph.threads.net/me?access_token=${REDACTED}&fields=id`);
+		expect(redactSecrets(JSON.stringify({ access_token: IG, token_type: 'bearer' }))).toBe(`{"access_token":"${REDACTED}","token_type":"bearer"}`);
+		expect(redactUrl(`https://graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token&access_token=${IG}`)).toBe(
+			`https://graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token&access_token=${REDACTED}`,
+		);
+		expect(redactUrl('https://graph.threads.net/access_token', { grant_type: 'th_exchange_token', client_secret: 's3cr3t', access_token: THREADS })).toBe(
+			`https://graph.threads.net/access_token?grant_type=th_exchange_token&client_secret=${REDACTED}&access_token=${REDACTED}`,
+		);
+	});
+
+	it('removes a Threads app token whole, raw or URL-encoded', () => {
+		expect(redactSecrets(`app token ${THREADS_APP} end`)).toBe(`app token ${REDACTED} end`);
+		expect(redactSecrets(`?access_token=TH%7C1234567890%7CxYzABCdefghijklMNOPqrst&x=1`)).toBe(`?access_token=${REDACTED}&x=1`);
+		expect(redactSecrets(`TH|1234567890|${HEX32}`)).toBe(REDACTED);
+	});
+
+	it.each([
+		'THAAT is the plan',
+		'IGAA and THAA are the prefixes',
+		'the THAAshort one',
+		'Instagram IGTV and THREADS API',
+		'Error validating access token: Session has expired on Tuesday, 07-Dec-26 10:00:00 PST.',
+		'IGQV12345',
+		// Lower case is not Meta's spelling.
+		'igaaabcdefghijklmnop thaaabcdefghijklmnop',
+	])('leaves ordinary text alone: %s', (text) => {
+		expect(text.match(META_TOKEN_PATTERN)).toBeNull();
+		expect(redactSecrets(text)).toBe(text);
+	});
+});

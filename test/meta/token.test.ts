@@ -1,4 +1,4 @@
-import { appCredentials, appToken, APP_TOKEN_SHAPE, META_TOKEN_PATTERN, stripBearer } from '../../nodes/meta/token';
+import { appCredentials, appToken, APP_TOKEN_SHAPE, META_TOKEN_PATTERN, PLATFORM_APP_TOKEN_SHAPE, stripBearer } from '../../nodes/meta/token';
 
 describe('stripBearer', () => {
 	it.each([
@@ -41,5 +41,22 @@ describe('token shapes', () => {
 		const secret = 'f00dfacecafe4b1d8badc0ffee123456';
 		expect(`x 123|${secret} y 45%7C${secret}`.match(APP_TOKEN_SHAPE)).toEqual([`123|${secret}`, `45%7C${secret}`]);
 		expect(`123|${secret}0`.match(APP_TOKEN_SHAPE)).toBeNull();
+	});
+});
+
+describe('Instagram and Threads shapes', () => {
+	it('finds IGAA, IGQV, THAA and THQV tokens of 10+ characters after the prefix, with - and _', () => {
+		expect('x IGAAabcdefghij y IGQVJa-b_cdefghij THAAabcdefghijk THQVabcdefghij'.match(META_TOKEN_PATTERN)).toEqual([
+			'IGAAabcdefghij',
+			'IGQVJa-b_cdefghij',
+			'THAAabcdefghijk',
+			'THQVabcdefghij',
+		]);
+		expect('IGAAshort THAA123456789'.match(META_TOKEN_PATTERN)).toBeNull();
+	});
+
+	it('finds a Threads app token TH|id|…, not a plain word with pipes', () => {
+		expect('a TH|12345|abcdefghij12 b IG%7C9%7Cabcdefghijkl'.match(PLATFORM_APP_TOKEN_SHAPE)).toEqual(['TH|12345|abcdefghij12', 'IG%7C9%7Cabcdefghijkl']);
+		expect('PATH|123|short MOTH|123|abcdefghijkl'.match(PLATFORM_APP_TOKEN_SHAPE)).toBeNull();
 	});
 });

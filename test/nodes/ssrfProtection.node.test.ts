@@ -182,7 +182,7 @@ describe('the Graph API on a blocked loopback Base URL', () => {
 		const run = await runBlocked({ parameters: { operation: 'inspect' }, credentials: credentials(token, double.url, api.url) }, []);
 		const text = `${run.error?.message ?? ''} ${run.error?.description ?? ''}`;
 		expect(text).toContain(`n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) blocked the request to ${double.url} for the Graph API`);
-		expect(text).toContain("Meta's Graph host (https://graph.facebook.com) is public and needs no exception");
+		expect(text).toContain("Meta's Graph hosts (https://graph.facebook.com, https://graph.instagram.com, https://graph.threads.net, https://graph.threads.com) are public and need no exception");
 		expect(text).toContain('N8N_SSRF_ALLOWED_IP_RANGES=127.0.0.1/32');
 		expect(text).not.toMatch(/could not be reached|tried \d+ times/);
 		expect(text).not.toContain(token);

@@ -16,10 +16,15 @@
  *
  * n8n's `sleep` is made instant here so that retries and rate-limit pauses (seconds to minutes)
  * run through in milliseconds; what is sent, retried and reported is unchanged.
+ *
+ * Instagram and Threads credentials are swept too (the last section), against a loopback stand-in
+ * for their hosts that answers every path and can echo the token and the app secret back.
  */
 jest.mock('n8n-workflow', () => ({ ...jest.requireActual<object>('n8n-workflow'), sleep: async () => undefined }));
 
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 
 import type { IDataObject, INodeType } from 'n8n-workflow';
@@ -42,8 +47,8 @@ const APP_SECRET = `appsecretCANARY${random(17)}`;
 const API_KEY = `n8napikeyCANARY${random(24)}`;
 const OWN = 'canary-credential';
 const DAY = 86_400;
-/** Any whole Meta token: what may only ever be in an `accessToken` field. */
-const WHOLE_TOKEN = /EAA[A-Za-z0-9]{20,}/g;
+/** Any whole Meta token, of any platform: what may only ever be in an `accessToken` field. */
+const WHOLE_TOKEN = /EAA[A-Za-z0-9]{20,}|(?:IG|TH)(?:AA|QV)[A-Za-z0-9_-]{20,}/g;
 /** The query parameters Meta's API takes secrets in. */
 const SECRET_QUERY_PARAMETERS = new Set(['input_token', 'fb_exchange_token', 'client_secret', 'revoke_token']);
 
@@ -378,5 +383,170 @@ describe('the credential test', () => {
 		if (made) double.injectFault({ fault: made, times: Infinity } as FaultRule);
 		const result = await testCredential('metaTokenApi', credentials(setup).metaTokenApi);
 		expectNoLeak(setup, { output: [result as unknown as IDataObject], hints: [] }, false);
+	});
+});
+
+/**
+ * Instagram and Threads: every operation the node offers for the platform (and the trigger's poll
+ * and the credential test) against a stand-in for graph.instagram.com / graph.threads.net (under
+ * `/instagram`, `/threads` of a loopback URL, as the Graph double serves them). It answers any
+ * path — `/me`, `debug_token`, the token endpoints (a newly minted token) — or fails as Meta and
+ * careless servers do, echoing the canary token and the app secret. Meta documents the token
+ * endpoints' parameters in the query string, so there (`/access_token`, `/refresh_access_token`)
+ * and only there may `access_token` and `client_secret` carry a canary.
+ */
+describe('Instagram and Threads credentials', () => {
+	type PlatformFault = [string, (token: string) => ((response: http.ServerResponse) => void) | undefined];
+	const json = (status: number, body: unknown) => (response: http.ServerResponse) => {
+		response.writeHead(status, { 'content-type': 'application/json' });
+		response.end(JSON.stringify(body));
+	};
+	const PLATFORM_FAULTS: PlatformFault[] = [
+		['no fault', () => undefined],
+		['190 echoing the token', (token) => json(400, { error: { message: `Invalid OAuth access token - Cannot parse access token ${token}`, type: 'OAuthException', code: 190 } })],
+		['expired, echoing the token', (token) => json(400, { error: { message: `Error validating access token: Session has expired. Token: ${token}`, type: 'OAuthException', code: 190, error_subcode: 463 } })],
+		['wrong secret, echoing it', () => json(400, { error: { message: `Error validating client secret ${APP_SECRET}.`, type: 'OAuthException', code: 1 } })],
+		['raw 400 echoing token and secret', (token) => (response) => {
+			response.writeHead(400, { 'content-type': 'text/plain' });
+			response.end(`bad request for ${token} with ${APP_SECRET}`);
+		}],
+		['a cut answer echoing the token', (token) => (response) => {
+			response.writeHead(200, { 'content-type': 'application/json' });
+			response.end(`{"access_token":"${token}`);
+		}],
+		['html 502', () => (response) => {
+			response.writeHead(502, { 'content-type': 'text/html' });
+			response.end('<html><body>Bad Gateway</body></html>');
+		}],
+		['connection reset', () => (response) => response.socket?.destroy()],
+	];
+
+	interface StandInRequest {
+		path: string;
+		query: Record<string, string>;
+	}
+	let server: http.Server;
+	const requests: StandInRequest[] = [];
+	let failWith: ((response: http.ServerResponse) => void) | undefined;
+	let minted: string[] = [];
+
+	beforeAll(async () => {
+		server = http.createServer((request, response) => {
+			const url = new URL(request.url ?? '/', 'http://stand-in');
+			requests.push({ path: url.pathname, query: Object.fromEntries(url.searchParams) });
+			if (failWith) return failWith(response);
+			const prefix = url.pathname.startsWith('/threads') ? 'THAA' : 'IGAA';
+			if (/\/(refresh_)?access_token$/.test(url.pathname)) {
+				const token = `${prefix}MINTED${random(40)}`;
+				minted.push(token);
+				return json(200, { access_token: token, token_type: 'bearer', expires_in: 5_183_944 })(response);
+			}
+			if (url.pathname.endsWith('/debug_token')) {
+				const now = Math.floor(Date.now() / 1000);
+				return json(200, { data: { type: 'USER', app_id: APP_ID, application: 'Canary App', is_valid: true, user_id: '7', scopes: ['threads_basic'], expires_at: now + 30 * DAY, issued_at: now - DAY } })(response);
+			}
+			return json(200, { id: '7', user_id: '17841400000000007', username: 'canary_account' })(response);
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	});
+	afterAll(async () => {
+		server.closeAllConnections();
+		await new Promise((resolve) => server.close(resolve));
+	});
+
+	const standIn = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+	/** The operations the node offers for a platform (those with a displayOptions.show.platform list naming it). */
+	function operationsFor(platform: string): string[] {
+		const lists = metaToken.description.properties.filter(
+			(property) => property.name === 'operation' && ((property.displayOptions?.show?.platform ?? []) as string[]).includes(platform),
+		);
+		const offered = lists.flatMap((property) => (property.options ?? []).map((option) => String((option as { value: unknown }).value)));
+		// Operations that need more than the credential (watch lists) are swept elsewhere.
+		return offered.filter((operation) => operation !== 'checkAlerts');
+	}
+
+	const TOKEN_PATHS = /\/(refresh_)?access_token$/;
+
+	function expectNoPlatformLeak(observed: Observed, secrets: string[], handsOver: boolean): void {
+		const outputText = serialized(observed.output);
+		for (const secret of secrets) expect(outputText).not.toContain(secret);
+		for (const place of tokenPlaces(observed.output)) {
+			const allowed = handsOver && /^\d+\.accessToken$/.test(place.path) && minted.includes(place.value);
+			expect(allowed ? 'allowed' : `${place.path} holds a whole token`).toBe('allowed');
+		}
+		const error = observed.error as (Error & { description?: unknown }) | undefined;
+		const reported = [
+			error ? `${error.message}\n${String(error.description ?? '')}\n${serialized(error)}\n${inspect(error, { depth: 8 })}` : '',
+			serialized(observed.hints),
+			logs.text(),
+		].join('\n');
+		for (const secret of secrets) expect(reported).not.toContain(secret);
+		expect(reported.match(WHOLE_TOKEN) ?? []).toEqual([]);
+		for (const request of requests) {
+			for (const secret of secrets) expect(request.path).not.toContain(secret);
+			for (const [name, value] of Object.entries(request.query)) {
+				if (!secrets.some((secret) => value.includes(secret))) continue;
+				// Threads documents its debug_token as `GET /v1.0/debug_token?input_token=…`.
+				const documented =
+					(TOKEN_PATHS.test(request.path) && (name === 'access_token' || name === 'client_secret')) ||
+					(request.path.startsWith('/threads/') && request.path.endsWith('/debug_token') && name === 'input_token');
+				expect(documented ? 'documented' : `${name} on ${request.path} carries a secret`).toBe('documented');
+			}
+		}
+	}
+
+	function platformCredentials(platform: string, token: string): CredentialStore {
+		// As n8n hands them over for these platforms: no App ID, no App Secret Proof (hidden there).
+		return {
+			metaTokenApi: { platform, accessToken: token, appSecret: APP_SECRET, graphApiVersion: 'v25.0', baseUrl: `${standIn()}/${platform}` },
+			metaTokenN8nApi: { baseUrl: api.url, apiKey: API_KEY },
+		};
+	}
+
+	function platformCanary(platform: string): string {
+		return `${platform === 'threads' ? 'THAA' : 'IGAA'}CANARY${random(40)}`;
+	}
+
+	describe.each(['instagram', 'threads'])('%s', (platform) => {
+		// A node that offers no operations per platform runs Facebook's calls whatever the
+		// credential; its nodes join the sweep once it knows the platform (and so does the
+		// trigger, which comes with it).
+		const operations = operationsFor(platform);
+		const cases = [...operations, ...(operations.length > 0 ? ['poll'] : []), 'credential test'];
+		describe.each(cases)('%s', (operation) => {
+			it.each(PLATFORM_FAULTS)('%s', async (_name, fault) => {
+				for (const continueOnFail of operation === 'poll' || operation === 'credential test' ? [false] : [false, true]) {
+					reset();
+					requests.length = 0;
+					minted = [];
+					const token = platformCanary(platform);
+					failWith = fault(token);
+					const store = platformCredentials(platform, token);
+					let observed: Observed;
+					try {
+						if (operation === 'credential test') {
+							const result = await testCredential('metaTokenApi', store.metaTokenApi);
+							observed = { output: [result as unknown as IDataObject], hints: [] };
+						} else if (operation === 'poll') {
+							const result = await pollOnce(trigger, { parameters: {}, credentials: store });
+							observed = { output: (result ?? []).flat().map((item) => item.json), hints: [] };
+						} else {
+							const run = await runNodeWithHints(metaToken, {
+								parameters: { platform, operation, saveToCredential: false },
+								items: [{}],
+								credentials: store,
+								credentialIds: { metaTokenApi: OWN },
+								continueOnFail,
+							});
+							observed = { output: run.output.map((item) => item.json), hints: run.hints };
+						}
+					} catch (error) {
+						observed = { output: [], error, hints: [] };
+					}
+					expectNoPlatformLeak(observed, [token, APP_SECRET, API_KEY], operation === 'exchange' || operation === 'refreshLongLivedToken');
+				}
+			});
+		});
 	});
 });
