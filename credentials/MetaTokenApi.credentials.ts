@@ -120,6 +120,17 @@ export class MetaTokenApi implements ICredentialType {
 			description:
 				'Graph API host: https://graph.facebook.com, or a loopback address (http://localhost, http://127.0.0.1, http://[::1]) for a local Graph API double or proxy. Nothing else is accepted, because the token and the app secret go wherever this points; for a network proxy use n8n\'s proxy settings.',
 		},
+		// What this package learned of the token when it minted it (policy/tokenRecord.ts), written
+		// by Save to Credential in the same request as the token; never typed by hand. Not a secret
+		// (a fingerprint and two times), but marked as one as n8n's lint asks of a "token" field: n8n
+		// then hands its editor a placeholder and keeps the stored value when the credential is saved there.
+		{
+			displayName: 'Token Record',
+			name: 'tokenRecord',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
 		// Last, so that it sits right above "Allowed HTTP Request Domains", which n8n appends to
 		// every credential that authenticates requests and which reads as if it were this
 		// credential's only guard.

@@ -37,7 +37,7 @@ export interface StoredCredential {
  */
 const DOMAIN_FIELDS = ['allowedHttpRequestDomains', 'allowedDomains'];
 export const CREDENTIAL_FIELDS: Record<string, string[]> = {
-	metaTokenApi: ['accessToken', 'appId', 'appSecret', 'graphApiVersion', 'proofMode', 'baseUrl', ...DOMAIN_FIELDS],
+	metaTokenApi: ['accessToken', 'appId', 'appSecret', 'graphApiVersion', 'proofMode', 'baseUrl', 'tokenRecord', ...DOMAIN_FIELDS],
 	facebookGraphApi: ['accessToken', ...DOMAIN_FIELDS],
 	facebookGraphAppApi: ['accessToken', 'appSecret', ...DOMAIN_FIELDS],
 	whatsAppApi: ['accessToken', 'businessAccountId', ...DOMAIN_FIELDS],
