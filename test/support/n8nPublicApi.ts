@@ -14,7 +14,8 @@
  * `{"message":"Not Found"}` (an owner's key: global scope, then the controller's NotFoundError).
  * A PATCH is checked as 2.41.1's assertValidUpdateProperties does (credentials.utils.js): with
  * isPartialData, `required` is dropped but the type's properties still bound the data
- * (additionalProperties: false, each a string), else 400 `request.body.data …`; for the types
+ * (additionalProperties: false, each a string; properties of type 'hidden' are left out of that
+ * schema, so none is listed below), else 400 `request.body.data …`; for the types
  * known below. A managed credential (`isManaged`) → 400 "Managed credentials cannot be updated.".
  * Faults can be queued per method (and path); every request is recorded with its API key, query
  * and body.
