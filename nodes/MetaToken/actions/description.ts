@@ -1,9 +1,10 @@
 /**
- * The Meta Token node's parameters: the operation list and every operation's own fields, in the
- * order the editor shows them. Every operation is defined once, in its *.operation.ts file;
- * OPERATIONS lists them once, and every other list of operations — the Operation options, the
- * Token Source fields, the tool's read-only operations, the minting ones that may save to a
- * credential, where the n8n API credential shows, the router's dispatch — is derived from it.
+ * The Meta Token node's parameters: the Platform, each platform's operation list and every
+ * operation's own fields, in the order the editor shows them. Every operation is defined once, in
+ * its *.operation.ts file; OPERATIONS lists them once, PLATFORM_OPERATIONS which each platform
+ * offers, and every other list of operations — the Operation options, the Token Source fields,
+ * the tool's read-only operations, the minting ones that may save to a credential, where the n8n
+ * API credential shows, the router's dispatch — is derived from them.
  */
 import type { ICredentialsDisplayOptions, INodeProperties } from 'n8n-workflow';
 
