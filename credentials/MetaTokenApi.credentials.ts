@@ -10,7 +10,6 @@ import type {
 
 import { authorizeRequest } from '../nodes/graph/proof';
 import { DEFAULT_GRAPH_API_VERSION, DEFAULT_GRAPH_BASE_URL } from '../nodes/meta/endpoint';
-import { META_PLATFORMS } from '../nodes/meta/platform';
 import type { MetaCredentials } from '../nodes/meta/types';
 import { assertOwnGraphTarget, graphEndpoint, withGraphRoot } from '../nodes/shared/graphSettings';
 import { metaTokenCredentialTest } from '../nodes/shared/credentialTest';
@@ -121,20 +120,18 @@ export class MetaTokenApi implements ICredentialType {
 			description:
 				'Graph API host: https://graph.facebook.com, or a loopback address (http://localhost, http://127.0.0.1, http://[::1]) for a local Graph API double or proxy. Nothing else is accepted, because the token and the app secret go wherever this points; for a network proxy use n8n\'s proxy settings.',
 		},
-		// What this package learned of the token when it minted it (policy/tokenRecord.ts), written
-		// by Save to Credential in the same request as the token; never typed by hand. A string, not
-		// 'hidden': n8n's public API leaves 'hidden' fields out of the schema a PATCH is checked
-		// against, and would refuse the write. Hidden in the editor instead, for every Platform. Not
-		// a secret (a fingerprint and two times), but marked as one as n8n's lint asks of a "token"
-		// field: n8n then hands its editor a placeholder and keeps the stored value.
 		{
 			displayName: 'Token Record',
 			name: 'tokenRecord',
+			// A string, not n8n's 'hidden' type: n8n's public API leaves hidden fields out of the
+			// schema it checks credential data against, so Save to Credential's PATCH carrying it
+			// would be refused as an unknown property. Masked like a secret (it only fingerprints
+			// the token) so the editor shows no JSON and keeps the stored value on save.
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			displayOptions: { hide: { platform: [...META_PLATFORMS] } },
-			description: 'Written by Save to Credential: when this token was minted and when Meta said it expires',
+			description:
+				'Written by the Meta Token node when Save to Credential stores a token it exchanged or refreshed: that token\'s fingerprint, issue time and expiry (Instagram\'s Graph host cannot tell them later). Leave it as it is; it is ignored once the Access Token is another token.',
 		},
 		// Last, so that it sits right above "Allowed HTTP Request Domains", which n8n appends to
 		// every credential that authenticates requests and which reads as if it were this
