@@ -107,6 +107,8 @@ describe.each(selectedMajors())('Self-renewing system-user token in real n8n %s.
 			expect(stored).toContain(again.tokenFingerprint);
 			expect(stored).not.toContain(renewed.tokenFingerprint);
 			expect(exported.stdout).toContain(REPORTING_APP.secret);
+			// Beside it, the record of that token (its fingerprint, when minted, Meta's expiry), written in the same PATCH.
+			expect(exported.stdout).toMatch(new RegExp(`tokenRecord.{0,40}${String(again.tokenFingerprint)}`));
 		});
 
 		it('refuses to save into a credential of another type, before anything is minted', async () => {

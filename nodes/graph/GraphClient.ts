@@ -7,9 +7,10 @@ import { accessTokenAnswerOf, debugDataOf, pageAccountsOf, requireSuccess, type 
 import { BatchRun, type BatchOptions } from './batch';
 import { GraphError } from './GraphError';
 import { inspectPlatformToken } from './platformInspect';
+import { assertPlatformHost, isRefreshablePlatform, platformExchangeRequest, platformRefreshRequest, refreshRefusal } from './platformTokens';
 import { GraphSender, type GraphCallRequest, type GraphSenderOptions } from './sender';
-import type { MetaPlatform } from '../meta/platform';
 import { appCredentials, appToken } from '../meta/token';
+import { PLATFORM_FACTS, type MetaPlatform } from '../meta/platform';
 import type { AccessTokenAnswer, DebugTokenData, Inspection, PageAccount } from '../meta/types';
 
 export interface GraphClientOptions extends GraphSenderOptions {
@@ -43,9 +44,11 @@ export class GraphClient {
 	private readonly knownSecrets: string[];
 	private readonly sender: GraphSender;
 	readonly platform: MetaPlatform;
+	private readonly baseUrl?: string;
 
 	constructor(options: GraphClientOptions) {
 		this.platform = options.platform ?? 'facebook';
+		this.baseUrl = options.baseUrl;
 		({ appId: this.appId, appSecret: this.appSecret } = appCredentials(options));
 		this.knownSecrets = [this.appSecret, this.appToken(), ...(options.secrets ?? []).map((secret) => secret.trim())]
 			.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
@@ -121,9 +124,31 @@ export class GraphClient {
 		};
 	}
 
-	/** Exchanges a short-lived user token for a long-lived one (about 60 days). */
-	async exchangeToken(shortLivedToken: string): Promise<AccessTokenAnswer> {
-		return await this.exchange(shortLivedToken, 'exchange a token', {});
+	/** Exchanges a short-lived user token for a long-lived one (about 60 days), with the platform's grant. */
+	async exchangeToken(shortLivedToken: string, platform: MetaPlatform = this.platform): Promise<AccessTokenAnswer> {
+		if (!isRefreshablePlatform(platform)) return await this.exchange(shortLivedToken, 'exchange a token', {});
+		assertPlatformHost(this.baseUrl, platform);
+		const appSecret = this.requireSecret(`exchange ${PLATFORM_FACTS[platform].label} tokens`);
+		return await this.ask(platformExchangeRequest(platform, shortLivedToken, appSecret), accessTokenAnswerOf);
+	}
+
+	/** Refreshes a long-lived Instagram or Threads token for another 60 days (Meta's refusal worded). */
+	async refreshLongLivedToken(token: string, platform: MetaPlatform = this.platform): Promise<AccessTokenAnswer> {
+		if (!isRefreshablePlatform(platform)) {
+			throw new GraphError({
+				errorClass: 'badRequest',
+				summary: 'Facebook user tokens cannot be refreshed by API, so nothing was sent.',
+				description:
+					'Exchange a new short-lived token for a long-lived one, or use a system-user token (Refresh System-User Token renews expiring ones).',
+				neverReachedMeta: true,
+			});
+		}
+		assertPlatformHost(this.baseUrl, platform);
+		try {
+			return await this.ask(platformRefreshRequest(platform, token), accessTokenAnswerOf);
+		} catch (error) {
+			throw refreshRefusal(error, platform);
+		}
 	}
 
 	/** Renews an expiring system-user token for another 60 days; the old one keeps its own expiry. */
@@ -253,6 +278,16 @@ export class GraphClient {
 			},
 			accessTokenAnswerOf,
 		);
+	}
+
+	/** Instagram and Threads need only the app secret (their own app's) to exchange. */
+	private requireSecret(action: string): string {
+		if (this.appSecret) return this.appSecret;
+		throw new GraphError({
+			errorClass: 'badRequest',
+			summary: `To ${action}, the credential needs the app's App Secret.`,
+			description: "Fill in 'App Secret' in the credential (App Dashboard → your app's Instagram or Threads settings).",
+		});
 	}
 
 	private requireApp(action: string): { appId: string; appSecret: string } {

@@ -87,6 +87,8 @@ export interface GraphCallRequest {
 	form?: Record<string, string>;
 	/** Runs the call with this token instead of the credential's. */
 	accessToken?: string;
+	/** `path` is below the host, not the version root (Instagram's and Threads' token endpoints have no version). */
+	unversioned?: true;
 }
 
 /** A successful answer: a 2xx with JSON that is not a Graph error envelope. */
@@ -316,7 +318,7 @@ export class GraphSender {
 		if (request.accessToken) headers.Authorization = `Bearer ${request.accessToken}`;
 		return {
 			method: request.method,
-			url: `${this.baseUrl}/${this.version}${path}`,
+			url: request.unversioned ? `${this.baseUrl}${path}` : `${this.baseUrl}/${this.version}${path}`,
 			qs: { ...(request.qs ?? {}) },
 			form: request.form && { ...request.form },
 			headers,

@@ -16,6 +16,8 @@ import { captureN8nLogs } from '../support/n8nLogs';
 import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
 import { runNode, runNodeWithHints, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
+import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
+import { tokenRecordFor } from '../../nodes/policy/tokenRecord';
 
 const APP = { id: '1234567890', name: 'Reporting App', secret: 'app-secret-save-canary-51c0' };
 const API_KEY = 'n8n-api-key-save-canary-9d2e41';
@@ -80,8 +82,9 @@ async function failureText(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('a save that works', () => {
-	it('checks the target type, writes the refreshed token, and leaves the token out of the output', async () => {
+	it('checks the target type, writes the refreshed token and its record, and leaves the token out of the output', async () => {
 		const token = expiringSystemUserToken();
+		const before = Date.now();
 		const [result] = (await runNode(node, refresh(token))).map((item) => item.json);
 		const saved = String(api.credentials.get(OWN)?.data.accessToken);
 		expect(double.token(saved)?.type).toBe('SYSTEM_USER');
@@ -98,9 +101,15 @@ describe('a save that works', () => {
 			['GET', `/api/v1/credentials/${OWN}`, API_KEY],
 			['PATCH', `/api/v1/credentials/${OWN}`, API_KEY],
 		]);
-		expect(api.requests[1].body).toEqual({ data: { accessToken: saved }, isPartialData: true });
-		// The other fields stay: the PATCH merges.
-		expect(api.credentials.get(OWN)?.data.appSecret).toBe(APP.secret);
+		// The token and its record (what this mint taught: when, and Meta's expires_in) in one PATCH.
+		expect(api.requests[1].body).toEqual({ data: { accessToken: saved, tokenRecord: expect.any(String) }, isPartialData: true });
+		const record = tokenRecordFor(saved, api.credentials.get(OWN)?.data.tokenRecord);
+		expect(record).toEqual({ fingerprint: tokenFingerprint(saved), issuedAt: expect.any(Number), expiresAt: expect.any(Number) });
+		expect(record!.issuedAt).toBeGreaterThanOrEqual(Math.floor(before / 1000));
+		expect(record!.issuedAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+		expect(record!.expiresAt! - record!.issuedAt).toBe(60 * DAY);
+		// The other fields stay as they were (the PATCH merges), and no Platform appears in a credential saved without one.
+		expect(api.credentials.get(OWN)?.data).toEqual({ accessToken: saved, appSecret: APP.secret, tokenRecord: expect.any(String) });
 		expect(JSON.stringify(result)).not.toContain(saved);
 	});
 
@@ -304,7 +313,8 @@ describe('Also Update Credentials', () => {
 		httpHeaderAuth: (token) => ({ value: `Bearer ${token}` }),
 		httpQueryAuth: (token) => ({ value: token }),
 		httpBearerAuth: (token) => ({ token }),
-		metaTokenApi: (token) => ({ accessToken: token }),
+		// A Meta Token API credential has a field for the token's record, written with the token.
+		metaTokenApi: (token) => ({ accessToken: token, tokenRecord: expect.stringContaining(`"fingerprint":"${tokenFingerprint(token)}"`) }),
 	};
 	const storeMirrors = () => MIRRORS.forEach((mirror) => api.store({ ...mirror, name: mirror.type }));
 	const patches = () => api.requests.filter((r) => r.method === 'PATCH');

@@ -14,13 +14,16 @@
  * `{"message":"Not Found"}` (an owner's key: global scope, then the controller's NotFoundError).
  * A PATCH is checked as 2.41.1's assertValidUpdateProperties does (credentials.utils.js): with
  * isPartialData, `required` is dropped but the type's properties still bound the data
- * (additionalProperties: false, each a string), else 400 `request.body.data …`; for the types
+ * (additionalProperties: false, each a string; properties of type 'hidden' are left out of that
+ * schema), else 400 `request.body.data …`; for the types
  * known below. A managed credential (`isManaged`) → 400 "Managed credentials cannot be updated.".
  * Faults can be queued per method (and path); every request is recorded with its API key, query
  * and body.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { MetaTokenApi } from '../../credentials/MetaTokenApi.credentials';
 
 export interface StoredCredential {
 	id: string;
@@ -37,7 +40,8 @@ export interface StoredCredential {
  */
 const DOMAIN_FIELDS = ['allowedHttpRequestDomains', 'allowedDomains'];
 export const CREDENTIAL_FIELDS: Record<string, string[]> = {
-	metaTokenApi: ['accessToken', 'appId', 'appSecret', 'graphApiVersion', 'proofMode', 'baseUrl', ...DOMAIN_FIELDS],
+	// This package's own type, read from its class as n8n reads it: every property but the 'hidden' ones.
+	metaTokenApi: [...new MetaTokenApi().properties.filter((property) => property.type !== 'hidden').map((property) => property.name), ...DOMAIN_FIELDS],
 	facebookGraphApi: ['accessToken', ...DOMAIN_FIELDS],
 	facebookGraphAppApi: ['accessToken', 'appSecret', ...DOMAIN_FIELDS],
 	whatsAppApi: ['accessToken', 'businessAccountId', ...DOMAIN_FIELDS],

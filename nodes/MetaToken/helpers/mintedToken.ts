@@ -17,6 +17,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { AccessTokenAnswer } from '../../meta/types';
 import { tokenFingerprint, tokenHint } from '../../policy/tokenIdentity';
+import { formatTokenRecord, recordMintedToken } from '../../policy/tokenRecord';
 import { errorJson, nodeError } from '../../shared/failures';
 import type { GraphSession } from '../../shared/graphSession';
 import { forEachItem } from './itemLoop';
@@ -100,9 +101,11 @@ async function mintedResult(
 	answer: AccessTokenAnswer,
 	target: SaveTarget | null,
 ): Promise<IDataObject> {
-	const result = mintedTokenJson(answer, Date.now());
+	const nowMs = Date.now();
+	const result = mintedTokenJson(answer, nowMs);
 	if (!target) return result;
-	const outcomes = await saveTokenToCredentials(context, target, answer.access_token);
+	const record = formatTokenRecord(recordMintedToken(answer.access_token, nowMs, answer.expires_in));
+	const outcomes = await saveTokenToCredentials(context, target, answer.access_token, record);
 	const savedTo = savedToJson(outcomes);
 	const failures = outcomes.filter((outcome) => !outcome.ok);
 	if (failures.length === 0) {

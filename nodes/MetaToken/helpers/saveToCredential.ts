@@ -24,6 +24,8 @@ import {
 } from '../transport/n8nPublicApi';
 
 const MIRROR_FIELD = 'mirrorCredentialIds';
+/** The Meta Token API credential's hidden field holding the token record (policy/tokenRecord.ts). */
+const TOKEN_RECORD_FIELD = 'tokenRecord';
 const MIRROR_LABEL = 'Also Update Credentials';
 
 /** The option's fields, shown for the operations that mint a token (`mintingValues`). */
@@ -294,21 +296,43 @@ export interface SaveOutcome {
 
 /**
  * Writes the new token into every checked target, the Meta Token API credential first, each in
- * its own field and form and nothing else of it (n8n merges the rest unchanged). One target's
+ * its own field and form and nothing else of it but the Meta Token API credential's token record
+ * (`tokenRecord`: formatTokenRecord's text) — n8n merges the rest unchanged. One target's
  * failure does not stop the others: each write that works is a credential renewed. Only
  * failures after the preflight reach here; the caller says where the minted token is kept.
  */
-export async function saveTokenToCredentials(context: IExecuteFunctions, target: SaveTarget, accessToken: string): Promise<SaveOutcome[]> {
+export async function saveTokenToCredentials(
+	context: IExecuteFunctions,
+	target: SaveTarget,
+	accessToken: string,
+	tokenRecord: string,
+): Promise<SaveOutcome[]> {
 	const outcomes: SaveOutcome[] = [];
 	for (const destination of target.destinations) {
-		outcomes.push(await writeToken(context, target.baseUrl, destination, accessToken));
+		outcomes.push(await writeToken(context, target.baseUrl, destination, accessToken, tokenRecord));
 	}
 	return outcomes;
 }
 
-async function writeToken(context: IExecuteFunctions, baseUrl: string, destination: SaveDestination, accessToken: string): Promise<SaveOutcome> {
+/**
+ * The data of one write: the token field, and for a Meta Token API credential its token record in
+ * the same PATCH — the token and what is known of its age are never out of step. Other types have
+ * no such field.
+ */
+function writeData(destination: SaveDestination, accessToken: string, tokenRecord: string): Record<string, string> {
+	const data = destination.write(accessToken);
+	return destination.type === META_CREDENTIAL_TYPE ? { ...data, [TOKEN_RECORD_FIELD]: tokenRecord } : data;
+}
+
+async function writeToken(
+	context: IExecuteFunctions,
+	baseUrl: string,
+	destination: SaveDestination,
+	accessToken: string,
+	tokenRecord: string,
+): Promise<SaveOutcome> {
 	const { credentialId, type } = destination;
-	const answer = await patchCredentialData(context, baseUrl, credentialId, destination.write(accessToken));
+	const answer = await patchCredentialData(context, baseUrl, credentialId, writeData(destination, accessToken, tokenRecord));
 	const failed = (reason: SaveFailureReason, message: string, status?: number): SaveOutcome => ({
 		credentialId,
 		type,
