@@ -101,10 +101,10 @@ describe.each(selectedMajors())("The editor's panels in real n8n %s.x", (major: 
 		const entry = { title: partner.displayName, description: trigger.description };
 		expect(entry).toEqual({
 			title: 'Meta Token',
-			description: 'Inspect, renew and revoke Meta (Facebook) access tokens, and start a workflow when one nears expiry or stops working',
+			description: 'Inspect, renew and revoke Meta access tokens (Facebook, Instagram, Threads), and start a workflow when one nears expiry or stops working',
 		});
 		// The node's own description stays about its operations (an AI agent reads it as the tool's).
-		expect(partner.description).toBe('Inspect, exchange, refresh, generate, list and revoke Meta (Facebook) Graph API access tokens');
+		expect(partner.description).toBe('Inspect, exchange, refresh, generate, list and revoke Meta access tokens (Facebook, Instagram, Threads)');
 	});
 
 	it('puts the credential\'s notice about "Allowed HTTP Request Domains" right above that setting', () => {

@@ -19,7 +19,7 @@ export class MetaToken implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
 		description:
-			'Inspect, exchange, refresh, generate, list and revoke Meta (Facebook) Graph API access tokens',
+			'Inspect, exchange, refresh, generate, list and revoke Meta access tokens (Facebook, Instagram, Threads)',
 		defaults: { name: 'Meta Token' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

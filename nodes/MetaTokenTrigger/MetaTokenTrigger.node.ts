@@ -45,7 +45,7 @@ export class MetaTokenTrigger implements INodeType {
 		// trigger's description for it, under both "add a trigger" and "add a step" (n8n's node
 		// creator, generateMergedNodesAndActions). So this describes the pair.
 		description:
-			'Inspect, renew and revoke Meta (Facebook) access tokens, and start a workflow when one nears expiry or stops working',
+			'Inspect, renew and revoke Meta access tokens (Facebook, Instagram, Threads), and start a workflow when one nears expiry or stops working',
 		defaults: { name: 'Meta Token Trigger' },
 		polling: true,
 		inputs: [],
