@@ -7,7 +7,7 @@ import { accessTokenAnswerOf, debugDataOf, pageAccountsOf, requireSuccess, type 
 import { BatchRun, type BatchOptions } from './batch';
 import { GraphError } from './GraphError';
 import { inspectPlatformToken } from './platformInspect';
-import { assertPlatformHost, isRefreshablePlatform, platformExchangeRequest, platformRefreshRequest, refreshRefusal } from './platformTokens';
+import { assertPlatformHost, exchangeRefusal, isRefreshablePlatform, platformExchangeRequest, platformRefreshRequest, refreshRefusal } from './platformTokens';
 import { GraphSender, type GraphCallRequest, type GraphSenderOptions } from './sender';
 import { appCredentials, appToken } from '../meta/token';
 import { PLATFORM_FACTS, type MetaPlatform } from '../meta/platform';
@@ -44,15 +44,23 @@ export class GraphClient {
 	private readonly knownSecrets: string[];
 	private readonly sender: GraphSender;
 	readonly platform: MetaPlatform;
-	private readonly baseUrl?: string;
+	private readonly baseUrl: string;
 
 	constructor(options: GraphClientOptions) {
 		this.platform = options.platform ?? 'facebook';
-		this.baseUrl = options.baseUrl;
+		const facts = PLATFORM_FACTS[this.platform];
+		// Without a Base URL a client speaks to its own platform's host, never Facebook's by default:
+		// an Instagram token must not reach graph.facebook.com because a caller forgot one.
+		this.baseUrl = options.baseUrl?.trim() || facts.origin;
 		({ appId: this.appId, appSecret: this.appSecret } = appCredentials(options));
 		this.knownSecrets = [this.appSecret, this.appToken(), ...(options.secrets ?? []).map((secret) => secret.trim())]
 			.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-		this.sender = new GraphSender({ ...options, secrets: this.knownSecrets });
+		this.sender = new GraphSender({
+			...options,
+			baseUrl: this.baseUrl,
+			version: facts.fixedVersion ?? options.version,
+			secrets: this.knownSecrets,
+		});
 	}
 
 	/** `app-id|app-secret`, when both are known. */
@@ -89,8 +97,16 @@ export class GraphClient {
 	 * refusal may be the token's own death: `selfInspected`). Never throws: a failure is the answer.
 	 */
 	async inspectToken(token: string): Promise<Inspection> {
-		// Instagram and Threads tokens inspect themselves, one call each (platformInspect.ts).
-		if (this.platform !== 'facebook') return await inspectPlatformToken(this.sender, this.platform, token);
+		// Instagram and Threads tokens inspect themselves, one call each (platformInspect.ts), and
+		// only on their own host.
+		if (this.platform !== 'facebook') {
+			try {
+				assertPlatformHost(this.baseUrl, this.platform);
+			} catch (error) {
+				return { ok: false, error, selfInspected: false };
+			}
+			return await inspectPlatformToken(this.sender, this.platform, token);
+		}
 		const app = this.appToken();
 		try {
 			return { ok: true, data: await this.debugToken(token, { accessToken: app ?? token }) };
@@ -125,15 +141,21 @@ export class GraphClient {
 	}
 
 	/** Exchanges a short-lived user token for a long-lived one (about 60 days), with the platform's grant. */
-	async exchangeToken(shortLivedToken: string, platform: MetaPlatform = this.platform): Promise<AccessTokenAnswer> {
+	async exchangeToken(shortLivedToken: string): Promise<AccessTokenAnswer> {
+		const { platform } = this;
 		if (!isRefreshablePlatform(platform)) return await this.exchange(shortLivedToken, 'exchange a token', {});
 		assertPlatformHost(this.baseUrl, platform);
 		const appSecret = this.requireSecret(`exchange ${PLATFORM_FACTS[platform].label} tokens`);
-		return await this.ask(platformExchangeRequest(platform, shortLivedToken, appSecret), accessTokenAnswerOf);
+		try {
+			return await this.ask(platformExchangeRequest(platform, shortLivedToken, appSecret), accessTokenAnswerOf);
+		} catch (error) {
+			throw exchangeRefusal(error, platform);
+		}
 	}
 
 	/** Refreshes a long-lived Instagram or Threads token for another 60 days (Meta's refusal worded). */
-	async refreshLongLivedToken(token: string, platform: MetaPlatform = this.platform): Promise<AccessTokenAnswer> {
+	async refreshLongLivedToken(token: string): Promise<AccessTokenAnswer> {
+		const { platform } = this;
 		if (!isRefreshablePlatform(platform)) {
 			throw new GraphError({
 				errorClass: 'badRequest',

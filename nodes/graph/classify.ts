@@ -91,7 +91,7 @@ const UNKNOWN_PATH_TEXT: Explained = {
 	summary:
 		'Meta does not know the path this call asked for ("Unknown path components"): the URL or its Graph API version is wrong, not the token.',
 	description:
-		"Check the credential's Base URL (https://graph.facebook.com, no path) and Graph API Version (e.g. v25.0, with the v), or the URL of the request; retrying the same request will not help.",
+		"Check the credential's Base URL (its platform's Graph host, e.g. https://graph.facebook.com, no path) and Graph API Version (e.g. v25.0, with the v), or the URL of the request; retrying the same request will not help.",
 };
 
 const CAPABILITY_TEXT: Explained = {
@@ -154,7 +154,7 @@ function permissionText(message: string): Explained {
 		description:
 			names.length > 0
 				? `Grant ${oneOf}${names.join(', ')} to the token (for a system user, assign it in Business Settings; for a user, log in again and accept it), regenerate the token and update the credential.`
-				: "Check the token's scopes (debug_token lists them), grant the missing permission, regenerate the token and update the credential.",
+				: "Check the token's scopes (the Meta Token node's Inspect lists them where Meta tells them), grant the missing permission, regenerate the token and update the credential.",
 	};
 }
 
@@ -306,7 +306,7 @@ export function classifyBadAnswer(
 		errorClass: 'badResponse',
 		summary: `${BAD_ANSWER_TEXT[kind]}${statusText}${detail}`,
 		description:
-			"Check the credential's Base URL and any proxy between n8n and graph.facebook.com, then run it again.",
+			"Check the credential's Base URL and any proxy between n8n and Meta's Graph host, then run it again.",
 		httpStatus: status,
 		secrets: context.secrets,
 	});

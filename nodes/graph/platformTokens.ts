@@ -59,14 +59,22 @@ export function platformExchangeRequest(platform: RefreshablePlatform, shortLive
 
 /** `GET /refresh_access_token?grant_type=ig_refresh_token|th_refresh_token&access_token=…` (no secret). */
 export function platformRefreshRequest(platform: RefreshablePlatform, longLivedToken: string): GraphCallRequest {
-	const facts = PLATFORM_FACTS[platform];
+	const { refreshPath, refreshGrant, label } = PLATFORM_FACTS[platform];
+	if (refreshPath === undefined || refreshGrant === undefined) {
+		throw new GraphError({
+			errorClass: 'badRequest',
+			summary: `Meta offers no refresh of ${label} tokens by API, so nothing was sent.`,
+			description: 'Exchange a new short-lived token for a long-lived one instead.',
+			neverReachedMeta: true,
+		});
+	}
 	return {
 		// Each processed refresh hands out a new token: see CallEffect.
 		effect: 'minting',
 		method: 'GET',
-		path: facts.refreshPath ?? '/refresh_access_token',
+		path: refreshPath,
 		unversioned: true,
-		qs: { grant_type: facts.refreshGrant ?? '', access_token: longLivedToken },
+		qs: { grant_type: refreshGrant, access_token: longLivedToken },
 		accessToken: longLivedToken,
 	};
 }
@@ -97,9 +105,35 @@ export function refreshRefusal(error: unknown, platform: RefreshablePlatform): u
 			description: 'Run the refresh again once the token is a day old; a weekly schedule is plenty (a refreshed token lives 60 days).',
 		});
 	}
-	if (error.errorClass === 'badRequest') return error;
+	if (isOtherBadRequest(error)) return error;
 	return error.derive({
 		summary: `Meta refused to refresh this ${label} token. ${error.summary}`,
-		description: `Meta refreshes only a long-lived ${label} token that is at least 24 hours old, has not expired and carries ${platform === 'instagram' ? 'instagram_business_basic' : 'threads_basic'}: a short-lived token must be exchanged first (Exchange for Long-Lived Token). If the token was revoked or has expired: ${renew}`,
+		description: `Meta refreshes only a long-lived ${label} token that is at least 24 hours old, has not expired and carries ${PLATFORM_FACTS[platform].basicPermission}: a short-lived token must be exchanged first (Exchange for Long-Lived Token), and the account must be a tester of an app that is not live yet. If the token was revoked or has expired: ${renew}`,
+	});
+}
+
+// A request Meta found malformed for a reason of its own (a parameter missing or wrong), as opposed
+// to the generic code 100 refusal these token endpoints answer for every token they will not take
+// ("Unsupported request - method type: get": an already long-lived token, a short-lived one, one
+// under 24 hours old, an account that is not a tester; see the Graph double's sources).
+const MISSING_PARAMETER = /\bparameter \S+ is required\b|\bmissing\b.*\bparameter\b/i;
+
+function isOtherBadRequest(error: GraphError): boolean {
+	return error.errorClass === 'badRequest' && (error.code !== 100 || MISSING_PARAMETER.test(error.metaMessage ?? ''));
+}
+
+/**
+ * Meta's refusal of an exchange, in words saying what happened and what to do: the endpoint answers
+ * the same code 100 for a token already long-lived, a short-lived token that expired (after an
+ * hour) or came from another app, and an account that is not a tester of an app not yet live.
+ */
+export function exchangeRefusal(error: unknown, platform: RefreshablePlatform): unknown {
+	if (!(error instanceof GraphError)) return error;
+	if (error.errorClass !== 'auth' && error.errorClass !== 'badRequest' && error.errorClass !== 'permission') return error;
+	if (isOtherBadRequest(error)) return error;
+	const { label } = PLATFORM_FACTS[platform];
+	return error.derive({
+		summary: `Meta refused to exchange this ${label} token. ${error.summary}`,
+		description: `Meta exchanges only a short-lived ${label} token (valid about an hour after the login) of the app whose App Secret the credential holds; a token that is already long-lived needs Refresh Long-Lived Token instead, and while the app is not live the account must be one of its testers. Log in through the app again and exchange the new token within the hour.`,
 	});
 }

@@ -59,8 +59,9 @@ export interface AuthorizableRequest {
 
 /**
  * Puts the token in the `Authorization` header (and in the query string only where Meta
- * documents it there: `keepQueryToken`) and adds the proof for that very token. Shared by the credential's `authenticate` and any transport outside n8n (the
- * tests' fetch transport), so n8n and the tests sign requests identically.
+ * documents it there: `keepQueryToken`) and adds the proof for that very token. Shared by the
+ * credential's `authenticate` and any transport outside n8n (the tests' fetch transport), so n8n
+ * and the tests sign requests identically.
  */
 export function authorizeRequest<T extends AuthorizableRequest>(
 	credentials: MetaCredentials,

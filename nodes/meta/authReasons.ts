@@ -74,7 +74,7 @@ export const AUTH_REASON_TEXT: Readonly<Record<AuthReason, { summary: string; de
 	expired: {
 		summary: 'The Meta access token has expired.',
 		description:
-			'Generate a new token (Graph API Explorer → exchange it for a long-lived one) or switch to a system-user token, then update the credential.',
+			'Generate a new token (Facebook: Graph API Explorer; Instagram or Threads: your app\'s login) and exchange it for a long-lived one — or, on Facebook, switch to a system-user token — then update the credential.',
 		inWords: 'it has expired',
 	},
 	passwordChanged: {

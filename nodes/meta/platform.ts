@@ -47,6 +47,8 @@ export interface PlatformFacts {
 	signsWithProof: boolean;
 	/** How Meta's tokens for this family begin (for redaction and hints). */
 	tokenPrefix: string;
+	/** The permission Meta requires to refresh (and read the profile with) this family's tokens. */
+	basicPermission?: string;
 	/** A refreshable token must be at least this old (seconds). */
 	refreshMinAgeSeconds?: number;
 	/** What a long-lived token lives, as Meta states it (seconds). */
@@ -78,6 +80,7 @@ export const PLATFORM_FACTS: Readonly<Record<MetaPlatform, PlatformFacts>> = {
 		hasDebugToken: false,
 		signsWithProof: false,
 		tokenPrefix: 'IG',
+		basicPermission: 'instagram_business_basic',
 		refreshMinAgeSeconds: DAY,
 		longLivedSeconds: 60 * DAY,
 	},
@@ -93,6 +96,7 @@ export const PLATFORM_FACTS: Readonly<Record<MetaPlatform, PlatformFacts>> = {
 		hasDebugToken: true,
 		signsWithProof: false,
 		tokenPrefix: 'TH',
+		basicPermission: 'threads_basic',
 		refreshMinAgeSeconds: DAY,
 		longLivedSeconds: 60 * DAY,
 	},

@@ -21,7 +21,9 @@ export interface TokenRecord {
 
 /** The record for a token minted at `nowMs` with Meta's `expires_in` (seconds). */
 export function recordMintedToken(token: string, nowMs: number, expiresIn: number | undefined): TokenRecord {
-	const issuedAt = Math.floor(nowMs / 1000);
+	// Rounded up: the answer arrives after Meta minted the token, and a record that made the token
+	// look older than it is could let a refresh go out a moment before Meta's 24 hours are up.
+	const issuedAt = Math.ceil(nowMs / 1000);
 	const record: TokenRecord = { fingerprint: tokenFingerprint(token), issuedAt };
 	if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) {
 		record.expiresAt = issuedAt + Math.floor(expiresIn);

@@ -64,7 +64,7 @@ describe('auth errors', () => {
 	it('says what happened and what to do', () => {
 		const error = classify({ code: 190, error_subcode: 463, message: 'Session has expired', fbtrace_id: 'AbC123' });
 		expect(error.message).toContain(
-			'The Meta access token has expired. Generate a new token (Graph API Explorer → exchange it for a long-lived one) or switch to a system-user token, then update the credential.',
+			'The Meta access token has expired. Generate a new token (Facebook: Graph API Explorer; Instagram or Threads: your app\'s login) and exchange it for a long-lived one — or, on Facebook, switch to a system-user token — then update the credential.',
 		);
 		expect(error.message).toContain('Meta said: "Session has expired"');
 		expect(error.description).toMatch(/^Generate a new token/);

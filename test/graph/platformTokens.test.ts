@@ -20,7 +20,7 @@ const LONG = 'IGQWlongLivedToken0001';
 
 function platformHarness(platform: 'instagram' | 'threads', fake: FakeTransport, options: Partial<GraphClientOptions> = {}) {
 	// Instagram and Threads apps have no App ID field in play: only their App Secret.
-	return harness(fake, { baseUrl: HOSTS[platform], appId: undefined, ...options });
+	return harness(fake, { baseUrl: HOSTS[platform], appId: undefined, platform, ...options });
 }
 
 describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
@@ -28,7 +28,7 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 
 	it(`exchanges with ${prefix}_exchange_token and the app secret, on the platform's host, unversioned`, async () => {
 		const { client, fake } = platformHarness(platform, new FakeTransport().reply(json(META_ANSWER)));
-		await expect(client.exchangeToken(SHORT, platform)).resolves.toEqual(META_ANSWER);
+		await expect(client.exchangeToken(SHORT)).resolves.toEqual(META_ANSWER);
 		expect(fake.requests).toHaveLength(1);
 		expect(fake.requests[0]).toMatchObject({
 			method: 'GET',
@@ -41,7 +41,7 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 
 	it(`refreshes with ${prefix}_refresh_token and no secret at all`, async () => {
 		const { client, fake } = platformHarness(platform, new FakeTransport().reply(json(META_ANSWER)));
-		await expect(client.refreshLongLivedToken(LONG, platform)).resolves.toEqual(META_ANSWER);
+		await expect(client.refreshLongLivedToken(LONG)).resolves.toEqual(META_ANSWER);
 		expect(fake.requests[0]).toMatchObject({
 			method: 'GET',
 			url: `${HOSTS[platform]}/refresh_access_token`,
@@ -53,8 +53,8 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 
 	it('logs the calls with the token and the secret redacted', async () => {
 		const { client, log } = platformHarness(platform, new FakeTransport().reply(json(META_ANSWER)));
-		await client.exchangeToken(SHORT, platform);
-		await client.refreshLongLivedToken(LONG, platform);
+		await client.exchangeToken(SHORT);
+		await client.refreshLongLivedToken(LONG);
 		expect(log.map((entry) => entry.url)).toHaveLength(2);
 		for (const { url } of log) {
 			expect(url).not.toContain(SHORT);
@@ -67,15 +67,24 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 		const { client, fake } = platformHarness(platform, new FakeTransport().reply(json(META_ANSWER)), {
 			baseUrl: `http://127.0.0.1:4567/${platform}`,
 		});
-		await client.refreshLongLivedToken(LONG, platform);
+		await client.refreshLongLivedToken(LONG);
 		expect(fake.requests[0].url).toBe(`http://127.0.0.1:4567/${platform}/refresh_access_token`);
 	});
 
-	it.each(['https://graph.facebook.com', undefined, platform === 'instagram' ? HOSTS.threads : HOSTS.instagram])(
+	it('speaks to its own platform\'s host when given no Base URL, never to Facebook\'s', async () => {
+		const { client, fake } = platformHarness(platform, new FakeTransport().reply(json(META_ANSWER), json(META_ANSWER), json({ user_id: '1' })), { baseUrl: undefined });
+		await client.exchangeToken(SHORT);
+		await client.refreshLongLivedToken(LONG);
+		await client.inspectToken(LONG);
+		const origin = platform === 'instagram' ? 'https://graph.instagram.com' : 'https://graph.threads.net';
+		expect(fake.requests.map((request) => new URL(request.url).origin)).toEqual([origin, origin, origin]);
+	});
+
+	it.each(['https://graph.facebook.com', platform === 'instagram' ? HOSTS.threads : HOSTS.instagram])(
 		'sends neither token nor secret to another Meta family host (%s)',
 		async (baseUrl) => {
 			const { client, fake } = platformHarness(platform, new FakeTransport().reply(json(META_ANSWER)), { baseUrl });
-			for (const attempt of [client.exchangeToken(SHORT, platform), client.refreshLongLivedToken(LONG, platform)]) {
+			for (const attempt of [client.exchangeToken(SHORT), client.refreshLongLivedToken(LONG)]) {
 				const error = await failure(attempt);
 				expect(error.message).toMatch(/nothing was sent/);
 				expect(error.neverReachedMeta).toBe(true);
@@ -86,7 +95,7 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 
 	it('refuses to exchange without the App Secret, naming it, before sending', async () => {
 		const { client, fake } = platformHarness(platform, new FakeTransport(), { appSecret: undefined });
-		const error = await failure(client.exchangeToken(SHORT, platform));
+		const error = await failure(client.exchangeToken(SHORT));
 		expect(error.message).toContain("'App Secret'");
 		expect(error.message).not.toContain('App ID');
 		expect(fake.requests).toHaveLength(0);
@@ -100,7 +109,7 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 	])('never sends a refresh or an exchange again after %s: a token may have been minted', async (_case, reply) => {
 		for (const call of ['refresh', 'exchange'] as const) {
 			const { client, fake } = platformHarness(platform, new FakeTransport().reply(reply, json(META_ANSWER)));
-			const error = await failure(call === 'refresh' ? client.refreshLongLivedToken(LONG, platform) : client.exchangeToken(SHORT, platform));
+			const error = await failure(call === 'refresh' ? client.refreshLongLivedToken(LONG) : client.exchangeToken(SHORT));
 			expect(fake.requests).toHaveLength(1);
 			expect(error.mayHaveMinted).toBe(true);
 			expect(error.message).toMatch(/A new token may have been created anyway/);
@@ -109,7 +118,7 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 
 	it('sends again a refresh that surely never reached Meta (connection refused)', async () => {
 		const { client, fake } = platformHarness(platform, new FakeTransport().reply(networkError('ECONNREFUSED'), json(META_ANSWER)));
-		await expect(client.refreshLongLivedToken(LONG, platform)).resolves.toEqual(META_ANSWER);
+		await expect(client.refreshLongLivedToken(LONG)).resolves.toEqual(META_ANSWER);
 		expect(fake.requests).toHaveLength(2);
 	});
 
@@ -121,7 +130,7 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 					graphError(190, { subcode: 463, message: 'Error validating access token: Session has expired on Tuesday, 01-Dec-26 09:30:15 PST.' }),
 				),
 			);
-			const error = await failure(client.refreshLongLivedToken(LONG, platform));
+			const error = await failure(client.refreshLongLivedToken(LONG));
 			expect(fake.requests).toHaveLength(1);
 			expect(error.reason).toBe('expired');
 			expect(error.summary).toMatch(/Meta refused to refresh this (Instagram|Threads) token: it has expired, and only unexpired tokens can be refreshed\./);
@@ -133,23 +142,44 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 				platform,
 				new FakeTransport().reply(graphError(190, { message: 'The access token must be at least 24 hours old to be refreshed.' })),
 			);
-			const error = await failure(client.refreshLongLivedToken(LONG, platform));
+			const error = await failure(client.refreshLongLivedToken(LONG));
 			expect(error.summary).toMatch(/it is less than 24 hours old\. The token itself still works\./);
 			expect(error.description).toMatch(/once the token is a day old/);
 		});
 
 		it('any other refusal of the token names every cause Meta documents and what to do', async () => {
 			const { client } = platformHarness(platform, new FakeTransport().reply(graphError(190, { message: 'Invalid OAuth access token - Cannot parse access token' })));
-			const error = await failure(client.refreshLongLivedToken(LONG, platform));
+			const error = await failure(client.refreshLongLivedToken(LONG));
 			expect(error.errorClass).toBe('auth');
 			expect(error.summary).toMatch(/^Meta refused to refresh this (Instagram|Threads) token\. /);
 			expect(error.description).toMatch(/at least 24 hours old, has not expired and carries (instagram_business_basic|threads_basic)/);
 			expect(error.message).not.toContain(LONG);
 		});
 
+		it.each(['refresh', 'exchange'] as const)(
+			'the endpoints\' generic code 100 refusal ("Unsupported request - method type: get", as users pasted it) is worded on %s: what Meta takes and what to do',
+			async (call) => {
+				const { client, fake } = platformHarness(
+					platform,
+					new FakeTransport().reply(graphError(100, { message: 'Unsupported request - method type: get', status: 400 })),
+				);
+				const error = await failure(call === 'refresh' ? client.refreshLongLivedToken(LONG) : client.exchangeToken(SHORT));
+				expect(fake.requests).toHaveLength(1);
+				expect(error.summary).toMatch(call === 'refresh' ? /^Meta refused to refresh this (Instagram|Threads) token\. / : /^Meta refused to exchange this (Instagram|Threads) token\. /);
+				expect(error.description).toMatch(call === 'refresh' ? /at least 24 hours old, has not expired/ : /short-lived .* Refresh Long-Lived Token instead/);
+				expect(error.description).toMatch(/tester/);
+			},
+		);
+
+		it('a missing parameter stays the classifier\'s bad request', async () => {
+			const { client } = platformHarness(platform, new FakeTransport().reply(graphError(100, { message: 'The parameter grant_type is required', status: 400 })));
+			const error = await failure(client.refreshLongLivedToken(LONG));
+			expect(error.summary).not.toMatch(/Meta refused to refresh/);
+		});
+
 		it('a wrong App Secret on exchange stays the classifier\'s (code 1), secret-free', async () => {
 			const { client } = platformHarness(platform, new FakeTransport().reply(graphError(1, { message: 'Error validating client secret.' })));
-			const error = await failure(client.exchangeToken(SHORT, platform));
+			const error = await failure(client.exchangeToken(SHORT));
 			expect(error.message).not.toContain(APP_SECRET);
 			expect(error.mayHaveMinted).toBe(false);
 		});
@@ -158,15 +188,15 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 
 describe('Facebook, unchanged', () => {
 	it.each<[MetaPlatform | undefined]>([[undefined], ['facebook']])('exchanges with fb_exchange_token on the versioned root (platform %s)', async (platform) => {
-		const { client, fake } = harness(new FakeTransport().reply(json({ access_token: 'EAAlong', expires_in: 5183944 })));
-		await client.exchangeToken('EAAshort', platform);
+		const { client, fake } = harness(new FakeTransport().reply(json({ access_token: 'EAAlong', expires_in: 5183944 })), { platform });
+		await client.exchangeToken('EAAshort');
 		expect(fake.requests[0].url).toBe('https://graph.facebook.com/v25.0/oauth/access_token');
 		expect(fake.requests[0].qs.grant_type).toBe('fb_exchange_token');
 	});
 
 	it('has no refresh of long-lived user tokens: refused before sending', async () => {
 		const { client, fake } = harness(new FakeTransport());
-		const error = await failure(client.refreshLongLivedToken('EAAlong', 'facebook'));
+		const error = await failure(client.refreshLongLivedToken('EAAlong'));
 		expect(error.message).toMatch(/Facebook user tokens cannot be refreshed by API, so nothing was sent/);
 		expect(fake.requests).toHaveLength(0);
 	});

@@ -184,6 +184,26 @@ describe.each(['instagram', 'threads'] as const)('%s', (platform) => {
 		expect(meta.requests).toHaveLength(0);
 	});
 
+	it(`saves a ${label} token into a target credential still set to Facebook as a ${label} credential, so it is never signed for graph.facebook.com`, async () => {
+		const old = meta.add(`${prefix.toUpperCase()}AAlong${'4'.repeat(40)}`, nowSeconds() - 10 * DAY);
+		api.store({ id: OWN, name: 'Was a Facebook credential', type: 'metaTokenApi', data: { accessToken: 'EAAold0000000000', appId: '1234' } });
+		await run('refreshLongLivedToken', old, { parameters: { saveToCredential: true } });
+		expect(api.credentials.get(OWN)?.data).toMatchObject({ platform, appId: '1234' });
+	});
+
+	it.each(['facebookGraphApi', 'facebookGraphAppApi', 'whatsAppApi'])(
+		`refuses, before minting, to mirror a ${label} token into a %s credential (its nodes send only to graph.facebook.com)`,
+		async (type) => {
+			const old = meta.add(`${prefix.toUpperCase()}AAlong${'5'.repeat(40)}`, nowSeconds() - 10 * DAY);
+			api.store({ id: OWN, name: `${label} token`, type: 'metaTokenApi', data: { accessToken: old, platform } });
+			api.store({ id: 'FbGraph00000001', name: 'Facebook', type, data: { accessToken: 'EAAfacebook000000' } });
+			const error = await failureOf(run('refreshLongLivedToken', old, { parameters: { saveToCredential: true, mirrorCredentialIds: 'FbGraph00000001' } }));
+			expect(error.message).toContain(`only to graph.facebook.com: a ${label} token does not work there`);
+			expect(meta.requests).toHaveLength(0);
+			expect(api.credentials.get('FbGraph00000001')?.data.accessToken).toBe('EAAfacebook000000');
+		},
+	);
+
 	it('refuses before sending a token its record shows expired, saying what to do; other items go on under Continue On Fail', async () => {
 		const dead = `${prefix.toUpperCase()}AAdead${'3'.repeat(40)}`;
 		const record = formatTokenRecord({ fingerprint: tokenFingerprint(dead), issuedAt: nowSeconds() - 70 * DAY, expiresAt: nowSeconds() - 10 * DAY });

@@ -102,14 +102,14 @@ describe('a save that works', () => {
 			['PATCH', `/api/v1/credentials/${OWN}`, API_KEY],
 		]);
 		// The token and its record (what this mint taught: when, and Meta's expires_in) in one PATCH.
-		expect(api.requests[1].body).toEqual({ data: { accessToken: saved, tokenRecord: expect.any(String) }, isPartialData: true });
+		expect(api.requests[1].body).toEqual({ data: { accessToken: saved, platform: 'facebook', tokenRecord: expect.any(String) }, isPartialData: true });
 		const record = tokenRecordFor(saved, api.credentials.get(OWN)?.data.tokenRecord);
 		expect(record).toEqual({ fingerprint: tokenFingerprint(saved), issuedAt: expect.any(Number), expiresAt: expect.any(Number) });
 		expect(record!.issuedAt).toBeGreaterThanOrEqual(Math.floor(before / 1000));
 		expect(record!.issuedAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
 		expect(record!.expiresAt! - record!.issuedAt).toBe(60 * DAY);
 		// The other fields stay as they were (the PATCH merges), and no Platform appears in a credential saved without one.
-		expect(api.credentials.get(OWN)?.data).toEqual({ accessToken: saved, appSecret: APP.secret, tokenRecord: expect.any(String) });
+		expect(api.credentials.get(OWN)?.data).toEqual({ accessToken: saved, appSecret: APP.secret, platform: 'facebook', tokenRecord: expect.any(String) });
 		expect(JSON.stringify(result)).not.toContain(saved);
 	});
 
@@ -314,7 +314,7 @@ describe('Also Update Credentials', () => {
 		httpQueryAuth: (token) => ({ value: token }),
 		httpBearerAuth: (token) => ({ token }),
 		// A Meta Token API credential has a field for the token's record, written with the token.
-		metaTokenApi: (token) => ({ accessToken: token, tokenRecord: expect.stringContaining(`"fingerprint":"${tokenFingerprint(token)}"`) }),
+		metaTokenApi: (token) => ({ accessToken: token, platform: 'facebook', tokenRecord: expect.stringContaining(`"fingerprint":"${tokenFingerprint(token)}"`) }),
 	};
 	const storeMirrors = () => MIRRORS.forEach((mirror) => api.store({ ...mirror, name: mirror.type }));
 	const patches = () => api.requests.filter((r) => r.method === 'PATCH');

@@ -17,6 +17,8 @@ export interface TokenField {
 	field: string;
 	/** What that field holds for a token: the token itself, or a header value built from it. */
 	value(token: string): string;
+	/** Its nodes send the token only to graph.facebook.com: no Instagram or Threads token goes in. */
+	facebookOnly?: true;
 }
 
 const asIs = (token: string): string => token;
@@ -25,11 +27,11 @@ const asIs = (token: string): string => token;
 export const TOKEN_FIELDS: Readonly<Record<string, TokenField>> = {
 	[META_CREDENTIAL_TYPE]: { label: 'Meta Token API', field: 'accessToken', value: asIs },
 	// The Facebook Graph API node sends it as the access_token query parameter.
-	facebookGraphApi: { label: 'Facebook Graph API', field: 'accessToken', value: asIs },
+	facebookGraphApi: { label: 'Facebook Graph API', field: 'accessToken', value: asIs, facebookOnly: true },
 	// The Facebook Trigger's credential: its App Secret stays.
-	facebookGraphAppApi: { label: 'Facebook Graph API (App)', field: 'accessToken', value: asIs },
+	facebookGraphAppApi: { label: 'Facebook Graph API (App)', field: 'accessToken', value: asIs, facebookOnly: true },
 	// The WhatsApp node sends it as a Bearer header; its Business Account ID stays.
-	whatsAppApi: { label: 'WhatsApp API', field: 'accessToken', value: asIs },
+	whatsAppApi: { label: 'WhatsApp API', field: 'accessToken', value: asIs, facebookOnly: true },
 	// A header credential sends its Value as given, under its own Name (kept): Authorization wants "Bearer …".
 	httpHeaderAuth: { label: 'Header Auth', field: 'value', value: (token) => `Bearer ${token}` },
 	// A query credential sends its Value under its own Name (kept), e.g. access_token.
@@ -45,6 +47,11 @@ export type TokenWriter = (token: string) => Record<string, string>;
 export function tokenWriter(type: string): TokenWriter | undefined {
 	const target = Object.prototype.hasOwnProperty.call(TOKEN_FIELDS, type) ? TOKEN_FIELDS[type] : undefined;
 	return target ? (token) => ({ [target.field]: target.value(token) }) : undefined;
+}
+
+/** Whether a credential of `type` sends its token only to graph.facebook.com (n8n's Facebook and WhatsApp nodes). */
+export function sendsOnlyToFacebook(type: string): boolean {
+	return Object.prototype.hasOwnProperty.call(TOKEN_FIELDS, type) && TOKEN_FIELDS[type].facebookOnly === true;
 }
 
 /** "Meta Token API, Facebook Graph API, … and Bearer Auth": for messages naming what is written. */

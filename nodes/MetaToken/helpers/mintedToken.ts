@@ -52,7 +52,7 @@ type Mint = (context: IExecuteFunctions, session: GraphSession, itemIndex: numbe
 export function mintingOperation(mint: Mint): OperationExecute {
 	return async function (this: IExecuteFunctions, items: INodeExecutionData[], session: GraphSession) {
 		refuseRetryOnFail(this);
-		const plans = await planSaves(this, items.length);
+		const plans = await planSaves(this, items.length, session.client.platform);
 		if (!this.continueOnFail()) {
 			const first = plans.findIndex((plan) => plan instanceof Error);
 			if (first >= 0) throw nodeError(this, plans[first], first);

@@ -9,7 +9,8 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { CredentialListError, credentialIdList, isCredentialId, isOAuth2Type, tokenWriter, writableTypesText, type TokenWriter } from './credentialTargets';
+import { CredentialListError, credentialIdList, isCredentialId, isOAuth2Type, sendsOnlyToFacebook, tokenWriter, writableTypesText, type TokenWriter } from './credentialTargets';
+import { PLATFORM_FACTS, type MetaPlatform } from '../../meta/platform';
 import { META_CREDENTIAL_TYPE, metaCredentialOf } from '../../shared/credentialTypes';
 import { OperationFailure } from '../../shared/failures';
 import {
@@ -26,6 +27,8 @@ import {
 const MIRROR_FIELD = 'mirrorCredentialIds';
 /** The Meta Token API credential's hidden field holding the token record (policy/tokenRecord.ts). */
 const TOKEN_RECORD_FIELD = 'tokenRecord';
+/** The Meta Token API credential's Platform field. */
+const PLATFORM_FIELD = 'platform';
 const MIRROR_LABEL = 'Also Update Credentials';
 
 /** The option's fields, shown for the operations that mint a token (`mintingValues`). */
@@ -115,6 +118,8 @@ export interface SaveTarget {
 	baseUrl: string;
 	/** Every credential written, the Meta Token API one first, then Also Update Credentials. */
 	destinations: SaveDestination[];
+	/** The family the new token belongs to (the node's credential's): written beside it into Meta Token API credentials. */
+	platform: MetaPlatform;
 }
 
 /** Per input item: where it saves, null when it does not, or why it may not. */
@@ -150,7 +155,7 @@ function mirrorIds(context: IExecuteFunctions, itemIndex: number, credentialId: 
  * would be lost), a target n8n does not confirm as a Meta Token API credential, and a further
  * credential of a type that is not written: every target of an item is confirmed, or none is written.
  */
-export async function planSaves(context: IExecuteFunctions, itemCount: number): Promise<SavePlan[]> {
+export async function planSaves(context: IExecuteFunctions, itemCount: number, platform: MetaPlatform): Promise<SavePlan[]> {
 	const plans: SavePlan[] = [];
 	const mirrorsOf = new Map<number, string[]>();
 	const wanting = new Map<string, number[]>();
@@ -184,7 +189,7 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 			plans.push(mirrors);
 			continue;
 		}
-		plans.push({ credentialId, baseUrl: '', destinations: [] });
+		plans.push({ credentialId, baseUrl: '', destinations: [], platform });
 		mirrorsOf.set(itemIndex, mirrors);
 		for (const id of [credentialId, ...mirrors]) wanting.set(id, [...(wanting.get(id) ?? []), itemIndex]);
 	}
@@ -219,13 +224,13 @@ export async function planSaves(context: IExecuteFunctions, itemCount: number): 
 			const type = answeredType(answers.get(credentialId) ?? unanswered, credentialId, baseUrl);
 			if (type instanceof CredentialSaveError) return type;
 			// The first is the Meta Token API target; the others are Also Update Credentials.
-			const problem = destinations.length === 0 ? primaryTypeProblem(type, credentialId) : mirrorTypeProblem(type, credentialId);
+			const problem = destinations.length === 0 ? primaryTypeProblem(type, credentialId) : mirrorTypeProblem(type, credentialId, platform);
 			if (problem) return problem;
 			const write = tokenWriter(type);
 			if (!write) return refused('unsupportedCredentialType', `Credential ${credentialId} is a "${type}" credential, which this node does not write.`);
 			destinations.push({ credentialId, type, write });
 		}
-		return { credentialId: plan.credentialId, baseUrl, destinations };
+		return { credentialId: plan.credentialId, baseUrl, destinations, platform };
 	});
 }
 
@@ -269,7 +274,14 @@ function primaryTypeProblem(type: string, credentialId: string): CredentialSaveE
 }
 
 /** Why a credential of Also Update Credentials may not be written, or undefined when it may. */
-function mirrorTypeProblem(type: string, credentialId: string): CredentialSaveError | undefined {
+function mirrorTypeProblem(type: string, credentialId: string, platform: MetaPlatform): CredentialSaveError | undefined {
+	const { label } = PLATFORM_FACTS[platform];
+	if (platform !== 'facebook' && sendsOnlyToFacebook(type)) {
+		return refused(
+			'unsupportedCredentialType',
+			`Credential ${credentialId} in "${MIRROR_LABEL}" is a "${type}" credential, whose nodes send their token only to graph.facebook.com: a ${label} token does not work there and must not go there. Remove it from the list.`,
+		);
+	}
 	if (tokenWriter(type)) return undefined;
 	if (!type) return refused('unsupportedCredentialType', untyped(credentialId));
 	const why = isOAuth2Type(type)
@@ -309,7 +321,7 @@ export async function saveTokenToCredentials(
 ): Promise<SaveOutcome[]> {
 	const outcomes: SaveOutcome[] = [];
 	for (const destination of target.destinations) {
-		outcomes.push(await writeToken(context, target.baseUrl, destination, accessToken, tokenRecord));
+		outcomes.push(await writeToken(context, target.baseUrl, destination, accessToken, tokenRecord, target.platform));
 	}
 	return outcomes;
 }
@@ -319,9 +331,11 @@ export async function saveTokenToCredentials(
  * the same PATCH — the token and what is known of its age are never out of step. Other types have
  * no such field.
  */
-function writeData(destination: SaveDestination, accessToken: string, tokenRecord: string): Record<string, string> {
+function writeData(destination: SaveDestination, accessToken: string, tokenRecord: string, platform: MetaPlatform): Record<string, string> {
 	const data = destination.write(accessToken);
-	return destination.type === META_CREDENTIAL_TYPE ? { ...data, [TOKEN_RECORD_FIELD]: tokenRecord } : data;
+	// The platform too: a credential is signed for its platform's host, so an Instagram token saved
+	// into a credential still set to Facebook would otherwise go to graph.facebook.com.
+	return destination.type === META_CREDENTIAL_TYPE ? { ...data, [PLATFORM_FIELD]: platform, [TOKEN_RECORD_FIELD]: tokenRecord } : data;
 }
 
 async function writeToken(
@@ -330,9 +344,10 @@ async function writeToken(
 	destination: SaveDestination,
 	accessToken: string,
 	tokenRecord: string,
+	platform: MetaPlatform,
 ): Promise<SaveOutcome> {
 	const { credentialId, type } = destination;
-	const answer = await patchCredentialData(context, baseUrl, credentialId, writeData(destination, accessToken, tokenRecord));
+	const answer = await patchCredentialData(context, baseUrl, credentialId, writeData(destination, accessToken, tokenRecord, platform));
 	const failed = (reason: SaveFailureReason, message: string, status?: number): SaveOutcome => ({
 		credentialId,
 		type,
