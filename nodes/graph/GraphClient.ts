@@ -287,9 +287,9 @@ export class GraphClient {
 				// Each processed exchange hands out a new token: see CallEffect.
 				effect: 'minting',
 				method: 'GET',
-				path: '/oauth/access_token',
+				path: PLATFORM_FACTS.facebook.exchangePath,
 				qs: {
-					grant_type: 'fb_exchange_token',
+					grant_type: PLATFORM_FACTS.facebook.exchangeGrant,
 					client_id: appId,
 					client_secret: appSecret,
 					fb_exchange_token: token,

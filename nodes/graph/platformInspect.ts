@@ -18,15 +18,10 @@ import { debugDataOf, type AnswerContext } from './answers';
 import { classifyBadAnswer } from './classify';
 import { GraphError } from './GraphError';
 import type { GraphSender } from './sender';
-import type { MetaPlatform } from '../meta/platform';
+import { PLATFORM_FACTS, type MetaPlatform } from '../meta/platform';
 import type { DebugTokenData, Inspection } from '../meta/types';
 import { isRecord } from '../meta/wire';
 
-/** What `/me` is asked on each host (Instagram's documented fields; Threads' user node). */
-const ME_FIELDS: Readonly<Record<Exclude<MetaPlatform, 'facebook'>, string>> = {
-	instagram: 'user_id,username',
-	threads: 'id,username',
-};
 
 /**
  * Refusals of Threads' debug_token that say "not for this caller" rather than "this token is
@@ -75,7 +70,7 @@ export async function inspectPlatformToken(
 		if (outcome instanceof GraphError) return outcome;
 		return read(outcome.body, { secrets, nowMs: sender.now() });
 	};
-	const me = async () => await ask('/me', { fields: ME_FIELDS[platform] }, meDataOf);
+	const me = async () => await ask('/me', { fields: PLATFORM_FACTS[platform].meFields ?? 'id' }, meDataOf);
 	let data: DebugTokenData | GraphError;
 	if (platform === 'threads') {
 		data = await ask('/debug_token', { input_token: token }, debugDataOf);

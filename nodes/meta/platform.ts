@@ -37,22 +37,18 @@ export interface PlatformFacts {
 	exchangeGrant: string;
 	/** `grant_type` that refreshes a long-lived token by API; absent where Meta offers none. */
 	refreshGrant?: string;
-	/** Path of the exchange endpoint, relative to the versioned root, or absolute from the host. */
+	/** Path of the exchange endpoint: below the versioned root on Facebook, below the host on Instagram and Threads. */
 	exchangePath: string;
 	/** Path of the refresh endpoint (Instagram and Threads document it unversioned). */
 	refreshPath?: string;
-	/** Whether `GET /debug_token` exists on this host. */
-	hasDebugToken: boolean;
 	/** Whether Meta documents appsecret_proof for this host (Facebook only). */
 	signsWithProof: boolean;
-	/** How Meta's tokens for this family begin (for redaction and hints). */
-	tokenPrefix: string;
+	/** The fields `GET /me` is asked for to see that a token works and whose it is (not Facebook's). */
+	meFields?: string;
 	/** The permission Meta requires to refresh (and read the profile with) this family's tokens. */
 	basicPermission?: string;
 	/** A refreshable token must be at least this old (seconds). */
 	refreshMinAgeSeconds?: number;
-	/** What a long-lived token lives, as Meta states it (seconds). */
-	longLivedSeconds: number;
 }
 
 const DAY = 86_400;
@@ -63,11 +59,8 @@ export const PLATFORM_FACTS: Readonly<Record<MetaPlatform, PlatformFacts>> = {
 		origin: 'https://graph.facebook.com',
 		alsoOrigins: [],
 		exchangeGrant: 'fb_exchange_token',
-		exchangePath: 'oauth/access_token',
-		hasDebugToken: true,
+		exchangePath: '/oauth/access_token',
 		signsWithProof: true,
-		tokenPrefix: 'EAA',
-		longLivedSeconds: 60 * DAY,
 	},
 	instagram: {
 		label: 'Instagram',
@@ -77,12 +70,10 @@ export const PLATFORM_FACTS: Readonly<Record<MetaPlatform, PlatformFacts>> = {
 		refreshGrant: 'ig_refresh_token',
 		exchangePath: '/access_token',
 		refreshPath: '/refresh_access_token',
-		hasDebugToken: false,
 		signsWithProof: false,
-		tokenPrefix: 'IG',
+		meFields: 'user_id,username',
 		basicPermission: 'instagram_business_basic',
 		refreshMinAgeSeconds: DAY,
-		longLivedSeconds: 60 * DAY,
 	},
 	threads: {
 		label: 'Threads',
@@ -93,12 +84,10 @@ export const PLATFORM_FACTS: Readonly<Record<MetaPlatform, PlatformFacts>> = {
 		refreshGrant: 'th_refresh_token',
 		exchangePath: '/access_token',
 		refreshPath: '/refresh_access_token',
-		hasDebugToken: true,
 		signsWithProof: false,
-		tokenPrefix: 'TH',
+		meFields: 'id,username',
 		basicPermission: 'threads_basic',
 		refreshMinAgeSeconds: DAY,
-		longLivedSeconds: 60 * DAY,
 	},
 };
 

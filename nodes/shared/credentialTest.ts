@@ -21,7 +21,7 @@ import type {
 } from 'n8n-workflow';
 
 import { AUTH_REASON_TEXT, AUTH_SUBCODES } from '../meta/authReasons';
-import type { MetaPlatform } from '../meta/platform';
+import { PLATFORM_FACTS, type MetaPlatform } from '../meta/platform';
 import { APP_TOKEN_SEPARATOR, BEARER_PREFIX } from '../meta/token';
 
 const INSPECT_FOR_DETAILS = "Run the Meta Token node's Inspect operation for the details.";
@@ -74,8 +74,8 @@ const PLATFORM = '(["instagram", "threads"].includes($credentials.platform) ? $c
  */
 const TEST_PATHS: Readonly<Record<MetaPlatform, string>> = {
 	facebook: '/debug_token',
-	instagram: '/me?fields=user_id,username',
-	threads: '/me?fields=id,username',
+	instagram: `/me?fields=${PLATFORM_FACTS.instagram.meFields}`,
+	threads: `/me?fields=${PLATFORM_FACTS.threads.meFields}`,
 };
 
 export const metaTokenCredentialTest: ICredentialTestRequest = {
