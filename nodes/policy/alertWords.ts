@@ -306,6 +306,7 @@ export function invalidAction(
 	}
 }
 
+/** An Instagram or Threads token's death: why, then the one way back (a new login through the app). */
 function platformInvalidAction(reason: AuthReason, platform: TokenPlatform): string {
 	const label = PLATFORM_FACTS[platform].label;
 	const again = loginAgainAction(platform);
@@ -332,6 +333,7 @@ const APP_PERMISSION_NOTE =
 export function scopesAction(type: string | null, missing: readonly string[], platform?: TokenPlatform): string {
 	const list = missing.join(', ');
 	const appNote = APP_PERMISSION_NOTE;
+	// Instagram and Threads permissions are granted at their login through the app, not in the Explorer.
 	if (platform !== undefined) return capitalise(loginAgainAction(platform, ` and grant ${list}`)) + appNote;
 	switch (type) {
 		case 'SYSTEM_USER':
