@@ -34,9 +34,9 @@
  * - While checks fail, the last known expiry keeps counting down: threshold alerts still fire for the
  *   same token, marked as based on the last successful check, before the streak began.
  * - An Instagram or Threads token whose expiry nothing tells (no token record, no debug_token) is
- *   never called "never expires": `expiryUnknown` is raised once for it, and again only for another
- *   token, or after its expiry was known for a while. An answer without a date (Threads' /me
- *   fallback) leaves an expiry learnt earlier for the same token counting down.
+ *   never called "never expires": `expiryUnknown` is raised once per token. For the same token a
+ *   known expiry keeps counting down (an answer without a date, such as Threads' /me fallback, does
+ *   not forget it), so it is not raised again.
  * - `mustSave` says when a poll without alerts changed something later decisions depend on
  *   (alertState.ts, isDecisionChange): the trigger then returns an empty result so that n8n saves
  *   the state under every poller (the legacy one saves static data only when a poll returns items).
@@ -50,9 +50,9 @@ import { resolveAlertSettings } from './alertSettings';
 import type { AlertState, CheckFailureStreak, TrackedToken } from './alertState';
 import { MAX_SCOPES, isDecisionChange, loadAlertState, trackedFrom } from './alertState';
 import {
-	EXPIRY_UNKNOWN_ACTION,
 	NOTHING_TO_DO,
 	expiryAction,
+	expiryUnknownAction,
 	expiryUnknownMessage,
 	expiryMessage,
 	renewedMessage,
@@ -171,7 +171,7 @@ function scopeAlerts(run: Evaluation, token: TrackedToken, record: InspectRecord
 		threshold: null,
 		daysLeft: wholeDaysLeft(token.expiresAtMs, run.nowMs),
 		message: scopesLostMessage(token, missing),
-		action: scopesAction(token.type, missing),
+		action: scopesAction(token.type, missing, token.platform),
 		...subjectOf(token, { tokenHint: record.tokenHint, missingScopes: missing }),
 	});
 }
@@ -201,7 +201,7 @@ function expiryUnknownAlert(token: TrackedToken, record: InspectRecord): Alert {
 		threshold: null,
 		daysLeft: null,
 		message: expiryUnknownMessage(token, record.platform ? PLATFORM_FACTS[record.platform].label : null),
-		action: EXPIRY_UNKNOWN_ACTION,
+		action: expiryUnknownAction(token.platform),
 		...subjectOf(token, { tokenHint: record.tokenHint, missingScopes: [...record.missingScopes] }),
 	};
 }
@@ -265,6 +265,9 @@ function onInspected(state: AlertState, observation: OkObservation, run: Evaluat
 		const unknown = expiryUnknownAfter(previous, seen);
 		if (unknown === undefined) delete token.expiryUnknown;
 		else token.expiryUnknown = unknown;
+		// A state stored before the platform was remembered learns it from this check.
+		const platform = seen.platform ?? previous.platform;
+		if (platform !== undefined) token.platform = platform;
 	}
 	state.token = token;
 

@@ -11,6 +11,7 @@ import { GRAPH_ERROR_CLASSES, type GraphErrorClass } from '../meta/types';
 import type { ExpiryCause } from './inspectRecord';
 import { effectiveExpiryMs, expiresAtMs, recordExpiryCause } from './inspectRecord';
 import type { OkObservation } from './observations';
+import type { MetaPlatform } from '../meta/platform';
 
 export const ALERT_STATE_VERSION = 1;
 
@@ -50,7 +51,16 @@ export interface TrackedToken {
 	 * the expiry is known (and for every Facebook token).
 	 */
 	expiryUnknown?: 'unknown' | 'alerted';
+	/**
+	 * Instagram or Threads: the family the token belongs to, so that alerts say how to renew it there
+	 * (Facebook's Explorer and exchange form do not apply). Absent for every Facebook token.
+	 */
+	platform?: TokenPlatform;
 }
+
+/** The families whose tokens are renewed differently from Facebook's. */
+export type TokenPlatform = Exclude<MetaPlatform, 'facebook'>;
+const TOKEN_PLATFORMS: readonly TokenPlatform[] = ['instagram', 'threads'];
 
 /** A streak of failed checks. */
 export interface CheckFailureStreak {
@@ -113,6 +123,7 @@ export function trackedFrom(observation: OkObservation, nowMs: number): TrackedT
 		expiryCause: recordExpiryCause(record),
 		tokenExpiresAtMs: expiresAtMs(record),
 		...(record.expirySource === 'unknown' ? { expiryUnknown: 'unknown' as const } : {}),
+		...(record.platform !== undefined ? { platform: record.platform } : {}),
 	};
 }
 
@@ -150,7 +161,8 @@ function loadToken(raw: unknown): TrackedToken | null | undefined {
 		t.alertedMissingScopes.every((scope) => typeof scope === 'string') &&
 		typeof t.alerted === 'boolean' &&
 		isNumber(t.checkedAtMs) &&
-		(t.expiryUnknown === undefined || t.expiryUnknown === 'unknown' || t.expiryUnknown === 'alerted');
+		(t.expiryUnknown === undefined || t.expiryUnknown === 'unknown' || t.expiryUnknown === 'alerted') &&
+		(t.platform === undefined || (TOKEN_PLATFORMS as readonly unknown[]).includes(t.platform));
 	if (!valid) return undefined;
 	// Rebuilt field by field: unknown keys are dropped and nothing aliases the stored object.
 	const token: TrackedToken = {
@@ -168,6 +180,7 @@ function loadToken(raw: unknown): TrackedToken | null | undefined {
 		checkedAtMs: t.checkedAtMs as number,
 	};
 	if (t.expiryUnknown !== undefined) token.expiryUnknown = t.expiryUnknown as TrackedToken['expiryUnknown'];
+	if (t.platform !== undefined) token.platform = t.platform as TokenPlatform;
 	return token;
 }
 

@@ -25,12 +25,12 @@ import {
 	NOTHING_TO_DO_NOW,
 	checkFailingAfterNote,
 	expiryAction,
+	expiryUnknownAction,
 	expiryMessage,
 	firstAlertNote,
 	missingPermissionsNote,
 	neverExpiresMessage,
 	expiryUnknownMessage,
-	EXPIRY_UNKNOWN_ACTION,
 	scopesAction,
 } from './alertWords';
 import type { TokenStatus } from './inspectRecord';
@@ -122,7 +122,7 @@ export function describeStatus(
 	let action = NOTHING_TO_DO_NOW;
 	if (token.expiresAtMs === null && token.expiryUnknown !== undefined) {
 		message = expiryUnknownMessage(token, record.platform ? PLATFORM_FACTS[record.platform].label : null);
-		action = EXPIRY_UNKNOWN_ACTION;
+		action = expiryUnknownAction(token.platform);
 	} else if (token.expiresAtMs === null) {
 		message = neverExpiresMessage(token);
 	} else {
@@ -137,7 +137,7 @@ export function describeStatus(
 	if (missing.length > 0) {
 		severity = 'critical';
 		message += missingPermissionsNote(missing);
-		action = scopesAction(token.type, missing);
+		action = scopesAction(token.type, missing, token.platform);
 	}
 	return {
 		...base,

@@ -6,7 +6,8 @@
  * the decisions (alertPolicy) change for other reasons; nothing here decides whether to alert.
  */
 import type { AuthReason, GraphErrorClass } from '../meta/types';
-import type { TrackedToken } from './alertState';
+import type { TokenPlatform, TrackedToken } from './alertState';
+import { PLATFORM_FACTS } from '../meta/platform';
 import { redactSecrets } from '../meta/redact';
 import { HOUR_MS, isoDay, isoMinute, timeLeftInWords, whenInWords } from './time';
 import { authReasonInWords } from '../meta/authReasons';
@@ -39,6 +40,29 @@ function renewalFormAction(renewalUrl: string): string {
 	return (
 		`Open ${renewalUrl} and paste a new token from the Graph API Explorer (${EXPLORER_URL}): ` +
 		'the form exchanges it for a long-lived token and saves it in the credential'
+	);
+}
+
+// Instagram and Threads tokens are renewed by their own API, never through Facebook's Explorer or
+// the Renewal Link form (which exchanges Facebook tokens).
+
+/** The example that keeps an Instagram or Threads token alive by refreshing it weekly. */
+const SELF_RENEWING_EXAMPLE = 'examples/self-renewing-instagram-token.json';
+
+/** Before it expires: refresh by API (Meta refuses to refresh an expired token). */
+function refreshPlatformTokenAction(platform: TokenPlatform, expiresAtMs: number | null): string {
+	const before = expiresAtMs === null ? '' : ` before ${isoMinute(expiresAtMs)}`;
+	return (
+		`run the Meta Token node's Refresh Long-Lived Token (Platform ${PLATFORM_FACTS[platform].label}) with Save to Credential${before}; ` +
+		`once expired it cannot be refreshed (a weekly refresh keeps it alive: ${SELF_RENEWING_EXAMPLE})`
+	);
+}
+
+/** Past refreshing: a new login, an exchange, then weekly refreshes. */
+function loginAgainAction(platform: TokenPlatform, grant = ''): string {
+	return (
+		`log in through your app's ${PLATFORM_FACTS[platform].label} login again${grant} for a new short-lived token, ` +
+		`run the Meta Token node's Exchange (Platform ${PLATFORM_FACTS[platform].label}) with Save to Credential, then refresh it weekly (${SELF_RENEWING_EXAMPLE})`
 	);
 }
 
@@ -183,9 +207,22 @@ export function expiryUnknownMessage(token: TrackedToken, platform: string | nul
 	);
 }
 
-/** What to do about an unknown expiry: let this package mint the token, so its expiry is recorded. */
+/**
+ * What to do about an unknown expiry: let this package mint the token, so its expiry is recorded.
+ * The wording without a platform; {@link expiryUnknownAction} names the token's.
+ */
 export const EXPIRY_UNKNOWN_ACTION =
 	"Run the Meta Token node's Refresh Long-Lived Token (or Exchange) on this credential with Save to Credential on: the new token's expiry is recorded in the credential, and alerts count down to it. A weekly Schedule Trigger doing so keeps the token alive.";
+
+/** {@link EXPIRY_UNKNOWN_ACTION}, naming the Platform to pick in the Meta Token node. */
+export function expiryUnknownAction(platform: TokenPlatform | undefined): string {
+	if (platform === undefined) return EXPIRY_UNKNOWN_ACTION;
+	return (
+		`Run the Meta Token node's Refresh Long-Lived Token (Platform ${PLATFORM_FACTS[platform].label}) on this credential with Save to Credential on: ` +
+		"the new token's expiry is recorded in the credential, and alerts count down to it. " +
+		`A weekly Schedule Trigger doing so keeps the token alive (${SELF_RENEWING_EXAMPLE}).`
+	);
+}
 
 export function firstAlertNote(thresholdDays: number, atMs: number): string {
 	return `; first alert at ${count(thresholdDays, 'day')} left, on ${isoDay(atMs)}`;
@@ -223,9 +260,13 @@ function replaceTokenAction(type: string | null, expiresAtMs: number | null, dea
 
 /**
  * What to do about an approaching expiry (of the token or of its data access). `renewalUrl` is
- * the trigger's Renewal Link (null when unset): a USER token's own expiry points there.
+ * the trigger's Renewal Link (null when unset): a Facebook USER token's own expiry points there.
  */
 export function expiryAction(token: TrackedToken, renewalUrl: string | null = null): string {
+	if (token.platform !== undefined) {
+		if (token.expiryCause === 'dataAccess') return capitalise(loginAgainAction(token.platform));
+		return capitalise(refreshPlatformTokenAction(token.platform, token.expiresAtMs));
+	}
 	if (token.expiryCause === 'dataAccess' && token.type !== 'SYSTEM_USER') {
 		return `Have the user log in to the app again (any Facebook Login renews data access for 90 days), or ${EXCHANGE_USER_TOKEN}`;
 	}
@@ -235,9 +276,16 @@ export function expiryAction(token: TrackedToken, renewalUrl: string | null = nu
 
 /**
  * What to do about a dead token, by why it died. `renewalUrl` as for {@link expiryAction}: an
- * expired USER token points there; other deaths need more than a new paste first.
+ * expired Facebook USER token points there; other deaths need more than a new paste first.
+ * `platform`: an Instagram or Threads token, which only a new login through the app brings back.
  */
-export function invalidAction(reason: AuthReason, type: string | null, renewalUrl: string | null = null): string {
+export function invalidAction(
+	reason: AuthReason,
+	type: string | null,
+	renewalUrl: string | null = null,
+	platform?: TokenPlatform,
+): string {
+	if (platform !== undefined) return platformInvalidAction(reason, platform);
 	const replace = replaceTokenAction(type, null, true);
 	switch (reason) {
 		case 'expired':
@@ -258,11 +306,35 @@ export function invalidAction(reason: AuthReason, type: string | null, renewalUr
 	}
 }
 
-/** How to get a token that has the missing permissions, by token type. */
-export function scopesAction(type: string | null, missing: readonly string[]): string {
+/** An Instagram or Threads token's death: why, then the one way back (a new login through the app). */
+function platformInvalidAction(reason: AuthReason, platform: TokenPlatform): string {
+	const label = PLATFORM_FACTS[platform].label;
+	const again = loginAgainAction(platform);
+	switch (reason) {
+		case 'expired':
+			return capitalise(again);
+		case 'passwordChanged':
+			return `The ${label} password changed or Meta reset the session: ${again}`;
+		case 'notAuthorized':
+			return `The app was removed, never authorised, or the token revoked: ${loginAgainAction(platform, ' and grant its permissions')}`;
+		case 'checkpoint':
+			return `The user must log in to ${label} and complete the security checkpoint, then ${again}`;
+		case 'inactive':
+			return `The user was inactive too long: ${again}`;
+		default:
+			return `Check that the credential holds the complete token of this app; otherwise ${again}`;
+	}
+}
+
+const APP_PERMISSION_NOTE =
+	'; if Meta does not offer a permission, add it to the app first (App Dashboard → Use cases / App Review)';
+
+/** How to get a token that has the missing permissions, by token type (or platform). */
+export function scopesAction(type: string | null, missing: readonly string[], platform?: TokenPlatform): string {
 	const list = missing.join(', ');
-	const appNote =
-		'; if Meta does not offer a permission, add it to the app first (App Dashboard → Use cases / App Review)';
+	const appNote = APP_PERMISSION_NOTE;
+	// Instagram and Threads permissions are granted at their login through the app, not in the Explorer.
+	if (platform !== undefined) return capitalise(loginAgainAction(platform, ` and grant ${list}`)) + appNote;
 	switch (type) {
 		case 'SYSTEM_USER':
 			return `Generate a new system-user token with scope ${list} (the Meta Token node's Generate System-User Token operation, or Business Settings → System users: ${SYSTEM_USERS_URL}) and store it in the credential${appNote}`;

@@ -116,7 +116,7 @@ export function deathAlert(
 		threshold: null,
 		daysLeft: wholeDaysLeft(token.expiresAtMs, nowMs),
 		message: deathMessage(token, death.event, death.reason, record.error?.message, nowMs),
-		action: invalidAction(death.reason, token.type, renewalUrl),
+		action: invalidAction(death.reason, token.type, renewalUrl, token.platform),
 		...subjectOf(token, { tokenHint: record.tokenHint, reason: death.reason, missingScopes: [...record.missingScopes] }),
 	};
 }

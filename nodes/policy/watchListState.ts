@@ -42,6 +42,8 @@ export interface StoredEntry {
 	n?: 1;
 	/** Instagram and Threads: the expiry is unknown, 1; and `expiryUnknown` was raised, 2 [known]. */
 	u?: 1 | 2;
+	/** Platform of the token: `i` Instagram, `t` Threads [Facebook]. */
+	p?: 'i' | 't';
 	/** Failing checks: [first failure (ms), error class, 1 once checkFailing was raised]. */
 	k?: [number, GraphErrorClass, 0 | 1];
 }
@@ -102,6 +104,7 @@ function encodeToken(token: TrackedToken, entry: StoredEntry, apps: AppTable): v
 	if (token.alertedMissingScopes.length > 0) entry.m = token.alertedMissingScopes.join(',');
 	if (token.alerted) entry.n = 1;
 	if (token.expiryUnknown !== undefined) entry.u = token.expiryUnknown === 'alerted' ? 2 : 1;
+	if (token.platform !== undefined) entry.p = token.platform === 'instagram' ? 'i' : 't';
 }
 
 /** One token's AlertState as a stored entry; `seenMs` is the run that listed it. */
@@ -134,7 +137,7 @@ function isFailure(value: unknown): boolean {
 /** Whether `raw` is an entry this version wrote; anything else is dropped (a fresh start for it). */
 function isStoredEntry(raw: unknown, apps: readonly string[]): raw is StoredEntry {
 	if (!isRecord(raw) || !isFiniteNumber(raw.s)) return false;
-	const tokenFields = ['c', 't', 'a', 'e', 'd', 'l', 'x', 'm', 'n', 'u'];
+	const tokenFields = ['c', 't', 'a', 'e', 'd', 'l', 'x', 'm', 'n', 'u', 'p'];
 	if (raw.f === undefined && tokenFields.some((field) => raw[field] !== undefined)) return false;
 	return (
 		absentOr(raw.f, isText) &&
@@ -148,6 +151,7 @@ function isStoredEntry(raw: unknown, apps: readonly string[]): raw is StoredEntr
 		absentOr(raw.m, isText) &&
 		absentOr(raw.n, (n) => n === 1) &&
 		absentOr(raw.u, (u) => (u === 1 || u === 2) && raw.e === undefined) &&
+		absentOr(raw.p, (p) => p === 'i' || p === 't') &&
 		absentOr(raw.k, isFailure)
 	);
 }
@@ -170,6 +174,7 @@ function decodeToken(entry: StoredEntry & { f: string }, apps: readonly string[]
 		checkedAtMs: (entry.s - (entry.c ?? 0)) * 1000,
 	};
 	if (entry.u !== undefined) token.expiryUnknown = entry.u === 2 ? 'alerted' : 'unknown';
+	if (entry.p !== undefined) token.platform = entry.p === 'i' ? 'instagram' : 'threads';
 	return token;
 }
 

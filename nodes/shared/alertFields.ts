@@ -66,7 +66,7 @@ export function alertSettingFields(displayOptions?: IDisplayOptions): INodePrope
 }
 
 /**
- * Renewal Link (`renewalUrl`): where an alert about an expiring or expired USER token sends the
+ * Renewal Link (`renewalUrl`): where an alert about an expiring or expired Facebook USER token sends the
  * reader — typically the production URL of the form of the renew-user-token-form example. Its own
  * field, not one of alertSettingFields, because it belongs to the trigger (whose alerts people
  * read in Slack); readAlertSettings reads it with an empty default wherever it is not offered.
@@ -78,7 +78,7 @@ export const renewalUrlField: INodeProperties = {
 	default: '',
 	placeholder: 'https://n8n.example.com/form/renew-meta-token',
 	description:
-		'Address of a form that renews a user token, e.g. the production URL of the "Renew a Meta user token" example\'s form. When set, Expiring and Expired alerts about user tokens say to open it and paste a new token. Leave empty for the usual instructions.',
+		'Address of a form that renews a user token, e.g. the production URL of the "Renew a Meta user token" example\'s form. When set, Expiring and Expired alerts about Facebook user tokens say to open it and paste a new token (the form exchanges Facebook tokens; Instagram and Threads alerts keep their own instructions). Leave empty for the usual instructions.',
 };
 
 export type ResolvedAlertSettings = AlertSettings & { input: AlertSettingsInput };
