@@ -120,6 +120,7 @@ export class GraphClient {
 	 * while the caller still reads later tokens (see {@link BatchRun}); `close` once all are in.
 	 */
 	debugTokenRun(opts: BatchOptions = {}): DebugTokenRun {
+		this.requireFacebook('inspect tokens in Graph batches');
 		const accessToken = opts.accessToken ?? this.appToken();
 		const run = new BatchRun(this.sender, { ...opts, accessToken });
 		const secrets = this.sender.secretsOf({ accessToken });
@@ -175,6 +176,7 @@ export class GraphClient {
 
 	/** Renews an expiring system-user token for another 60 days; the old one keeps its own expiry. */
 	async refreshSystemUserToken(token: string): Promise<AccessTokenAnswer> {
+		this.requireFacebook('refresh a system-user token');
 		return await this.exchange(token, 'refresh a system-user token', {
 			set_token_expires_in_60_days: 'true',
 		});
@@ -191,6 +193,7 @@ export class GraphClient {
 		expiring: boolean;
 		adminToken?: string;
 	}): Promise<AccessTokenAnswer> {
+		this.requireFacebook('generate a system-user token');
 		const { appId } = this.requireApp('generate a system-user token');
 		const systemUserId = opts.systemUserId.trim();
 		const scopes = opts.scopes.map((scope) => scope.trim()).filter((scope) => scope !== '');
@@ -222,6 +225,7 @@ export class GraphClient {
 	 * own URL — never Meta's `paging.next`, which carries the access token in its query string.
 	 */
 	async getPageAccounts(opts: { accessToken?: string; pageSize?: number } = {}): Promise<PageAccount[]> {
+		this.requireFacebook('list Page tokens');
 		const pageSize = Math.max(1, Math.floor(opts.pageSize ?? DEFAULT_PAGE_SIZE));
 		const accounts: PageAccount[] = [];
 		const seenCursors = new Set<string>();
@@ -248,6 +252,7 @@ export class GraphClient {
 
 	/** De-authorises the app for the token's user (`DELETE /me/permissions`). */
 	async revokeUserToken(token?: string): Promise<void> {
+		this.requireFacebook('revoke a user token');
 		await this.ask(
 			{ effect: 'idempotent', method: 'DELETE', path: '/me/permissions', accessToken: token },
 			requireSuccess,
@@ -256,6 +261,7 @@ export class GraphClient {
 
 	/** Revokes a system-user token; the call runs with `opts.accessToken` or the credential's token. */
 	async revokeSystemUserToken(token: string, opts: { accessToken?: string } = {}): Promise<void> {
+		this.requireFacebook('revoke a system-user token');
 		const { appId, appSecret } = this.requireApp('revoke a system-user token');
 		await this.ask(
 			{
@@ -303,6 +309,21 @@ export class GraphClient {
 	}
 
 	/** Instagram and Threads need only the app secret (their own app's) to exchange. */
+	/**
+	 * Refuses, before anything is sent, what only Facebook's Graph host does (system users, Pages,
+	 * batches, revoking) on a client for another platform: the router offers no such operation
+	 * there, and a token must never be sent where it cannot mean anything.
+	 */
+	private requireFacebook(action: string): void {
+		if (this.platform === 'facebook') return;
+		throw new GraphError({
+			errorClass: 'badRequest',
+			summary: `Only Facebook tokens can ${action}; this client speaks to ${PLATFORM_FACTS[this.platform].label}'s host, so nothing was sent.`,
+			description: "Use a Meta Token API credential whose Platform is Facebook for this operation.",
+			neverReachedMeta: true,
+		});
+	}
+
 	private requireSecret(action: string): string {
 		if (this.appSecret) return this.appSecret;
 		throw new GraphError({
