@@ -107,6 +107,39 @@ describe.each(selectedMajors())("The editor's panels in real n8n %s.x", (major: 
 		expect(partner.description).toBe('Inspect, exchange, refresh, generate, list and revoke Meta access tokens (Facebook, Instagram, Threads)');
 	});
 
+	it.each([
+		['instagram', 'Instagram has no debug_token'],
+		['threads', "Threads' debug_token"],
+	])("on %s, words Inspect, Concurrency and the tool's setting for that platform, Facebook's unchanged", (platform, inspectText) => {
+		/** The parameters named `name` that the editor shows for these values, in the node type `typeName`. */
+		const shown = (typeName: string, parameters: Record<string, unknown>, name: string): INodeProperties[] => {
+			const type = nodeType(typeName);
+			const node = { typeVersion: 1 };
+			const resolved = NodeHelpers.getNodeParameters(type.properties, parameters as never, true, false, node, type) ?? {};
+			return type.properties.filter((property) => property.name === name && NodeHelpers.displayParameter(resolved, property, node, type));
+		};
+		const optionText = (property: INodeProperties | undefined, value: string) =>
+			(property?.options as Array<{ name: string; value?: string; description?: string }> | undefined)?.find(
+				(option) => option.value === value || option.name === value,
+			)?.description;
+		for (const typeName of [NODE, `${NODE}Tool`]) {
+			const [operation, ...moreOperations] = shown(typeName, { platform }, 'operation');
+			expect(moreOperations).toEqual([]);
+			expect(optionText(operation, 'inspect')).toContain(inspectText);
+			const [options, ...moreOptions] = shown(typeName, { platform, operation: 'inspect' }, 'options');
+			expect(moreOptions).toEqual([]);
+			expect(optionText(options, 'concurrency')).toMatch(/^How many tokens are inspected at once, one call each\./);
+			// A saved workflow without Platform is a Facebook one, its words as before.
+			expect(optionText(shown(typeName, {}, 'operation')[0], 'inspect')).toBe(
+				'Read type, scopes and expiry of tokens with debug_token (many at once through Graph batches)',
+			);
+			expect(optionText(shown(typeName, { operation: 'inspect' }, 'options')[0], 'concurrency')).toMatch(/^How many Graph calls may run at once: batch calls/);
+		}
+		const [setting, ...moreSettings] = shown(`${NODE}Tool`, { platform }, 'allowAllOperations');
+		expect(moreSettings).toEqual([]);
+		expect(setting.description).not.toMatch(/Page tokens|generate|revoke/);
+	});
+
 	it('puts the credential\'s notice about "Allowed HTTP Request Domains" right above that setting', () => {
 		const properties = credentials.find((type) => type.name === 'metaTokenApi')?.properties ?? [];
 		const names = properties.map((property) => property.name);

@@ -6,7 +6,7 @@
  * inspects only unless "Allow All Operations" is on, refuses the rest also when set by JSON, and
  * never hands over a whole token.
  */
-import type { IDataObject, INodeParameters, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import { GraphDouble } from '../../tools/graph-double/GraphDouble';
@@ -71,6 +71,13 @@ function displayed(description: INodeTypeDescription, values: INodeParameters, n
 	return description.properties.some((property) => property.name === name && NodeHelpers.displayParameter(resolved, property, node, description));
 }
 
+/** The parameters of that name the editor shows for these values. */
+function shown(description: INodeTypeDescription, values: INodeParameters, name: string): INodeProperties[] {
+	const node = { typeVersion: 1 };
+	const resolved = NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description) ?? {};
+	return description.properties.filter((property) => property.name === name && NodeHelpers.displayParameter(resolved, property, node, description));
+}
+
 const ALL = ['checkAlerts', 'exchange', 'generateSystemUserToken', 'getPageTokens', 'inspect', 'refreshSystemUserToken', 'revoke'];
 
 describe('what the editor offers', () => {
@@ -83,6 +90,18 @@ describe('what the editor offers', () => {
 	it('offers everything with the tool-only setting, but never Include Token in Output', () => {
 		expect(offeredOperations(tool.description, { allowAllOperations: true })).toEqual(ALL);
 		expect(displayed(tool.description, { allowAllOperations: true, operation: 'exchange', saveToCredential: true }, 'includeTokenInOutput')).toBe(false);
+	});
+
+	it.each(['instagram', 'threads'])('on %s, offers only Inspect, and its setting names what that platform offers', (platform) => {
+		expect(offeredOperations(tool.description, { platform })).toEqual(['inspect']);
+		expect(offeredOperations(tool.description, { platform, allowAllOperations: true })).toEqual(['checkAlerts', 'exchange', 'inspect', 'refreshLongLivedToken']);
+		const [setting, ...more] = shown(tool.description, { platform }, 'allowAllOperations');
+		expect(more).toEqual([]);
+		expect(setting.description).toMatch(/^Whether the agent may also exchange and refresh tokens and check them for alerts\. Off, this tool only inspects\./);
+		expect(setting.description).not.toMatch(/Page tokens|generate|revoke/);
+		// Facebook's, as it was.
+		const [facebook] = shown(tool.description, {}, 'allowAllOperations');
+		expect(facebook.description).toMatch(/^Whether the agent may also exchange, refresh, generate and revoke tokens and list Page tokens\./);
 	});
 
 	it('leaves the node itself as it was: every operation, no tool setting', () => {

@@ -8,6 +8,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { MetaPlatform } from '../../meta/platform';
 import { alertItem } from '../../policy/alertItem';
 import type { Alert } from '../../policy/alerts';
 import { platformReadingOf } from '../../policy/inspectRecord';
@@ -35,6 +36,27 @@ const WATCH_LIST_KEY = 'watchList';
 
 const show = { operation: ['checkAlerts'] };
 
+/**
+ * Required Scopes once per platform: Facebook's as it always was; Threads' with its own permissions
+ * as example; Instagram's saying that Scopes Lost never comes, since Instagram tells no token's
+ * permissions (policy/alertPolicy.ts raises it only from scopes Meta told).
+ */
+function perPlatformScopes(field: INodeProperties): INodeProperties[] {
+	if (field.name !== 'requiredScopes') return [field];
+	const on = (platform: MetaPlatform) => ({ show: { ...show, platform: [platform] } });
+	return [
+		{ ...field, displayOptions: on('facebook') },
+		{ ...field, placeholder: 'threads_basic,threads_content_publish', displayOptions: on('threads') },
+		{
+			...field,
+			placeholder: 'instagram_business_basic,instagram_business_content_publish',
+			displayOptions: on('instagram'),
+			description:
+				"Comma-separated permissions your workflows need. Instagram does not tell a token's permissions, so on Instagram Scopes Lost is never raised.",
+		},
+	];
+}
+
 const description: INodeProperties[] = [
 	operationNotice(
 		'checkAlertsNotice',
@@ -55,9 +77,9 @@ const description: INodeProperties[] = [
 		description:
 			"What the alerts call the token, usually an expression reading the client's name of each item. The token's alert history is kept under this name, so a renewed token under the same name raises Renewed once. Empty: the token is known by its fingerprint, and alerts show its hint.",
 	},
-	...alertSettingFields({ show }),
+	...alertSettingFields({ show }).flatMap(perPlatformScopes),
 	readHistoryField,
-	inspectOptions('checkAlerts'),
+	...inspectOptions('checkAlerts'),
 ];
 
 /** An item made ready for the policy, or why it cannot be checked. */
@@ -170,6 +192,13 @@ export const checkAlerts = defineOperation({
 		action: 'Check tokens and report what needs attention',
 		description:
 			'Inspect many tokens and put out one item per alert (nears expiry, expired, invalid, lost permissions), each threshold once per token, as the Meta Token Trigger does for one',
+	},
+	// Instagram tells no token's permissions, so none can be lost; its expiry may be unknown instead.
+	platformOption: {
+		instagram: {
+			description:
+				'Inspect many tokens and put out one item per alert (nears expiry, expired, invalid, expiry unknown), each threshold once per token, as the Meta Token Trigger does for one',
+		},
 	},
 	token: 'the token',
 	usesN8nApi: true,

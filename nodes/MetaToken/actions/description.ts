@@ -13,7 +13,7 @@ import { READ_HISTORY_FIELD } from '../helpers/alertHistory';
 import type { MetaTokenOperation } from '../helpers/operation';
 import { saveToCredentialFields } from '../helpers/saveToCredential';
 import { tokenSourceFields } from '../helpers/tokenSource';
-import { allowAllOperationsField, operationFields } from '../helpers/toolMode';
+import { allowAllOperationsFields, operationFields } from '../helpers/toolMode';
 import { checkAlerts } from './checkAlerts.operation';
 import { exchange } from './exchange.operation';
 import { generateSystemUserToken } from './generateSystemUserToken.operation';
@@ -85,11 +85,11 @@ function operationFieldOf(platform: MetaPlatform): INodeProperties {
 		default: 'inspect',
 		// By name, as the editor (and n8n's lint rule for option lists) wants them.
 		options: OPERATIONS.filter(({ value }) => offered.includes(value))
-			.map(({ value, option }) => ({
+			.map(({ value, option, platformOption }) => ({
 				name: option.name,
 				value,
-				action: option.action,
-				description: option.description,
+				action: platformOption?.[platform]?.action ?? option.action,
+				description: platformOption?.[platform]?.description ?? option.description,
 			}))
 			.sort((a, b) => a.name.localeCompare(b.name)),
 	};
@@ -118,7 +118,7 @@ function tokenFields(): INodeProperties[] {
 export const properties: INodeProperties[] = [
 	platformField,
 	// As an agent's tool the node offers only Inspect unless this tool-only setting allows more.
-	allowAllOperationsField,
+	...allowAllOperationsFields,
 	...operationFieldsByPlatform(),
 	...tokenFields(),
 	...OPERATIONS.flatMap((operation) => operation.description),

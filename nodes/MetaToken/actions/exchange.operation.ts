@@ -40,6 +40,15 @@ export const exchange = defineOperation({
 		description:
 			'Turn a short-lived user token (Graph API Explorer, about an hour) into a long-lived one (about 60 days)',
 	},
+	platformOption: {
+		instagram: {
+			description:
+				'Exchange a short-lived Instagram token (from Business Login for Instagram, about an hour) for a long-lived one (60 days)',
+		},
+		threads: {
+			description: "Exchange a short-lived Threads token (from Threads' login, about an hour) for a long-lived one (60 days)",
+		},
+	},
 	token: 'the token',
 	minting: true,
 	description,

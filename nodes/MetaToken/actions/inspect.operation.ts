@@ -1,4 +1,7 @@
-/** Inspect: `debug_token` for every item's token, ≤ 50 per Graph batch call (helpers/inspectItems.ts). */
+/**
+ * Inspect: every item's token read from Meta — Facebook's `debug_token` ≤ 50 per Graph batch call,
+ * Instagram's `/me` and Threads' `debug_token` one call per token (helpers/inspectItems.ts).
+ */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_EXPIRING_WITHIN_DAYS, platformReadingOf, toInspectRecord } from '../../policy/inspectRecord';
@@ -10,27 +13,32 @@ import { inspectItems, inspectOptions } from '../helpers/inspectItems';
 import { forEachItem } from '../helpers/itemLoop';
 import { defineOperation } from '../helpers/operation';
 
-const description: INodeProperties[] = [
-	inspectOptions('inspect', [
-		{
-			displayName: 'Expiring Within Days',
-			name: 'expiringWithinDays',
-			type: 'number',
-			default: DEFAULT_EXPIRING_WITHIN_DAYS,
-			typeOptions: { minValue: 0 },
-			description: 'A valid token that dies within this many days gets status "expiring"',
-		},
-		{
-			displayName: 'Required Scopes',
-			name: 'requiredScopes',
-			type: 'string',
-			default: '',
-			placeholder: 'ads_read,ads_management',
-			description:
-				'Comma-separated permissions the token must hold; those it lacks are listed in missingScopes',
-		},
-	]),
-];
+const expiringWithinDays: INodeProperties = {
+	displayName: 'Expiring Within Days',
+	name: 'expiringWithinDays',
+	type: 'number',
+	default: DEFAULT_EXPIRING_WITHIN_DAYS,
+	typeOptions: { minValue: 0 },
+	description: 'A valid token that dies within this many days gets status "expiring"',
+};
+
+/** Required Scopes, with an example of the platform's own permissions. */
+function requiredScopes(placeholder: string, description: string): INodeProperties {
+	return { displayName: 'Required Scopes', name: 'requiredScopes', type: 'string', default: '', placeholder, description };
+}
+
+const LACKING_LISTED = 'Comma-separated permissions the token must hold; those it lacks are listed in missingScopes';
+
+const description: INodeProperties[] = inspectOptions('inspect', [expiringWithinDays, requiredScopes('ads_read,ads_management', LACKING_LISTED)], {
+	instagram: [
+		expiringWithinDays,
+		requiredScopes(
+			'instagram_business_basic,instagram_business_content_publish',
+			"Comma-separated permissions the token must hold. Instagram does not tell a token's permissions (it has no debug_token): missingScopes stays empty and scopesKnown is false.",
+		),
+	],
+	threads: [expiringWithinDays, requiredScopes('threads_basic,threads_content_publish', LACKING_LISTED)],
+});
 
 interface InspectOptions {
 	expiringWithinDays?: number;
@@ -72,6 +80,13 @@ export const inspect = defineOperation({
 		action: 'Inspect a token',
 		description:
 			'Read type, scopes and expiry of tokens with debug_token (many at once through Graph batches)',
+	},
+	platformOption: {
+		instagram: {
+			description:
+				'Check that tokens work and read their user, and the expiry this package recorded at the last exchange or refresh (Instagram has no debug_token)',
+		},
+		threads: { description: "Check tokens with Threads' debug_token: validity, scopes and expiry" },
 	},
 	token: 'the token',
 	readOnly: true,

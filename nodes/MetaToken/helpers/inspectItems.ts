@@ -10,11 +10,12 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { DebugTokenRun } from '../../graph/GraphClient';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, mapWithConcurrency } from '../../graph/concurrency';
+import { META_PLATFORMS, type MetaPlatform } from '../../meta/platform';
 import type { Inspection } from '../../meta/types';
 import type { GraphSession } from '../../shared/graphSession';
 import { tokenReader } from './tokenSource';
 
-/** The `concurrency` option of every operation that inspects many tokens (in its Options). */
+/** The `concurrency` option of every operation that inspects many tokens (in its Options), on Facebook. */
 const concurrencyOption: INodeProperties = {
 	displayName: 'Concurrency',
 	name: 'concurrency',
@@ -25,17 +26,39 @@ const concurrencyOption: INodeProperties = {
 		`How many Graph calls may run at once: batch calls of up to 50 tokens each, or, without an App Secret in the credential, tokens inspecting themselves. A whole number from 1 to ${MAX_CONCURRENCY}. Every token still counts against Meta's app rate limit.`,
 };
 
-/** The Options collection of an operation that inspects many tokens: Concurrency, then `extra`. */
-export function inspectOptions(operation: string, extra: INodeProperties[] = []): INodeProperties {
-	return {
+/** The same option on Instagram and Threads, whose hosts take no batch calls: one call per token. */
+const perTokenConcurrencyOption: INodeProperties = {
+	...concurrencyOption,
+	description: `How many tokens are inspected at once, one call each. A whole number from 1 to ${MAX_CONCURRENCY}. Every call counts against Meta's rate limits.`,
+};
+
+/** Options fields of one platform that differ from those of the others (see inspectOptions). */
+export type PlatformOptions = Partial<Record<MetaPlatform, INodeProperties[]>>;
+
+/**
+ * The Options collections of an operation that inspects many tokens: Concurrency, then `extra`
+ * (or a platform's own fields from `perPlatform`). One collection per wording, each shown for its
+ * platforms, because Facebook's words (Graph batches, debug_token) do not hold on the others.
+ */
+export function inspectOptions(operation: string, extra: INodeProperties[] = [], perPlatform: PlatformOptions = {}): INodeProperties[] {
+	const collection = (platforms: MetaPlatform[], options: INodeProperties[]): INodeProperties => ({
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { operation: [operation] } },
-		options: [concurrencyOption, ...extra],
-	};
+		displayOptions: { show: { operation: [operation], platform: platforms } },
+		options,
+	});
+	const others = META_PLATFORMS.filter((platform) => platform !== 'facebook');
+	const shared = others.filter((platform) => perPlatform[platform] === undefined);
+	return [
+		collection(['facebook'], [concurrencyOption, ...(perPlatform.facebook ?? extra)]),
+		...(shared.length > 0 ? [collection(shared, [perTokenConcurrencyOption, ...extra])] : []),
+		...others
+			.filter((platform) => perPlatform[platform] !== undefined)
+			.map((platform) => collection([platform], [perTokenConcurrencyOption, ...(perPlatform[platform] ?? [])])),
+	];
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { MetaPlatform } from '../../meta/platform';
 import type { GraphSession } from '../../shared/graphSession';
 
 /** What an operation does with the input items, given the run's Graph session. */
@@ -20,6 +21,11 @@ export interface MetaTokenOperation<Value extends string = string> {
 	value: Value;
 	/** Its entry in the Operation list. */
 	option: { name: string; action: string; description: string };
+	/**
+	 * What its entry says instead on another platform's Operation list, where the option's own
+	 * words (written for Facebook) would not hold: e.g. Instagram has no debug_token.
+	 */
+	platformOption?: Partial<Record<MetaPlatform, { action?: string; description?: string }>>;
 	/** What its Token Source and Token fields call the token ("the token", …); absent: it has none. */
 	token?: string;
 	/** Its own fields, each shown only for this operation. */

@@ -14,15 +14,29 @@ import type { MetaTokenOperation } from './operation';
 
 const ALLOW_ALL = 'allowAllOperations';
 
-export const allowAllOperationsField: INodeProperties = {
+const ALLOW_ALL_FIELD: INodeProperties = {
 	displayName: 'Allow All Operations',
 	name: ALLOW_ALL,
 	type: 'boolean',
 	default: false,
-	displayOptions: { show: { '@tool': [true] } },
+	displayOptions: { show: { '@tool': [true], platform: ['facebook'] } },
 	description:
 		'Whether the agent may also exchange, refresh, generate and revoke tokens and list Page tokens. Off, this tool only inspects. Either way the agent never receives a whole token: a new token must be saved to a credential (Save to Credential) and is left out of the output, Page tokens show as hints.',
 };
+
+/**
+ * The tool-only setting, once per wording of what it allows: Instagram and Threads offer no
+ * system-user tokens, Page tokens or revoke, so their text names what they do offer.
+ */
+export const allowAllOperationsFields: INodeProperties[] = [
+	ALLOW_ALL_FIELD,
+	{
+		...ALLOW_ALL_FIELD,
+		displayOptions: { show: { '@tool': [true], platform: ['instagram', 'threads'] } },
+		description:
+			'Whether the agent may also exchange and refresh tokens and check them for alerts. Off, this tool only inspects. Either way the agent never receives a whole token: a new token must be saved to a credential (Save to Credential) and is left out of the output.',
+	},
+];
 
 /**
  * The operation parameter three times, one shown at a time: everything for the node itself; only
