@@ -93,6 +93,23 @@ describe.each(['instagram', 'threads'] as const)('%s tokens', (platform) => {
 		},
 	);
 
+	it('refuses Facebook-only calls before sending (system users, Pages, revoking, batches)', async () => {
+		const { client, fake } = platformHarness(platform, new FakeTransport());
+		for (const attempt of [
+			client.getPageAccounts(),
+			client.revokeUserToken(LONG),
+			client.revokeSystemUserToken(LONG),
+			client.refreshSystemUserToken(LONG),
+			client.generateSystemUserToken({ systemUserId: '1', scopes: ['ads_read'], expiring: true }),
+		]) {
+			const error = await failure(attempt);
+			expect(error.message).toMatch(/Only Facebook tokens can .*nothing was sent/);
+			expect(error.message).not.toContain(LONG);
+		}
+		expect(() => client.debugTokenRun()).toThrow(/Only Facebook tokens can inspect tokens in Graph batches/);
+		expect(fake.requests).toHaveLength(0);
+	});
+
 	it('refuses to exchange without the App Secret, naming it, before sending', async () => {
 		const { client, fake } = platformHarness(platform, new FakeTransport(), { appSecret: undefined });
 		const error = await failure(client.exchangeToken(SHORT));
