@@ -2,10 +2,11 @@
  * `npm run screenshots`: starts the demo (n8n 2.x sandbox), logs in with headless Debian Chromium
  * driven by playwright-core, and saves PNGs under docs/screenshots/ — each one after a run, so it
  * shows a result: the alert workflow's last production execution, the trigger panel after Fetch
- * Test Event, the self-renewing, agency report, agency watch and Ads insights workflows after Execute workflow with a
- * node's panel, the nodes panel's Meta Token entry, the credential dialog at its notice, the renewal
+ * Test Event, the self-renewing (system-user and Instagram), agency report, agency watch and Ads insights workflows
+ * after Execute workflow with a node's panel, the nodes panel's Meta Token entry, the credential dialog at its notice, the renewal
  * form's completion page after pasting the sandbox token, and that run's execution. SCREENSHOTS_URL=http://127.0.0.1:5678 uses a demo that is already running
  * (then SCREENSHOTS_TOKEN must be a sandbox short-lived token to paste into the form).
+ * SCREENSHOTS_ONLY=name,name takes only those pictures.
  *
  * n8n 2.x opens its "Production Checklist" popover the first time a browser shows a published
  * workflow, and remembers having done so per workflow in the browser's IndexedDB (`n8n-local`,
