@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: a sandbox n8n 2.x with this package installed from its packed tarball, the
- * Graph API double standing in for graph.facebook.com (seeded with realistic tokens, dates
- * relative to now), a local "Slack" that prints what it receives, the example workflows and their
+ * Graph API double standing in for graph.facebook.com and graph.instagram.com (seeded with
+ * realistic tokens, dates relative to now), a local "Slack" that prints what it receives, the example workflows and their
  * credentials (the agency watch's client tokens in an n8n Data table) — the renewal form active,
  * with a sandbox short-lived token to paste into it. Prints the editor URL, the owner's login, the
  * form's URL and login. Ctrl-C stops everything.
@@ -20,8 +20,11 @@ import { WebhookSink } from '../../e2e/support/sink';
 import { packedTarball } from '../../e2e/support/tarball';
 import type { TestApp } from '../../e2e/support/tokens';
 import { DAY, metaCredential, nowSeconds, tokenFor } from '../../e2e/support/tokens';
+import { instagramToken } from '../../tools/graph-double/platformTokens';
 
 export const SANDBOX_APP: TestApp = { id: '1234567890', name: 'Sandbox Reporting App', secret: 'sandbox-app-secret' };
+/** The Instagram app (Instagram API with Instagram Login) of the sandbox's Instagram account. */
+export const SANDBOX_INSTAGRAM_APP: TestApp = { id: '1987654321', name: 'Sandbox Instagram Poster', secret: 'sandbox-instagram-app-secret' };
 
 export const DEMO_CREDENTIALS = {
 	acme: { id: 'demoAcmeUser001', name: 'Acme Shoes: user token (sandbox)' },
@@ -29,6 +32,7 @@ export const DEMO_CREDENTIALS = {
 	systemUser: { id: 'demoSystemUser1', name: 'Reporting system user (sandbox)' },
 	agency: { id: 'demoAgencyApp01', name: 'Agency app (sandbox)' },
 	n8nApi: { id: 'demoN8nApi00001', name: 'n8n API (demo)' },
+	instagram: { id: 'demoInstagram01', name: 'Acme Shoes: Instagram token (sandbox)' },
 } as const;
 
 export const DEMO_WORKFLOWS = {
@@ -38,6 +42,7 @@ export const DEMO_WORKFLOWS = {
 	agencyWatch: 'MetaTokenWatch01',
 	adsInsights: 'MetaTokenAdsDay1',
 	renewForm: 'MetaTokenForm001',
+	selfRenewingInstagram: 'MetaTokenRenewIG1',
 } as const;
 
 /** The n8n Data table the agency watch example reads its client tokens from. */
@@ -58,6 +63,8 @@ const tokens = {
 	systemUser: tokenFor('demo-system-user'),
 	/** What the Graph API Explorer would hand Acme Shoes' user: short-lived, to paste into the form. */
 	acmeFromExplorer: tokenFor('demo-acme-explorer'),
+	/** Instagram User tokens begin IGAA (as Meta issues them; the double knows them on its /instagram only). */
+	acmeInstagram: `IGAA${tokenFor('demo-acme-instagram').slice(3)}`,
 };
 
 /** Realistic tokens, dates relative to now. */
@@ -65,7 +72,7 @@ function sandboxSeed() {
 	const T = nowSeconds();
 	const adsScopes = ['ads_read', 'ads_management', 'business_management', 'public_profile'];
 	return {
-		apps: [SANDBOX_APP],
+		apps: [SANDBOX_APP, SANDBOX_INSTAGRAM_APP],
 		tokens: [
 			// Long-lived user token, 5 days (and an hour) left of its 60.
 			{ token: tokens.acme, type: 'USER' as const, appId: SANDBOX_APP.id, userId: '10215241773831025', scopes: adsScopes, issuedAt: T - 55 * DAY, expiresAt: T + 5 * DAY + 3600, dataAccessExpiresAt: T + 80 * DAY },
@@ -80,6 +87,9 @@ function sandboxSeed() {
 			{ token: tokens.acmeFromExplorer, type: 'USER' as const, appId: SANDBOX_APP.id, userId: '10215241773831025', scopes: adsScopes, issuedAt: T, expiresAt: T + 20 * 3600, dataAccessExpiresAt: T + 90 * DAY },
 			// Expiring system-user token (60-day kind), 12 days left: refreshable.
 			{ token: tokens.systemUser, type: 'SYSTEM_USER' as const, appId: SANDBOX_APP.id, userId: '61550000000001', scopes: ['ads_read', 'ads_management'], issuedAt: T - 48 * DAY, expiresAt: T + 12 * DAY, expiringSystemUser: true },
+			// Acme Shoes' Instagram token (graph.instagram.com), long-lived and 50 days old: 10 days
+			// left of its 60, and well past the day Meta wants before it refreshes one.
+			instagramToken({ appId: SANDBOX_INSTAGRAM_APP.id, token: tokens.acmeInstagram, userId: '17841405822304914', username: 'acmeshoes', issuedAt: T - 50 * DAY }),
 		],
 	};
 }
@@ -139,6 +149,13 @@ export async function startDemo(options: { log?: (line: string) => void } = {}):
 			credential(DEMO_CREDENTIALS.acme, tokens.acme),
 			credential(DEMO_CREDENTIALS.systemUser, tokens.systemUser),
 			credential(DEMO_CREDENTIALS.agency, tokens.brandPage),
+			// Platform Instagram: no App ID and no proof on that host; the sandbox's Instagram host is
+			// the double's /instagram. No token record yet: the token was pasted by hand.
+			{
+				...DEMO_CREDENTIALS.instagram,
+				type: 'metaTokenApi',
+				data: { platform: 'instagram', accessToken: tokens.acmeInstagram, appSecret: SANDBOX_INSTAGRAM_APP.secret, graphApiVersion: 'v25.0', baseUrl: `${double.url}/instagram` },
+			},
 			{ ...DEMO_CREDENTIALS.formLogin, type: 'httpBasicAuth', data: { ...DEMO_FORM_LOGIN } },
 		]);
 		// Acme Shoes' credential is the one "the reporting workflows use": the alert watches it, the
@@ -155,6 +172,11 @@ export async function startDemo(options: { log?: (line: string) => void } = {}):
 			loadExample(EXAMPLES.renewForm, acme),
 			loadExample(EXAMPLES.selfRenewing, {
 				metaTokenCredential: DEMO_CREDENTIALS.systemUser,
+				n8nApiCredential: DEMO_CREDENTIALS.n8nApi,
+				slackWebhookUrl: sink.url,
+			}),
+			loadExample(EXAMPLES.selfRenewingInstagram, {
+				metaTokenCredential: DEMO_CREDENTIALS.instagram,
 				n8nApiCredential: DEMO_CREDENTIALS.n8nApi,
 				slackWebhookUrl: sink.url,
 			}),
@@ -239,6 +261,7 @@ async function main(): Promise<void> {
 			'  Workflows:',
 			`    ${demo.url}/workflow/${w.alert}   Alert on Slack before a Meta token expires (active, polls every minute)`,
 			`    ${demo.url}/workflow/${w.selfRenewing}   Self-renewing Meta system-user token (click "Execute workflow")`,
+			`    ${demo.url}/workflow/${w.selfRenewingInstagram}   Self-renewing Instagram token (click "Execute workflow"; Meta refreshes a token once a day at most)`,
 			`    ${demo.url}/workflow/${w.agencyReport}   Agency Meta token health report (click "Execute workflow")`,
 			`    ${demo.url}/workflow/${w.agencyWatch}   Agency Meta token watch (click "Execute workflow" to see what would alert; activate it to alert once per threshold)`,
 			`    ${demo.url}/workflow/${w.adsInsights}   Yesterday's Meta Ads insights: the HTTP Request node with the Meta Token API credential (click "Execute workflow")`,
