@@ -174,6 +174,16 @@ function tokenPlaces(value: unknown, path: string[] = []): Array<{ path: string;
  * The assertions of the sweep. `accessTokenAllowed`: the run's output may hand over a whole token
  * (minted or a Page's) in `accessToken` — never one of the canaries, which are inputs.
  */
+/** Everything a run reported besides its output: the error in every form n8n shows it, hints, logs. */
+function reportedText(observed: Observed): string {
+	const error = observed.error as (Error & { description?: unknown }) | undefined;
+	return [
+		error ? `${error.message}\n${String(error.description ?? '')}\n${serialized(error)}\n${inspect(error, { depth: 8 })}` : '',
+		serialized(observed.hints),
+		logs.text(),
+	].join('\n');
+}
+
 function expectNoLeak(setup: Setup, observed: Observed, accessTokenAllowed: boolean): void {
 	const secrets = [APP_SECRET, API_KEY, ...setup.canaries];
 	const outputText = serialized(observed.output);
@@ -182,12 +192,7 @@ function expectNoLeak(setup: Setup, observed: Observed, accessTokenAllowed: bool
 		expect(accessTokenAllowed && /^\d+\.accessToken$/.test(place.path) ? 'allowed' : `${place.path} holds a whole token`).toBe('allowed');
 	}
 
-	const error = observed.error as (Error & { description?: unknown }) | undefined;
-	const reported = [
-		error ? `${error.message}\n${String(error.description ?? '')}\n${serialized(error)}\n${inspect(error, { depth: 8 })}` : '',
-		serialized(observed.hints),
-		logs.text(),
-	].join('\n');
+	const reported = reportedText(observed);
 	for (const secret of secrets) expect(reported).not.toContain(secret);
 	expect(reported.match(WHOLE_TOKEN) ?? []).toEqual([]);
 
@@ -475,12 +480,7 @@ describe('Instagram and Threads credentials', () => {
 			const allowed = handsOver && /^\d+\.accessToken$/.test(place.path) && minted.includes(place.value);
 			expect(allowed ? 'allowed' : `${place.path} holds a whole token`).toBe('allowed');
 		}
-		const error = observed.error as (Error & { description?: unknown }) | undefined;
-		const reported = [
-			error ? `${error.message}\n${String(error.description ?? '')}\n${serialized(error)}\n${inspect(error, { depth: 8 })}` : '',
-			serialized(observed.hints),
-			logs.text(),
-		].join('\n');
+		const reported = reportedText(observed);
 		for (const secret of secrets) expect(reported).not.toContain(secret);
 		expect(reported.match(WHOLE_TOKEN) ?? []).toEqual([]);
 		for (const request of requests) {
