@@ -12,6 +12,7 @@ import { repoRoot } from './paths';
 export const EXAMPLES = {
 	alert: 'alert-slack-before-meta-token-expires.json',
 	selfRenewing: 'self-renewing-system-user-token.json',
+	selfRenewingInstagram: 'self-renewing-instagram-token.json',
 	agencyReport: 'agency-token-health-report.json',
 	agencyWatch: 'agency-token-watch.json',
 	adsInsights: 'ads-insights-with-meta-token-credential.json',
