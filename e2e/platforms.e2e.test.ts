@@ -333,6 +333,7 @@ describe.each(selectedMajors())('Instagram and Threads tokens in real n8n %s.x',
 			expect(slack.texts()).toHaveLength(1);
 			expect(slack.texts()[0]).toMatch(/^:warning: Refreshing the Instagram token failed: /);
 			expect(slack.texts()[0]).not.toContain(IG_UNKNOWN);
+			process.stdout.write(`n8n ${n8n.runtime.version} example's Slack: ${slack.texts()[0]}\n`);
 			// Sent once, refused by Meta, not sent again; the credential keeps its token.
 			expect(await callsWith('/refresh_access_token', IG_UNKNOWN)).toHaveLength(1);
 			expect((await exportedCredentials()).get(CRED.igUnknown.id)?.data.accessToken).toBe(IG_UNKNOWN);
