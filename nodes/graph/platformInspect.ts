@@ -22,7 +22,6 @@ import { PLATFORM_FACTS, type MetaPlatform } from '../meta/platform';
 import type { DebugTokenData, Inspection } from '../meta/types';
 import { isRecord } from '../meta/wire';
 
-
 /**
  * Refusals of Threads' debug_token that say "not for this caller" rather than "this token is
  * dead": a permission error (Meta's answer to a token of someone who is not a tester) or a request
