@@ -74,7 +74,6 @@ import type { InspectRecord } from './inspectRecord';
 import type { CheckFailedObservation, Observation, OkObservation } from './observations';
 import { DAY_MS, HOUR_MS, wholeDaysLeft } from './time';
 
-
 interface AlertDecision {
 	alerts: Alert[];
 	nextState: AlertState;

@@ -9,7 +9,6 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { GraphClient } from '../graph/GraphClient';
 import { CredentialSettingError } from './credentialUrls';
 import { graphEndpoint } from './graphSettings';
-import { platformOf } from '../meta/platform';
 import type { MetaCredentials } from '../meta/types';
 import { META_CREDENTIAL_TYPE } from './credentialTypes';
 import type { GraphContext } from './graphTransport';
@@ -38,7 +37,7 @@ export async function graphSession(
 		version: endpoint.version,
 		appId: credentials.appId,
 		appSecret: credentials.appSecret,
-		platform: platformOf(credentials.platform),
+		platform: endpoint.platform,
 		// The authenticator, not the client, adds the credential's token: tell the client so it can
 		// scrub that token from anything Meta echoes back.
 		secrets: accessToken ? [accessToken] : [],

@@ -10,8 +10,9 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
-import { GraphDouble } from '../../tools/graph-double/GraphDouble';
-import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import type { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import { useGraphDoubleAndN8nApi } from './support/graphAndN8nApi';
 import type { CredentialStore, NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 import { executeContext, runNode, runNodeWithHints } from '../../tools/n8n-harness/n8nHarness';
 
@@ -25,22 +26,12 @@ const node = new MetaToken();
 /** The operations that mint a token, where Save to Credential (and so the n8n API credential) is offered. */
 const MINTING_OPERATIONS = ['exchange', 'refreshSystemUserToken', 'generateSystemUserToken'];
 
+const servers = useGraphDoubleAndN8nApi(APP, API_KEY);
 let double: GraphDouble;
 let api: N8nPublicApiStandIn;
 
-beforeAll(async () => {
-	double = await GraphDouble.start();
-	double.addApp(APP);
-	api = await N8nPublicApiStandIn.start(API_KEY);
-});
-afterAll(async () => {
-	await double.stop();
-	await api.stop();
-});
 beforeEach(() => {
-	double.clearFaults();
-	double.clearRequests();
-	api.reset();
+	({ double, api } = servers);
 	api.scopes = ['workflow:read'];
 	api.workflows.set(WORKFLOW_ID, { staticData: null });
 });

@@ -11,9 +11,10 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { captureN8nLogs } from '../support/n8nLogs';
-import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import type { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import { useGraphDoubleAndN8nApi } from './support/graphAndN8nApi';
 import { runNode, runNodeWithHints, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 import { tokenFingerprint } from '../../nodes/policy/tokenIdentity';
@@ -26,22 +27,12 @@ const OWN = 'own-credential-7';
 
 const logs = captureN8nLogs();
 const node = new MetaToken();
+const servers = useGraphDoubleAndN8nApi(APP, API_KEY);
 let double: GraphDouble;
 let api: N8nPublicApiStandIn;
 
-beforeAll(async () => {
-	double = await GraphDouble.start();
-	double.addApp(APP);
-	api = await N8nPublicApiStandIn.start(API_KEY);
-});
-afterAll(async () => {
-	await double.stop();
-	await api.stop();
-});
 beforeEach(() => {
-	double.clearFaults();
-	double.clearRequests();
-	api.reset();
+	({ double, api } = servers);
 	logs.clear();
 	api.store({ id: OWN, name: 'Reporting system user', type: 'metaTokenApi', data: { accessToken: 'old', appSecret: APP.secret } });
 });

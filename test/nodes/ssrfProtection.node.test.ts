@@ -8,9 +8,10 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { executeContext, type CredentialStore, type NodeRunOptions } from '../../tools/n8n-harness/n8nHarness';
-import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import type { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import { useGraphDoubleAndN8nApi } from './support/graphAndN8nApi';
 import { blockWithSsrf } from '../support/n8nSsrf';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 
@@ -20,21 +21,12 @@ const DAY = 86_400;
 const OWN = 'own-credential-ssrf';
 
 const node = new MetaToken();
+const servers = useGraphDoubleAndN8nApi(APP, API_KEY);
 let double: GraphDouble;
 let api: N8nPublicApiStandIn;
 
-beforeAll(async () => {
-	double = await GraphDouble.start();
-	double.addApp(APP);
-	api = await N8nPublicApiStandIn.start(API_KEY);
-});
-afterAll(async () => {
-	await double.stop();
-	await api.stop();
-});
 beforeEach(() => {
-	double.clearRequests();
-	api.reset();
+	({ double, api } = servers);
 	api.store({ id: OWN, name: 'Reporting system user', type: 'metaTokenApi', data: { accessToken: 'old', appSecret: APP.secret } });
 });
 

@@ -9,10 +9,11 @@
 import type { IDataObject, INodeParameters, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { GraphDouble } from '../../tools/graph-double/GraphDouble';
+import type { GraphDouble } from '../../tools/graph-double/GraphDouble';
 import { asAiTool, invokeAsLangChainTool } from '../support/agentTool';
 import { captureN8nLogs } from '../support/n8nLogs';
-import { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import type { N8nPublicApiStandIn } from '../support/n8nPublicApi';
+import { useGraphDoubleAndN8nApi } from './support/graphAndN8nApi';
 import { runNode, type CredentialStore } from '../../tools/n8n-harness/n8nHarness';
 import { MetaToken } from '../../nodes/MetaToken/MetaToken.node';
 
@@ -26,21 +27,12 @@ const OWN = 'agent-credential-1';
 const logs = captureN8nLogs();
 const regular = new MetaToken();
 const tool = asAiTool(regular);
+const servers = useGraphDoubleAndN8nApi(APP, API_KEY);
 let double: GraphDouble;
 let api: N8nPublicApiStandIn;
 
-beforeAll(async () => {
-	double = await GraphDouble.start();
-	double.addApp(APP);
-	api = await N8nPublicApiStandIn.start(API_KEY);
-});
-afterAll(async () => {
-	await double.stop();
-	await api.stop();
-});
 beforeEach(() => {
-	double.clearRequests();
-	api.reset();
+	({ double, api } = servers);
 	logs.clear();
 	api.store({ id: OWN, name: 'Agent token', type: 'metaTokenApi', data: {} });
 });

@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { PLATFORM_FACTS, platformOf } from '../../meta/platform';
+import { PLATFORM_FACTS } from '../../meta/platform';
 import { closedWindowMessage, refreshWindow } from '../../policy/refreshWindow';
 import { tokenRecordFor } from '../../policy/tokenRecord';
 import { OperationFailure } from '../../shared/failures';
@@ -23,8 +23,7 @@ const description: INodeProperties[] = [
 
 const execute = mintingOperation(async (context, session, itemIndex) => {
 	const token = itemToken(context, session, itemIndex);
-	const platform = platformOf(session.credentials.platform);
-	const facts = PLATFORM_FACTS[platform];
+	const facts = PLATFORM_FACTS[session.client.platform];
 	const nowMs = Date.now();
 	const window = refreshWindow(tokenRecordFor(token, session.credentials.tokenRecord), nowMs, facts.refreshMinAgeSeconds ?? 0);
 	const refused = closedWindowMessage(window, facts.label, nowMs);

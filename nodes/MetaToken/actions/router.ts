@@ -37,7 +37,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const asTool = isToolNode(this);
 	if (asTool) assertToolMayRun(this, operation, items.length);
 	const session = await graphSession(this);
-	assertSamePlatform(this, platform, platformOf(session.credentials.platform));
+	assertSamePlatform(this, platform, session.client.platform);
 	const output = await operation.execute.call(this, items, session);
 	return [asTool ? withoutWholeTokens(output) : output];
 }
